@@ -1,0 +1,528 @@
+"""Markdown -> a page's display-math blocks, chains and pairs, with exact lines.
+
+markdown-it (with its dollar-math and amsmath plugins) finds the blocks, so
+math inside code, inline code or HTML comments is never taken for a step. Each
+block's characters keep their (line, column) in the file, so a LaTeX error
+deep inside an `aligned` block still points at its place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from verify.model import Block, Definition, Directive, Page, Pair, Result, Span, Status
+from verify.notation import NotationError, declare
+
+RELATIONS = [
+    (r":=", ":="), (r"\\coloneqq(?![A-Za-z])", ":="), (r"\\triangleq(?![A-Za-z])", ":="),
+    (r"\\(?:Longrightarrow|implies|Rightarrow)(?![A-Za-z])", "\\implies"),
+    (r"\\(?:iff|Leftrightarrow|Longleftrightarrow)(?![A-Za-z])", "\\iff"),
+    (r"\\propto(?![A-Za-z])", "\\propto"),
+    (r"\\(?:leq|leqslant|le)(?![A-Za-z])", "\\le"), (r"\\(?:geq|geqslant|ge)(?![A-Za-z])", "\\ge"),
+    (r"\\(?:approx|equiv|sim|simeq|cong|neq|ne)(?![A-Za-z])", "unsupported"),
+    (r"\\(?:overset|stackrel)\{[^{}]*\}\{=\}", "="),
+    (r"=", "="), (r"<", "<"), (r">", ">"),
+]  # fmt: skip
+_RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
+ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "gather*",
+                "equation", "equation*", "alignat", "alignat*", "alignedat", "flalign*")  # fmt: skip
+_DIRECTIVE = re.compile(r"<!--\s*verify:\s*(.*?)\s*-->", re.S)
+_ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
+_DIRECTIVE_WORD = re.compile(
+    r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?))\s*(?:;|$)"
+)
+_JUSTIFY_TAIL = re.compile(
+    r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\)?\s*[.,]?\s*$"
+)
+_TAG = re.compile(r"\\(tag\*?|label)\s*\{([^{}]*)\}|\\(?:nonumber|notag)(?![A-Za-z])")
+
+
+class ExtractError(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def parse_directive(text: str, line: int) -> Directive:
+    """`skip "why"`, `expect-fail "why"`, `wrt \\mu_l`, separated by `;`."""
+    directive = Directive()
+    rest = text.strip()
+    while rest:
+        m = _DIRECTIVE_WORD.match(rest)
+        if not m or m.end() == 0:
+            raise ExtractError(
+                f"unknown verify directive '{rest}' (use skip \"why\", expect-fail \"why\","
+                " or wrt <symbol>)",
+                line,
+            )
+        word, reason = m.group(1), m.group(2) or m.group(3)
+        if word and not (reason and reason.strip()):
+            raise ExtractError(f'verify: {word} needs a reason in quotes: {word} "why"', line)
+        if word == "skip":
+            directive.skip = reason
+        elif word == "expect-fail":
+            directive.expect_fail = reason
+        else:
+            directive.wrt = m.group(4).strip()
+        rest = rest[m.end() :].strip()
+    return directive
+
+
+def merge(outer: Directive, inner: Directive) -> Directive:
+    return Directive(
+        skip=inner.skip or outer.skip,
+        expect_fail=inner.expect_fail or outer.expect_fail,
+        wrt=inner.wrt or outer.wrt,
+    )
+
+
+# ------------------------------------------------------------------ positioned text
+
+
+@dataclass
+class Text:
+    """A block's characters and, for each, its (line, column) in the file."""
+
+    chars: list[str]
+    where: list[tuple[int, int]]
+
+    @property
+    def string(self) -> str:
+        return "".join(self.chars)
+
+    def blank(self, start: int, end: int) -> None:
+        for k in range(start, end):
+            if self.chars[k] != "\n":
+                self.chars[k] = " "
+
+    def span(self, ranges: list[tuple[int, int]]) -> Span:
+        pieces: list[str] = []
+        starts: list[tuple[int, int]] = []
+        for a, b in ranges:
+            line_start = a
+            for k in range(a, b + 1):
+                if k == b or self.chars[k] == "\n":
+                    if line_start < len(self.where):
+                        starts.append(self.where[line_start])
+                    else:
+                        starts.append(self.where[-1])
+                    pieces.append("".join(self.chars[line_start:k]))
+                    line_start = k + 1
+        return Span("\n".join(pieces), tuple(starts))
+
+
+def _depth_map(s: str) -> list[int]:
+    """Brace/environment depth before each character (0 = top level)."""
+    depth, out, i = 0, [], 0
+    while i < len(s):
+        if s.startswith("\\begin", i):
+            out.extend([depth] * 6)
+            depth += 1
+            i += 6
+            continue
+        if s.startswith("\\end", i):
+            depth -= 1
+            out.extend([depth] * 4)
+            i += 4
+            continue
+        if s[i] == "\\" and i + 1 < len(s):
+            out.extend([depth, depth])
+            i += 2
+            continue
+        if s[i] == "{":
+            out.append(depth)
+            depth += 1
+        elif s[i] == "}":
+            depth -= 1
+            out.append(depth)
+        else:
+            out.append(depth)
+        i += 1
+    return out
+
+
+@dataclass
+class Row:
+    start: int
+    end: int
+    justification: str = ""
+    directive: Directive = field(default_factory=Directive)
+    tag: str | None = None
+
+
+@dataclass
+class Item:
+    """One side in a chain: the ranges of text it covers (several if continued)."""
+
+    ranges: list[tuple[int, int]]
+
+
+def _strip_environment(text: Text) -> None:
+    s = text.string
+    for env in ENVIRONMENTS:
+        for m in re.finditer(r"\\(begin|end)\s*\{" + re.escape(env) + r"\}(\{\d+\})?", s):
+            text.blank(m.start(), m.end())
+
+
+def _rows(text: Text) -> list[Row]:
+    s = text.string
+    depth = _depth_map(s)
+    rows, start, i = [], 0, 0
+    while i < len(s):
+        if s.startswith("\\\\", i) and depth[i] == 0:
+            rows.append(Row(start, i))
+            text.blank(i, i + 2)
+            start = i + 2
+            i += 2
+            continue
+        i += 1
+    rows.append(Row(start, len(s)))
+    return rows
+
+
+def _clean_row(text: Text, row: Row) -> None:
+    """Take the justification, directive and tag out of a row (blanking them)."""
+    s = text.string
+    segment = s[row.start : row.end]
+    # LaTeX comments, line by line: a `% verify:` one is a directive.
+    offset = row.start
+    for line in segment.split("\n"):
+        m = _ROW_COMMENT.search(line)
+        if m:
+            body = m.group(1).strip()
+            body = re.sub(r"^verify:\s*", "", body)
+            if re.match(r"(skip|expect-fail|wrt)\b", body):
+                line_no = text.where[offset + m.start()][0]
+                row.directive = merge(row.directive, parse_directive(body, line_no))
+            text.blank(offset + m.start(), offset + len(line))
+        offset += len(line) + 1
+    s = text.string
+    for m in _TAG.finditer(s, row.start, row.end):
+        if m.group(1):
+            row.tag = m.group(2).strip()
+        text.blank(m.start(), m.end())
+    s = text.string
+    depth = _depth_map(s)
+    amp = next(
+        (k for k in range(row.start, row.end - 1) if s.startswith("&&", k) and depth[k] == 0),
+        None,
+    )
+    if amp is not None:
+        row.justification = s[amp + 2 : row.end].strip()
+        text.blank(amp, row.end)
+    else:
+        tail = _JUSTIFY_TAIL.search(s[row.start : row.end])
+        if tail:
+            row.justification = tail.group().strip()
+            text.blank(row.start + tail.start(), row.end)
+    s = text.string
+    depth = _depth_map(s)
+    for k in range(row.start, row.end):
+        if s[k] == "&" and depth[k] == 0 and (k == 0 or s[k - 1] != "\\"):
+            text.blank(k, k + 1)
+    # Trailing sentence punctuation after the last side.
+    s = text.string
+    stripped = s[row.start : row.end].rstrip()
+    if stripped.endswith((".", ",")) and not stripped.endswith("\\,"):
+        k = row.start + len(stripped) - 1
+        text.blank(k, k + 1)
+
+
+def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    depth = _depth_map(s)
+    found = []
+    for m in _RELATION.finditer(s, start, end):
+        if depth[m.start()] != 0:
+            continue
+        token = m.group()
+        kind = next(k for p, k in RELATIONS if re.fullmatch(p, token))
+        # `:=` is matched as a whole before `=`; `\le` not inside `\left`.
+        found.append((m.start(), m.end(), kind))
+    return found
+
+
+@dataclass
+class ChainLink:
+    relation: str
+    relation_range: tuple[int, int]
+    item: Item
+    row: Row
+
+
+@dataclass
+class Chain:
+    first: Item
+    links: list[ChainLink] = field(default_factory=list)
+
+
+def _trim(s: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and s[a].isspace():
+        a += 1
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _chains(text: Text, rows: list[Row], line_of: Any) -> list[Chain]:
+    s = text.string
+    chains: list[Chain] = []
+    for row in rows:
+        rels = _relations(s, row.start, row.end)
+        a, b = _trim(s, row.start, row.end)
+        if a == b:
+            continue
+        if not rels:
+            # A row without a relation continues the previous side.
+            if chains:
+                last = chains[-1].links[-1].item if chains[-1].links else chains[-1].first
+                last.ranges.append((a, b))
+            else:
+                chains.append(Chain(Item([(a, b)])))
+            continue
+        lead_a, lead_b = _trim(s, row.start, rels[0][0])
+        if lead_a == lead_b and chains:
+            chain = chains[-1]
+        else:
+            if lead_a == lead_b:
+                raise ExtractError("a relation with nothing on its left", line_of(rels[0][0]))
+            chain = Chain(Item([(lead_a, lead_b)]))
+            chains.append(chain)
+        for n, (ra, rb, kind) in enumerate(rels):
+            nxt = rels[n + 1][0] if n + 1 < len(rels) else row.end
+            ia, ib = _trim(s, rb, nxt)
+            chain.links.append(ChainLink(kind, (ra, rb), Item([(ia, ib)] if ia < ib else []), row))
+    return chains
+
+
+def _pairs_from_chain(
+    text: Text, chain: Chain, file: str, block: Block, counter: list[int], line_of: Any
+) -> None:
+    """Turn a chain into pairs (and definitions); implications take the premise."""
+    items = [chain.first] + [link.item for link in chain.links]
+    for n, link in enumerate(chain.links):
+        left, right = items[n], items[n + 1]
+        if not right.ranges:
+            raise ExtractError(
+                f"nothing on the right of '{link.relation}'", line_of(link.relation_range[0])
+            )
+        rhs = text.span(right.ranges)
+        counter[0] += 1
+        if link.relation == ":=":
+            block.definitions.append(
+                Definition(file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs,
+                           index=counter[0])  # fmt: skip
+            )
+            continue
+        following = chain.links[n + 1] if n + 1 < len(chain.links) else None
+        if following is not None and following.relation in ("\\implies", "\\iff"):
+            continue  # this relation is the premise of the implication that follows
+        lhs_ranges = left.ranges
+        relation = link.relation
+        if relation in ("\\implies", "\\iff"):
+            previous = chain.links[n - 1] if n >= 1 else None
+            if previous is None or previous.relation != "=":
+                raise ExtractError(
+                    "an implication needs an equation on each side (premise ⟹ v = expr)",
+                    line_of(link.relation_range[0]),
+                )
+            lhs_ranges = items[n - 1].ranges + [previous.relation_range] + left.ranges
+            after = chain.links[n + 1] if n + 1 < len(chain.links) else None
+            if after is None or after.relation != "=":
+                raise ExtractError(
+                    "an implication must conclude an equation such as v = expr",
+                    line_of(link.relation_range[0]),
+                )
+            rhs = text.span(right.ranges + [after.relation_range] + after.item.ranges)
+        elif n >= 1 and chain.links[n - 1].relation in ("\\implies", "\\iff"):
+            continue  # the conclusion's own `=` was consumed by the implication
+        first_rhs = right.ranges[0][0]
+        row = link.row
+        block.pairs.append(
+            Pair(
+                file=file, line=line_of(first_rhs), relation=relation,
+                lhs=text.span(lhs_ranges), rhs=rhs, justification=row.justification,
+                directive=merge(block.directive, row.directive), tag=row.tag,
+                block_start=block.start, block_end=block.end, index=counter[0],
+            )  # fmt: skip
+        )
+
+
+def split_block(
+    file: str, lines: list[str], start: int, end: int, open_delim: str, close_delim: str,
+    directive: Directive, counter: list[int],
+) -> Block:  # fmt: skip
+    """One display block (1-based lines `start`..`end`, delimiters included)."""
+    chars: list[str] = []
+    where: list[tuple[int, int]] = []
+    for n in range(start, end + 1):
+        line = lines[n - 1]
+        for col, ch in enumerate(line, start=1):
+            chars.append(ch)
+            where.append((n, col))
+        chars.append("\n")
+        where.append((n, len(line) + 1))
+    text = Text(chars, where)
+    s = text.string
+    first = s.find(open_delim)
+    if first >= 0:
+        text.blank(first, first + len(open_delim))
+    s = text.string
+    last = s.rfind(close_delim)
+    if last >= 0 and close_delim:
+        text.blank(last, last + len(close_delim))
+    _strip_environment(text)
+    block = Block(start=start, end=end, text=text.string, directive=directive)
+
+    def line_of(offset: int) -> int:
+        return text.where[min(offset, len(text.where) - 1)][0]
+
+    rows = _rows(text)
+    for row in rows:
+        _clean_row(text, row)
+    for chain in _chains(text, rows, line_of):
+        _pairs_from_chain(text, chain, file, block, counter, line_of)
+    for pair in block.pairs:
+        if pair.relation == "unsupported":
+            pass
+    return block
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _front_matter(source: str) -> tuple[dict[str, Any], int, dict[str, int], str | None, int]:
+    """(data, lines it takes, key -> line of each `symbols:` key, error, error line)."""
+    lines = source.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, 0, {}, None, 0
+    for n in range(1, len(lines)):
+        if lines[n].strip() in ("---", "..."):
+            body = "\n".join(lines[1:n])
+            try:
+                data = yaml.safe_load(body) or {}
+                node = yaml.compose(body, Loader=yaml.SafeLoader)
+            except yaml.YAMLError as err:
+                mark = getattr(err, "problem_mark", None)
+                line = (mark.line + 2) if mark is not None else 1
+                return {}, n + 1, {}, f"front matter is not valid YAML: {err}", line
+            if not isinstance(data, dict):
+                return {}, n + 1, {}, "front matter must be a mapping", 1
+            key_lines: dict[str, int] = {}
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == "symbols" and isinstance(v, yaml.MappingNode):
+                        for sk, _ in v.value:
+                            key_lines[str(sk.value)] = sk.start_mark.line + 2
+                    key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
+            return data, n + 1, key_lines, None, 0
+    return {}, 0, {}, "front matter opened with '---' is never closed", 1
+
+
+_MD = (
+    MarkdownIt("commonmark")
+    .use(front_matter_plugin)
+    .use(dollarmath_plugin, allow_space=True, double_inline=True, allow_digits=True)
+    .use(amsmath_plugin)
+)
+
+
+def _error(file: str, line: int, message: str) -> Result:
+    return Result(file=file, line=line, relation="", lhs="", rhs="", status=Status.ERROR,
+                  method="extract", message=message)  # fmt: skip
+
+
+def _directive_above(lines: list[str], start: int, file: str) -> Directive:
+    """HTML-comment directives on the lines right before a block."""
+    directive = Directive()
+    n = start - 1
+    while n >= 1 and _DIRECTIVE.fullmatch(lines[n - 1].strip()):
+        m = _DIRECTIVE.fullmatch(lines[n - 1].strip())
+        assert m
+        directive = merge(parse_directive(m.group(1), n), directive)
+        n -= 1
+    return directive
+
+
+def _display_blocks(source: str, lines: list[str]) -> list[tuple[int, int, str, str]]:
+    """(start, end, opening, closing) for each display block, 1-based lines."""
+    found = []
+    for tok in _MD.parse(source):
+        if tok.map is None:
+            continue
+        start, end = tok.map[0] + 1, tok.map[1]
+        if tok.type == "math_block" or tok.type == "math_block_label":
+            found.append((start, end, "$$", "$$"))
+        elif tok.type == "amsmath":
+            found.append((start, end, "", ""))
+        elif tok.type == "fence" and tok.info.strip().split(" ")[0] == "math":
+            fence = lines[start - 1].strip()[:3]
+            found.append((start, end, fence, fence))
+        elif tok.type == "paragraph_open" and lines[start - 1].strip().startswith("\\["):
+            found.append((start, end, "\\[", "\\]"))
+    return found
+
+
+def _inline_display(source: str) -> list[int]:
+    """Lines of `$$…$$` written inside a paragraph (rendered, but not a block)."""
+    out = []
+    for tok in _MD.parse(source):
+        if tok.type == "inline" and tok.children and tok.map:
+            if any(c.type == "math_inline_double" for c in tok.children):
+                out.append(tok.map[0] + 1)
+    return out
+
+
+def extract_page(file: str, source: str) -> Page:
+    """Split a page into blocks and pairs; problems become `error` results."""
+    source = source.replace("\r\n", "\n")
+    lines = source.split("\n")
+    data, fm_lines, key_lines, fm_error, fm_error_line = _front_matter(source)
+    problems: list[Result] = []
+    if fm_error:
+        problems.append(_error(file, fm_error_line, fm_error))
+    declarations = []
+    if "symbols" in data:
+        try:
+            declarations = declare(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+        except NotationError as err:
+            problems.append(_error(file, err.line, err.message))
+    page = Page(file=file, front_matter=data, front_matter_lines=fm_lines, blocks=[],
+                declarations=declarations, problems=problems)  # fmt: skip
+    unverified = data.get("unverified")
+    page.unverified = str(unverified) if unverified else None
+    page.wrt = str(data["wrt"]) if data.get("wrt") is not None else None
+    counter = [0]
+    for start, end, opening, closing in _display_blocks(source, lines):
+        try:
+            directive = _directive_above(lines, start, file)
+            block = split_block(file, lines, start, end, opening, closing, directive, counter)
+        except ExtractError as err:
+            problems.append(_error(file, err.line, err.message))
+            continue
+        page.blocks.append(block)
+    has_relations = any(b.pairs or b.definitions for b in page.blocks)
+    if page.is_derivation or has_relations:
+        for line in _inline_display(source):
+            problems.append(_error(file, line, "display math '$$…$$' inside a paragraph:"
+                                   " put each '$$' on a line of its own so it is checked"))  # fmt: skip
+    if not page.is_derivation:
+        if has_relations and not page.unverified:
+            first = next(b for b in page.blocks if b.pairs or b.definitions)
+            problems.append(_error(
+                file, first.start,
+                "display math with relations, but no 'symbols:' in the front matter: declare"
+                " the notation, or say why the page is not checked with 'unverified: \"why\"'",
+            ))  # fmt: skip
+        for block in page.blocks:
+            block.pairs = []
+            block.definitions = []
+    return page

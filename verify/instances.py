@@ -1,0 +1,188 @@
+"""Random admissible instances: sizes, index values and exact values for symbols.
+
+Values are small exact rationals, drawn so that each declared property holds
+by construction (symmetric as B + Bᵀ, positive-definite as B Bᵀ + cI,
+orthogonal by the Cayley transform, simplex weights normalised), so a step is
+tested only where its hypotheses hold, and is tested at several sizes so that
+n = 1 coincidences (AB = BA) cannot pass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+
+import sympy as sp
+
+from verify.model import Declaration
+from verify.terms import Env
+
+# Sizes used by successive instances: the first has every size 3 (no 1×1 or
+# 2×2 coincidence), then 2, then mixed sizes so that n ≠ m.
+SIZE_PLANS: list[Callable[[random.Random], int]] = [
+    lambda r: 3,
+    lambda r: 2,
+    lambda r: r.choice([1, 2, 3]),
+    lambda r: r.choice([2, 3]),
+    lambda r: 3,
+    lambda r: r.choice([1, 2, 3]),
+]
+
+
+def rational(rng: random.Random, positive: bool = False, nonzero: bool = True) -> sp.Rational:
+    while True:
+        num = rng.randint(1 if positive else -9, 9)
+        if num != 0 or not nonzero:
+            return sp.Rational(num, rng.choice([1, 1, 2, 3, 4, 5]))
+
+
+def integer(rng: random.Random, positive: bool = False) -> sp.Integer:
+    while True:
+        v = rng.randint(1 if positive else -6, 6)
+        if v != 0:
+            return sp.Integer(v)
+
+
+def _square(rng: random.Random, n: int) -> sp.Matrix:
+    return sp.Matrix(n, n, lambda i, j: sp.Integer(rng.randint(-4, 4)))
+
+
+def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...]) -> sp.Matrix:
+    """A matrix with the declared properties, exactly."""
+    if "orthogonal" in props:
+        skew = sp.Matrix(rows, rows, lambda i, j: 0)
+        for i, j in itertools.combinations(range(rows), 2):
+            v = sp.Rational(rng.randint(-3, 3), rng.choice([1, 2]))
+            skew[i, j], skew[j, i] = v, -v
+        eye = sp.eye(rows)
+        q = (eye - skew) * (eye + skew).inv()
+        if rng.random() < 0.5:
+            q[:, 0] = -q[:, 0]
+        return q
+    if "diagonal" in props:
+        positive = "positive-definite" in props
+        return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
+    if "positive-definite" in props:
+        b = _square(rng, rows)
+        return b * b.T + sp.eye(rows) * rational(rng, positive=True)
+    if "symmetric" in props:
+        b = _square(rng, rows)
+        return b + b.T + sp.eye(rows) * rng.randint(-2, 2)
+    for _ in range(50):
+        m = sp.Matrix(rows, cols, lambda i, j: rational(rng, nonzero=False))
+        if "invertible" not in props or m.det() != 0:
+            return m
+    raise ValueError("could not draw an invertible matrix")
+
+
+def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
+    if "integer" in props:
+        return integer(rng, positive="positive" in props)
+    if "negative" in props:
+        return -rational(rng, positive=True)
+    return rational(rng, positive="positive" in props or "nonnegative" in props)
+
+
+def random_function(rng: random.Random) -> Callable[[int], sp.Lambda]:
+    """An arbitrary smooth function: a random cubic in its arguments, per arity."""
+    made: dict[int, sp.Lambda] = {}
+
+    def of_arity(arity: int) -> sp.Lambda:
+        if arity not in made:
+            zs = sp.symbols(f"z1:{arity + 1}", real=True)
+            body = rational(rng)
+            for z in zs:
+                body += rational(rng) * z + rational(rng) * z**2
+            for a, b in itertools.combinations(zs, 2):
+                body += rational(rng) * a * b
+            body += rational(rng) * sum(zs) ** 3 / 7
+            made[arity] = sp.Lambda(zs, sp.expand(body))
+        return made[arity]
+
+    return of_arity
+
+
+def draw(
+    rng: random.Random,
+    declarations: list[Declaration],
+    undeclared: set[str],
+    plan: int,
+    positive_undeclared: bool,
+    distinct_indices: bool,
+) -> Env:
+    """One instance for plan number `plan`."""
+    by_name = {d.base: d for d in declarations}
+    size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
+    sizes = {d.base: size_of(rng) for d in declarations if d.kind == "size"}
+    env = Env(sizes, {}, {}, {}, {})
+    indices: dict[str, int] = {}
+    taken: dict[tuple[int, int], set[int]] = {}
+    for d in declarations:
+        if d.kind != "index" or d.index_range is None:
+            continue
+        lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
+        if hi < lo:
+            raise EmptyRange(d.key)
+        choices = list(range(lo, hi + 1))
+        used = taken.setdefault((lo, hi), set())
+        free = [c for c in choices if c not in used] if distinct_indices else choices
+        value = rng.choice(free or choices)
+        used.add(value)
+        indices[d.base] = value
+    env.indices = indices
+    for d in declarations:
+        if d.kind in ("size", "index", "identity"):
+            continue
+        if d.kind == "function":
+            env.functions[d.base] = random_function(rng)
+            continue
+        if d.indices:
+            env.families[d.base] = _family(rng, d, by_name, env)
+        else:
+            env.values[d.base] = _value(rng, d, env)
+    for name in sorted(undeclared):
+        v = rational(rng, positive=positive_undeclared)
+        env.values[name] = v
+    return env
+
+
+class EmptyRange(Exception):
+    """An index range that is empty at the drawn sizes."""
+
+
+def _value(rng: random.Random, d: Declaration, env: Env) -> sp.Expr | sp.ImmutableMatrix:
+    if d.kind == "scalar":
+        return scalar_value(rng, d.properties)
+    assert d.shape is not None
+    rows, cols = env.size(d.shape[0]), env.size(d.shape[1])
+    if d.kind == "vector":
+        positive = "positive" in d.properties
+        return sp.ImmutableMatrix(rows, 1, lambda i, j: rational(rng, positive=positive))
+    return sp.ImmutableMatrix(matrix_value(rng, rows, cols, d.properties))
+
+
+def _family(
+    rng: random.Random, d: Declaration, by_name: dict[str, Declaration], env: Env
+) -> dict[tuple[int, ...], sp.Expr | sp.ImmutableMatrix]:
+    ranges = []
+    for name in d.indices:
+        idx = by_name[name]
+        assert idx.index_range is not None
+        lo, hi = env.size(idx.index_range[0]), env.size(idx.index_range[1])
+        ranges.append(range(lo, hi + 1))
+    members: dict[tuple[int, ...], sp.Expr | sp.ImmutableMatrix] = {
+        key: _value(rng, d, env) for key in itertools.product(*ranges)
+    }
+    if d.sums_over is not None and d.kind == "scalar":
+        axis = d.indices.index(d.sums_over)
+        for key in members:
+            members[key] = rational(rng, positive=True)
+        groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
+        for key in members:
+            groups.setdefault(key[:axis] + key[axis + 1 :], []).append(key)
+        for keys in groups.values():
+            total = sum(members[k] for k in keys)
+            for k in keys:
+                members[k] = members[k] / total
+    return members

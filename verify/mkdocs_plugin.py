@@ -1,0 +1,213 @@
+"""The MkDocs adapter: check every page when the site builds, and show the answers.
+
+The only module that imports MkDocs. It runs the checker once per build over
+all pages (in parallel, through `check_paths`), fails `mkdocs build` on a failed
+or error step, and hands the rendering to `verify.render`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from verify import render
+from verify.model import PageReport, Result, summarize
+from verify.run import CheckOptions, check_paths
+
+log = get_plugin_logger(__name__)
+
+REPORT_URI = "verification-report.md"
+ASSETS_URI = "assets/verify"
+MATHJAX_URI = f"{ASSETS_URI}/mathjax/tex-svg.js"
+
+
+class VerifyConfig(base.Config):
+    """Options under `plugins: - verify:` in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Check the pages. When false the site still renders math and the report
+    page says that checking is off."""
+
+    timeout = c.Type((int, float), default=10.0)
+    """Seconds allowed to check one pair before it is reported as an error."""
+
+    cache_dir = c.Type((str, bool), default=".verify-cache")
+    """Folder (relative to mkdocs.yml) where answers are kept between runs, so
+    an unchanged step is not checked again; false turns the disk cache off."""
+
+    workers = c.Optional(c.Type(int))
+    """Worker processes for checking; unset means one per CPU."""
+
+    serve_failures = c.Choice(("page", "stop"), default="page")
+    """What `mkdocs serve` does with a failed step: "page" warns and shows the
+    failure on the page (the server keeps running), "stop" aborts the rebuild
+    like `mkdocs build` does."""
+
+
+def mathjax_root() -> Path:
+    """The MathJax 3 `es5` folder shipped by the `django-static-mathjax` package."""
+    return Path(str(resources.files("mathjax"))) / "static" / "mathjax" / "es5"
+
+
+def _assets_dir() -> Path:
+    return Path(str(resources.files("verify"))) / "assets"
+
+
+def _display_path(path: str) -> str:
+    """A path as messages show it: relative to the working directory."""
+    return os.path.relpath(path, os.getcwd())
+
+
+class VerifyPlugin(BasePlugin[VerifyConfig]):
+    """Checks derivation pages during the build and annotates them."""
+
+    def __init__(self) -> None:
+        self.command: Literal["build", "gh-deploy", "serve"] = "build"
+        # (path, content digest) -> report; lives across `mkdocs serve` rebuilds.
+        self.memory: dict[tuple[str, str], PageReport] = {}
+        self.reports: dict[str, PageReport] = {}
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Defined so that MkDocs keeps this instance (and `memory`) across rebuilds."""
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.reports = {}
+        config.extra_css.append(f"{ASSETS_URI}/verify.css")
+        # The configuration script must run before MathJax itself loads.
+        config.extra_javascript.append(f"{ASSETS_URI}/verify.js")
+        config.extra_javascript.append(MATHJAX_URI)
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        self._add_assets(files, config)
+        if self.config.enabled:
+            self.reports = self._check(files, config)
+            self._stop_or_warn()
+            content = render.report_page(
+                list(self.reports.values()),
+                links={r.page.file: uri for uri, r in self.reports.items()},
+            )
+        else:
+            content = "# Verification report\n\nChecking is turned off for this build.\n"
+        if files.get_file_from_path(REPORT_URI) is None:
+            files.append(File.generated(config, REPORT_URI, content=content))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        report = self.reports.get(page.file.src_uri)
+        if report is None:
+            return markdown
+        offset = render.markdown_line_offset(page.file.content_string, markdown)
+        annotated = render.annotate_markdown(markdown, report, offset)
+        if report.page.is_derivation:
+            return render.insert_header(annotated, render.notation_table(report))
+        if report.page.unverified:
+            return render.insert_header(annotated, render.unverified_note(report.page.unverified))
+        return annotated
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        return render.unwrap_strips(html)
+
+    def _add_assets(self, files: Files, config: MkDocsConfig) -> None:
+        """Serve MathJax and the status styles from the site itself: no CDN."""
+        for name in ("verify.css", "verify.js"):
+            asset = str(_assets_dir() / name)
+            files.append(File.generated(config, f"{ASSETS_URI}/{name}", abs_src_path=asset))
+        root = mathjax_root()
+        files.append(File.generated(config, MATHJAX_URI, abs_src_path=str(root / "tex-svg.js")))
+        # TeX packages that MathJax autoloads (mathtools for \coloneqq, cancel, ...).
+        extensions = root / "input" / "tex" / "extensions"
+        for path in sorted(extensions.glob("*.js")):
+            uri = f"{ASSETS_URI}/mathjax/input/tex/extensions/{path.name}"
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+
+    def _options(self, config: MkDocsConfig) -> CheckOptions:
+        cache = self.config.cache_dir
+        cache_path: Path | None = None
+        if isinstance(cache, str) and cache:
+            cache_path = Path(cache)
+            if not cache_path.is_absolute() and config.config_file_path:
+                cache_path = Path(config.config_file_path).parent / cache_path
+        return CheckOptions(
+            timeout=float(self.config.timeout), workers=self.config.workers, cache_dir=cache_path
+        )
+
+    def _check(self, files: Files, config: MkDocsConfig) -> dict[str, PageReport]:
+        """Check all Markdown pages in one call; reuse answers for unchanged pages."""
+        pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
+        keys = {
+            f.src_uri: (
+                _display_path(str(f.abs_src_path)),
+                hashlib.sha256(f.content_bytes).hexdigest(),
+            )
+            for f in pages
+        }
+        stale = sorted({keys[f.src_uri][0] for f in pages if keys[f.src_uri] not in self.memory})
+        if stale:
+            fresh = check_paths(stale, options=self._options(config))
+            by_path = {os.path.realpath(r.page.file): r for r in fresh}
+            for f in pages:
+                report = by_path.get(os.path.realpath(keys[f.src_uri][0]))
+                if report is not None:
+                    self.memory[keys[f.src_uri]] = report
+        live = set(keys.values())
+        self.memory = {k: v for k, v in self.memory.items() if k in live}
+        order = _nav_order(config.nav)
+        pages.sort(key=lambda f: (order.get(f.src_uri, len(order)), f.src_uri))
+        reports = {
+            f.src_uri: self.memory[k] for f in pages if (k := keys[f.src_uri]) in self.memory
+        }
+        results = [r for rep in reports.values() for r in rep.results]
+        log.info(f"{len(reports)} pages: {render.count_sentence(summarize(results))}")
+        return reports
+
+    def _stop_or_warn(self) -> None:
+        """Fail the build on a failed or error step; under serve, warn instead."""
+        problems = [r for rep in self.reports.values() for r in rep.results if r.status.is_problem]
+        if not problems:
+            return
+        lines = [problem_line(r) for r in sorted(problems, key=lambda r: (r.file, r.line))]
+        if self.command != "serve" or self.config.serve_failures == "stop":
+            count = f"{len(problems)} step{'s' if len(problems) != 1 else ''}"
+            raise PluginError(f"verify: {count} did not verify:\n" + "\n".join(lines))
+        for line in lines:
+            log.warning(line)
+
+
+def _nav_order(nav: object) -> dict[str, int]:
+    """Position of each page in the configured nav, so the report follows it."""
+    order: dict[str, int] = {}
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            order.setdefault(item, len(order))
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(nav)
+    return order
+
+
+def problem_line(result: Result) -> str:
+    """`file:line: status: message`, as the command line prints it."""
+    return f"{_display_path(result.file)}:{result.line}: {result.status.value}: {result.message}"

@@ -1,0 +1,250 @@
+"""Front matter `symbols:` -> typed declarations (contract §2).
+
+A key such as `w_j^{(i)}` declares a family: its base `w` and the index
+placeholders in its subscript and superscript. A value such as
+`matrix(n, n), symmetric, positive-definite` gives the kind, the shape and the
+properties. Problems are reported against the key's line in the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from verify.model import Declaration
+
+KINDS = {"size", "index", "scalar", "vector", "matrix", "identity", "function"}
+PROPERTIES = {
+    "positive", "nonzero", "integer", "symmetric", "positive-definite", "invertible",
+    "orthogonal", "diagonal", "nonnegative", "negative",
+}  # fmt: skip
+MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal"}
+SIZE_EXPR = re.compile(r"^\s*([A-Za-z]\w*|\d+)\s*(?:([+-])\s*(\d+))?\s*$")
+
+
+class NotationError(Exception):
+    """A declaration that cannot be understood; `line` is the key's line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class SymbolShape:
+    """How a symbol is written: base, and the raw subscript/superscript."""
+
+    base: str
+    sub: str | None
+    sup: str | None
+
+
+def split_top(text: str, sep: str = ",") -> list[str]:
+    """Split on `sep` outside braces and parentheses."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "({[":
+            depth += 1
+        elif ch in ")}]":
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _take_group(text: str, i: int) -> tuple[str, int]:
+    """A script argument at `i`: a braced group, a command, or one character."""
+    if text[i] == "{":
+        depth = 0
+        for j in range(i, len(text)):
+            if text[j] == "{":
+                depth += 1
+            elif text[j] == "}":
+                depth -= 1
+                if depth == 0:
+                    return text[i + 1 : j].strip(), j + 1
+        raise ValueError("unclosed '{'")
+    if text[i] == "\\":
+        m = re.match(r"\\[A-Za-z]+", text[i:])
+        if m:
+            return m.group(), i + m.end()
+    return text[i], i + 1
+
+
+def split_symbol(key: str) -> SymbolShape:
+    """`w_j^{(i)}` -> base `w`, sub `j`, sup `(i)`; fonts stay part of the base."""
+    text = key.strip()
+    m = re.match(r"\\[A-Za-z]+\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)?\}|\\[A-Za-z]+|[A-Za-z]", text)
+    if not m:
+        raise ValueError(f"'{key}' does not start with a letter or a command")
+    base = re.sub(r"\s+", "", m.group())
+    i = m.end()
+    sub = sup = None
+    while i < len(text):
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c in "_^" and i + 1 < len(text):
+            arg, i = _take_group(text, i + 1)
+            if c == "_":
+                if sub is not None:
+                    raise ValueError("two subscripts")
+                sub = arg
+            else:
+                if sup is not None:
+                    raise ValueError("two superscripts")
+                sup = arg
+            continue
+        raise ValueError(f"unexpected {c!r} in symbol '{key}'")
+    return SymbolShape(base, sub, sup)
+
+
+def index_names(script: str | None) -> tuple[tuple[str, ...], bool]:
+    """Placeholders of a pattern's script: `(i)` -> (('i',), True); `jk` -> j, k."""
+    if script is None:
+        return (), False
+    s = script.strip()
+    parenthesized = s.startswith("(") and s.endswith(")")
+    if parenthesized:
+        s = s[1:-1].strip()
+    if "," in s:
+        names = tuple(p.strip() for p in s.split(","))
+    elif re.fullmatch(r"[A-Za-z]+", s):
+        names = tuple(s)
+    else:
+        names = (s,)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", name):
+            raise ValueError(f"index placeholder '{name}' must be a single letter")
+    return names, parenthesized
+
+
+def parse_size(text: str) -> str:
+    m = SIZE_EXPR.match(text)
+    if not m:
+        raise ValueError(f"size '{text}' must be a number or a declared size such as n")
+    return re.sub(r"\s+", "", text)
+
+
+def parse_value(value: str) -> tuple[str, tuple[str, str] | None, list[str], str | None, tuple[str, str] | None]:
+    """`matrix(n, n), symmetric` -> kind, shape, properties, sums-over, range."""
+    parts = split_top(value)
+    if not parts:
+        raise ValueError("empty declaration")
+    head = parts[0]
+    shape: tuple[str, str] | None = None
+    index_range: tuple[str, str] | None = None
+    m = re.fullmatch(r"(\w+)\s*(?:\((.*)\))?", head)
+    rng = re.fullmatch(r"index\s+(\S+)\s*\.\.\s*(\S+)", head)
+    if rng:
+        kind = "index"
+        index_range = (parse_size(rng.group(1)), parse_size(rng.group(2)))
+    elif m and m.group(1) in KINDS:
+        kind = m.group(1)
+        args = [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
+        if kind == "vector":
+            if len(args) != 1:
+                raise ValueError("vector needs one size, as in vector(n)")
+            shape = (parse_size(args[0]), "1")
+        elif kind == "matrix":
+            if len(args) != 2:
+                raise ValueError("matrix needs two sizes, as in matrix(n, n)")
+            shape = (parse_size(args[0]), parse_size(args[1]))
+        elif kind == "identity":
+            if len(args) != 1:
+                raise ValueError("identity needs one size, as in identity(n)")
+            shape = (parse_size(args[0]), parse_size(args[0]))
+        elif kind == "index":
+            raise ValueError("an index needs a range, as in index 1..m")
+        elif args:
+            raise ValueError(f"{kind} takes no size")
+    else:
+        known = ", ".join(sorted(KINDS))
+        raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B)")
+    properties: list[str] = []
+    sums_over = None
+    for prop in parts[1:]:
+        prop = re.sub(r"\s+", " ", prop.strip())
+        s = re.fullmatch(r"sums to 1 over (\S+)", prop)
+        if s:
+            sums_over = s.group(1)
+            continue
+        if prop == "positive definite":
+            prop = "positive-definite"
+        if prop not in PROPERTIES:
+            raise ValueError(f"unknown property '{prop}'")
+        if prop in MATRIX_ONLY and kind != "matrix":
+            raise ValueError(f"'{prop}' applies to a matrix, not a {kind}")
+        if kind == "matrix" and prop in MATRIX_ONLY - {"invertible"} and shape[0] != shape[1]:  # type: ignore[index]
+            raise ValueError(f"'{prop}' needs a square matrix")
+        properties.append(prop)
+    return kind, shape, properties, sums_over, index_range
+
+
+def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
+    """All declarations of a page; raises `NotationError` at the faulty key."""
+    if not isinstance(symbols, dict):
+        raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
+    declarations: list[Declaration] = []
+    seen: dict[str, str] = {}
+    for raw_key, raw_value in symbols.items():
+        key = str(raw_key)
+        line = key_lines.get(key, default_line)
+        if not isinstance(raw_value, str):
+            raise NotationError(f"'{key}': the kind must be text such as 'scalar'", line)
+        try:
+            kind, shape, props, sums_over, index_range = parse_value(raw_value)
+            for part in split_top(key):
+                form = split_symbol(part)
+                subs, _ = index_names(form.sub)
+                sups, paren = index_names(form.sup)
+                if kind in ("size", "index") and (subs or sups):
+                    raise ValueError("a size or index is a plain letter")
+                if form.base in seen:
+                    raise ValueError(f"'{form.base}' is already declared as '{seen[form.base]}'")
+                seen[form.base] = part
+                declarations.append(
+                    Declaration(
+                        key=part, base=form.base, subscripts=subs, superscripts=sups,
+                        superscript_parenthesized=paren, kind=kind, shape=shape,
+                        properties=tuple(props), sums_over=sums_over,
+                        index_range=index_range, line=line,
+                    )  # fmt: skip
+                )
+        except ValueError as err:
+            raise NotationError(f"symbols: '{key}': {err}", line) from None
+    _check_references(declarations)
+    return declarations
+
+
+def _check_references(declarations: list[Declaration]) -> None:
+    """Sizes name declared sizes; family placeholders name declared indices."""
+    sizes = {d.base for d in declarations if d.kind == "size"}
+    indices = {d.base for d in declarations if d.kind == "index"}
+    for d in declarations:
+        used = list(d.shape or ()) + list(d.index_range or ())
+        for s in used:
+            name = SIZE_EXPR.match(s)
+            if name and not name.group(1).isdigit() and name.group(1) not in sizes:
+                raise NotationError(
+                    f"symbols: '{d.key}': '{name.group(1)}' is not a declared size", d.line
+                )
+        for placeholder in d.indices:
+            if placeholder not in indices:
+                raise NotationError(
+                    f"symbols: '{d.key}': index '{placeholder}' is not declared"
+                    " (declare it, e.g. 'i: index 1..m')",
+                    d.line,
+                )
+        if d.sums_over and d.sums_over not in d.indices:
+            raise NotationError(
+                f"symbols: '{d.key}': 'sums to 1 over {d.sums_over}' needs"
+                f" {d.sums_over} among its indices",
+                d.line,
+            )
