@@ -134,8 +134,10 @@ def _placeholders(node: ast.Node | None) -> list[str]:
         return []
     while isinstance(node, ast.Delimited) and len(node.items) == 1:
         node = node.items[0]
-    items = node.items if isinstance(node, ast.Sequence) else (
-        node.factors if isinstance(node, ast.Product) else [node]
+    items = (
+        node.items
+        if isinstance(node, ast.Sequence)
+        else (node.factors if isinstance(node, ast.Product) else [node])
     )
     names = []
     for item in items:
@@ -260,11 +262,16 @@ def understand(task: PairTask) -> Understood:
     mode = {"=": "equal", "\\propto": "propto"}.get(task.relation, "inequality")
     if task.relation == "=" and (_has_const(lhs) or _has_const(rhs)):
         mode = "const"
-        lhs, rhs = _drop_const(lhs, task.lhs), _drop_const(rhs, task.rhs)
+        if _has_const(lhs):
+            lhs = _drop_const(lhs, task.lhs)
+        if _has_const(rhs):
+            rhs = _drop_const(rhs, task.rhs)
     elif _has_const(lhs) or _has_const(rhs):
         raise _located(task.rhs, 0, "\\text{const} is only meaningful in '= \\text{const} + …'")
     _same_shape(lhs, rhs, task.rhs)
-    if mode == "inequality" and (lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)):
+    if mode == "inequality" and (
+        lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)
+    ):
         raise _located(task.rhs, 0, "an inequality compares two scalars")
     wrt = None
     if mode in ("const", "propto"):
@@ -320,8 +327,10 @@ def decide(task: PairTask) -> Result:
         rhs=task.rhs.text.strip(), status=Status.ERROR, justification=task.justification,
     )  # fmt: skip
     if task.directive.skip:
-        result.status, result.method, result.message = Status.SKIPPED, "skip directive", (
-            task.directive.skip
+        result.status, result.method, result.message = (
+            Status.SKIPPED,
+            "skip directive",
+            (task.directive.skip),
         )
         return result
     try:
@@ -339,6 +348,9 @@ def decide(task: PairTask) -> Result:
         result.status, result.message = Status.ERROR, f"cannot evaluate: {err}"
     except MemoryError:
         result.status, result.message = Status.ERROR, "ran out of memory"
+    except Exception as err:  # noqa: BLE001 - a checker bug must not become a traceback
+        result.status = Status.ERROR
+        result.message = f"internal checker error ({type(err).__name__}: {err}); please report it"
     _expectation(task, result)
     result.seconds = round(time.perf_counter() - start, 4)
     return result
@@ -367,6 +379,25 @@ def _refs(terms: list[T.Term]) -> list[T.Ref]:
             if isinstance(t, T.Ref):
                 seen.setdefault(t.name, t)
     return list(seen.values())
+
+
+def _names_used(terms: list[T.Term], declarations: list[Declaration]) -> set[str]:
+    """Sizes and indices that the sides depend on, for a short counterexample."""
+    names: set[str] = set()
+    by_name = {d.base: d for d in declarations}
+    for term in terms:
+        for t in term.walk():
+            if isinstance(t, T.IndexValue):
+                names.add(t.name)
+            if t.shape is not None:
+                names.update(t.shape)
+            if isinstance(t, T.Ref) and t.name in by_name:
+                d = by_name[t.name]
+                names.update(d.shape or ())
+                for idx in d.indices:
+                    rng = by_name[idx].index_range if idx in by_name else None
+                    names.update(rng or ())
+    return names
 
 
 def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
@@ -425,8 +456,9 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
         )
     size_text = _sizes_text(result.sizes)
     if u.mode == "inequality":
-        result.status, result.method = Status.SAMPLED, (
-            f"held at {passed} random instances{size_text}"
+        result.status, result.method = (
+            Status.SAMPLED,
+            (f"held at {passed} random instances{size_text}"),
         )
         return
     what = {"equal": "exact evaluation", "const": "difference independent of "
@@ -457,7 +489,9 @@ def _one_instance(
     u: Understood, task: PairTask, env: Env, rng: random.Random, refs: list[T.Ref]
 ) -> dict[str, Any] | None:
     """None if the instance agrees; else the counterexample. Raises `Undefined`."""
-    base = {"sizes": dict(env.sizes), "indices": dict(env.indices)}
+    used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
+    base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
+            "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
     if u.mode == "equal":
         left, right = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
         if same(left, right):
@@ -468,9 +502,7 @@ def _one_instance(
         left, right = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
         x, y = _number(sp.sympify(left)), _number(sp.sympify(right))
         slack = RELATIVE_TOLERANCE * max(abs(x), abs(y), 1)
-        ok = {"\\le": x <= y + slack, "\\ge": x + slack >= y, "<": x < y, ">": x > y}[
-            task.relation
-        ]
+        ok = {"\\le": x <= y + slack, "\\ge": x + slack >= y, "<": x < y, ">": x > y}[task.relation]
         if ok:
             return None
         return {**base, "values": _instance_values(env, refs), "lhs": show(left),

@@ -35,7 +35,9 @@ def explain(path: Path, line: int) -> str:
     for name, span in (("lhs", pair.lhs), ("rhs", pair.rhs)):
         out.append(f"  {name} as written:   {span.text.strip()}")
         try:
-            out.append(f"  {name} as read back: {latex_of(parse_latex(span.text, equation=implication))}")
+            out.append(
+                f"  {name} as read back: {latex_of(parse_latex(span.text, equation=implication))}"
+            )
         except Exception as err:  # noqa: BLE001 - explain shows whatever went wrong
             out.append(f"  {name}: cannot parse: {err}")
     try:
@@ -53,7 +55,9 @@ def explain(path: Path, line: int) -> str:
     except Exception as err:  # noqa: BLE001
         out.append(f"  not understood: {getattr(err, 'message', err)}")
     result = decide(task)
-    out.append(f"  verdict: {result.status.value}" + (f" — {result.method}" if result.method else ""))
+    out.append(
+        f"  verdict: {result.status.value}" + (f" — {result.method}" if result.method else "")
+    )
     if result.message:
         out.append(f"  message: {result.message}")
     if result.counterexample:

@@ -60,7 +60,7 @@ def parse_directive(text: str, line: int) -> Directive:
         m = _DIRECTIVE_WORD.match(rest)
         if not m or m.end() == 0:
             raise ExtractError(
-                f"unknown verify directive '{rest}' (use skip \"why\", expect-fail \"why\","
+                f'unknown verify directive \'{rest}\' (use skip "why", expect-fail "why",'
                 " or wrt <symbol>)",
                 line,
             )
@@ -318,8 +318,9 @@ def _pairs_from_chain(
         counter[0] += 1
         if link.relation == ":=":
             block.definitions.append(
-                Definition(file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs,
-                           index=counter[0])  # fmt: skip
+                Definition(
+                    file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs, index=counter[0]
+                )  # fmt: skip
             )
             continue
         following = chain.links[n + 1] if n + 1 < len(chain.links) else None
@@ -348,10 +349,17 @@ def _pairs_from_chain(
         row = link.row
         block.pairs.append(
             Pair(
-                file=file, line=line_of(first_rhs), relation=relation,
-                lhs=text.span(lhs_ranges), rhs=rhs, justification=row.justification,
-                directive=merge(block.directive, row.directive), tag=row.tag,
-                block_start=block.start, block_end=block.end, index=counter[0],
+                file=file,
+                line=line_of(first_rhs),
+                relation=relation,
+                lhs=text.span(lhs_ranges),
+                rhs=rhs,
+                justification=row.justification,
+                directive=merge(block.directive, row.directive),
+                tag=row.tag,
+                block_start=block.start,
+                block_end=block.end,
+                index=counter[0],
             )  # fmt: skip
         )
 

@@ -42,7 +42,9 @@ class SymbolShape:
 
 def split_top(text: str, sep: str = ",") -> list[str]:
     """Split on `sep` outside braces and parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "({[":
             depth += 1
@@ -132,7 +134,9 @@ def parse_size(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def parse_value(value: str) -> tuple[str, tuple[str, str] | None, list[str], str | None, tuple[str, str] | None]:
+def parse_value(
+    value: str,
+) -> tuple[str, tuple[str, str] | None, list[str], str | None, tuple[str, str] | None]:
     """`matrix(n, n), symmetric` -> kind, shape, properties, sums-over, range."""
     parts = split_top(value)
     if not parts:
@@ -211,10 +215,17 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
                 seen[form.base] = part
                 declarations.append(
                     Declaration(
-                        key=part, base=form.base, subscripts=subs, superscripts=sups,
-                        superscript_parenthesized=paren, kind=kind, shape=shape,
-                        properties=tuple(props), sums_over=sums_over,
-                        index_range=index_range, line=line,
+                        key=part,
+                        base=form.base,
+                        subscripts=subs,
+                        superscripts=sups,
+                        superscript_parenthesized=paren,
+                        kind=kind,
+                        shape=shape,
+                        properties=tuple(props),
+                        sums_over=sums_over,
+                        index_range=index_range,
+                        line=line,
                     )  # fmt: skip
                 )
         except ValueError as err:

@@ -245,7 +245,7 @@ class Tokenizer:
                 sub.bars = []
                 for tok in sub.run():
                     self.tokens.append(
-                        Token(tok.type, tok.value, start_pos=tok.start_pos + i + 1)
+                        Token(tok.type, tok.value, start_pos=(tok.start_pos or 0) + i + 1)
                     )
                 self.emit("RBRACE", "}", end - 1)
                 i = end
@@ -442,9 +442,7 @@ class Tokenizer:
         else:
             raise LatexError(f"\\{name} needs an argument", i)
         inner = content.strip()
-        if re.fullmatch(r"[A-Za-z0-9]", inner) or (
-            inner.startswith("\\") and inner[1:] in GREEK
-        ):
+        if re.fullmatch(r"[A-Za-z0-9]", inner) or (inner.startswith("\\") and inner[1:] in GREEK):
             self.emit("SYMBOL", f"\\{name}{{{inner}}}", i)
             return after, 0
         nested = re.fullmatch(r"\\([A-Za-z]+)\s*\{\s*(\\?[A-Za-z]+)\s*\}", inner)

@@ -76,7 +76,8 @@ def _task(page: Page, pair: Pair) -> PairTask:
     from verify.decide import DefinitionSource, PairTask
 
     definitions = [
-        DefinitionSource(d.lhs, d.rhs, d.index, d.line) for d in _definitions_before(page, pair.index)
+        DefinitionSource(d.lhs, d.rhs, d.index, d.line)
+        for d in _definitions_before(page, pair.index)
     ]
     return PairTask(
         file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs, rhs=pair.rhs,
@@ -128,7 +129,7 @@ _POOL_WORKERS = 0
 
 def _pool(workers: int) -> Any:
     global _POOL, _POOL_WORKERS
-    if _POOL is None or _POOL_WORKERS != workers or not _POOL.active:
+    if _POOL is None or workers != _POOL_WORKERS or not _POOL.active:
         from pebble import ProcessPool
 
         if _POOL is not None:

@@ -132,8 +132,10 @@ def _symbol_name(node: ast.Node | None) -> str | None:
 def _is_transpose(node: ast.Node | None) -> bool:
     node = _unwrap(node)
     if isinstance(node, ast.Atom):
-        return node.kind == "TRANSPOSE" or (node.kind == "LETTER" and node.text == "T") or (
-            node.kind == "SYMBOL" and node.text in TRANSPOSE_MARKS
+        return (
+            node.kind == "TRANSPOSE"
+            or (node.kind == "LETTER" and node.text == "T")
+            or (node.kind == "SYMBOL" and node.text in TRANSPOSE_MARKS)
         )
     return False
 
@@ -153,10 +155,12 @@ def _index_items(node: ast.Node | None, expected: int) -> list[ast.Node]:
     node = _unwrap(node)
     if node is None:
         return []
-    if isinstance(node, ast.Delimited) and node.delimiter == "(" :
-        return _index_items(ast.Delimited(node.items, [], "{"), expected) if len(
-            node.items
-        ) == 1 else list(node.items)
+    if isinstance(node, ast.Delimited) and node.delimiter == "(":
+        return (
+            _index_items(ast.Delimited(node.items, [], "{"), expected)
+            if len(node.items) == 1
+            else list(node.items)
+        )
     if isinstance(node, ast.Sequence):
         return list(node.items)
     if expected > 1 and isinstance(node, ast.Product) and len(node.factors) == expected:
@@ -231,9 +235,11 @@ class Translator:
             return self.fraction(node, scope)
         if isinstance(node, ast.Root):
             body = self.scalar(self.translate(node.body, scope), "a root")
-            degree = self.scalar(self.translate(node.degree, scope), "a root's degree") if (
-                node.degree
-            ) else None
+            degree = (
+                self.scalar(self.translate(node.degree, scope), "a root's degree")
+                if (node.degree)
+                else None
+            )
             return T.Root(body, degree, pos=node.pos)
         if isinstance(node, ast.MatrixLiteral):
             return self.matrix_literal(node, scope)
@@ -333,8 +339,10 @@ class Translator:
             text = latex_of(_unwrap(sub))
             for atom in _atoms(sub):
                 known = self.declarations.get(atom)
-                if atom in scope.bound or atom in scope.indices or (
-                    known is not None and known.kind in ("index", "size")
+                if (
+                    atom in scope.bound
+                    or atom in scope.indices
+                    or (known is not None and known.kind in ("index", "size"))
                 ):
                     raise TranslateError(
                         f"{name}_{{{text}}} depends on the index {atom}, but {name} is not"
@@ -432,9 +440,7 @@ class Translator:
         if self.depth > 150:
             raise TranslateError(f"the definition of {definition.base} refers to itself", pos)
         saved = self.definitions
-        self.definitions = {
-            k: v for k, v in saved.items() if v.order < definition.order
-        }
+        self.definitions = {k: v for k, v in saved.items() if v.order < definition.order}
         try:
             body = self.translate(definition.body, inner)
         except TranslateError as err:
@@ -495,9 +501,11 @@ class Translator:
                 )
         if all(t.shape is None for _, t in items):
             shape = None
-        return T.Add(items, shape=shape if shape is not None else SCALAR, pos=pos) if any(
-            t.shape is not None for _, t in items
-        ) else T.Add(items, shape=None, pos=pos)
+        return (
+            T.Add(items, shape=shape if shape is not None else SCALAR, pos=pos)
+            if any(t.shape is not None for _, t in items)
+            else T.Add(items, shape=None, pos=pos)
+        )
 
     def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         a, b = left.shape, right.shape
@@ -510,8 +518,12 @@ class Translator:
                     f"⊙ needs two of one shape, got {show_shape(a)} and {show_shape(b)}", pos
                 )
             return T.Hadamard(left, right, shape=a, pos=pos)
-        if op in ("cdot", "times", "*", "ast") and a == b and a is not None and a != SCALAR and (
-            a[1] == "1"
+        if (
+            op in ("cdot", "times", "*", "ast")
+            and a == b
+            and a is not None
+            and a != SCALAR
+            and (a[1] == "1")
         ):
             trans = T.Transpose(left, shape=_swap(a), pos=pos)
             return T.Mul(trans, right, shape=SCALAR, pos=pos)
@@ -559,13 +571,13 @@ class Translator:
             raise TranslateError("the rows of a matrix must have the same length", node.pos)
         heights = []
         for r in rows:
-            hs = {c.shape[0] for c in r if c.shape}
+            hs = {c.shape[0] for c in r if c.shape is not None}
             if len(hs) > 1:
                 raise TranslateError("blocks in one row must have the same height", node.pos)
             heights.append(hs.pop() if hs else "1")
         widths = []
         for k in range(width):
-            ws = {r[k].shape[1] for r in rows if r[k].shape}
+            ws = {s[1] for s in (r[k].shape for r in rows) if s is not None}
             if len(ws) > 1:
                 raise TranslateError("blocks in one column must have the same width", node.pos)
             widths.append(ws.pop() if ws else "1")
@@ -574,9 +586,7 @@ class Translator:
 
     # ---------------------------------------------------------------- products
 
-    def product(
-        self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int
-    ) -> T.Term:
+    def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
         items: list[tuple[str, T.Term]] = []
         k = 0
         while k < len(factors):
@@ -618,12 +628,10 @@ class Translator:
         parsed = self.derivative_parts(node)
         return parsed is not None and parsed[0] is None
 
-    def derivative_parts(
-        self, node: ast.Fraction
-    ) -> tuple[ast.Node | None, list[ast.Node]] | None:
+    def derivative_parts(self, node: ast.Fraction) -> tuple[ast.Node | None, list[ast.Node]] | None:
         """(body or None, variables) if the fraction is a derivative, else None."""
-        num = _unwrap(node.numerator)
-        den = _unwrap(node.denominator)
+        num = _unwrap(node.numerator) or node.numerator
+        den = _unwrap(node.denominator) or node.denominator
         num_items = num.factors if isinstance(num, ast.Product) else [num]
         den_items = den.factors if isinstance(den, ast.Product) else [den]
         marker = _marker(num_items[0]) if num_items else None
@@ -656,8 +664,10 @@ class Translator:
         if not body_nodes:
             return None, variables
         ops = num.ops[1:] if isinstance(num, ast.Product) else []
-        body = body_nodes[0] if len(body_nodes) == 1 else ast.Product(
-            body_nodes, ops, pos=body_nodes[0].pos
+        body = (
+            body_nodes[0]
+            if len(body_nodes) == 1
+            else ast.Product(body_nodes, ops, pos=body_nodes[0].pos)
         )
         return body, variables
 
@@ -697,8 +707,11 @@ class Translator:
                 shape = var.shape
             elif var.shape == SCALAR:
                 shape = body.shape
-            elif body.shape is not None and body.shape[1] == "1" and var.shape and (
-                var.shape[1] == "1"
+            elif (
+                body.shape is not None
+                and body.shape[1] == "1"
+                and var.shape
+                and (var.shape[1] == "1")
             ):
                 shape = (var.shape[0], body.shape[0])
             else:
@@ -720,9 +733,9 @@ class Translator:
         return T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body, excluded,
                      shape=body.shape, pos=node.pos)  # fmt: skip
 
-    def sum_operator(self, node: ast.Scripted, head: str, scope: Scope) -> tuple[
-        str, T.Term, T.Term, T.Term | None
-    ]:
+    def sum_operator(
+        self, node: ast.Scripted, head: str, scope: Scope
+    ) -> tuple[str, T.Term, T.Term, T.Term | None]:
         """(variable, lower, upper, excluded) of `\\sum_{i=1}^{m}` or `\\sum_{j \\ne l}`."""
         sub = _unwrap(node.sub)
         excluded = None
@@ -827,16 +840,16 @@ class Translator:
             return name
         return None
 
-    def call(
-        self, name: str, factors: list[ast.Node], k: int, scope: Scope
-    ) -> tuple[T.Term, int]:
+    def call(self, name: str, factors: list[ast.Node], k: int, scope: Scope) -> tuple[T.Term, int]:
         node = factors[k]
         if k + 1 >= len(factors):
             raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
         nxt = factors[k + 1]
         after_sup = None
-        if isinstance(nxt, ast.Scripted) and isinstance(nxt.base, ast.Delimited) and (
-            nxt.base.delimiter == "(" and nxt.sub is None
+        if (
+            isinstance(nxt, ast.Scripted)
+            and isinstance(nxt.base, ast.Delimited)
+            and (nxt.base.delimiter == "(" and nxt.sub is None)
         ):
             after_sup = nxt.sup
             nxt = nxt.base
@@ -856,9 +869,12 @@ class Translator:
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
                                      node.pos)  # fmt: skip
             x, mu, cov = args
-            if x.shape != mu.shape or (x.shape not in (SCALAR, None) and (
-                cov.shape != (x.shape[0], x.shape[0])  # type: ignore[index]
-            )):
+            if x.shape != mu.shape or (
+                x.shape not in (SCALAR, None)
+                and (
+                    cov.shape != (x.shape[0], x.shape[0])  # type: ignore[index]
+                )
+            ):
                 raise TranslateError(
                     f"\\mathcal{{N}}: shapes {show_shape(x.shape)}, {show_shape(mu.shape)},"
                     f" {show_shape(cov.shape)} do not fit (x, mean, covariance)",
@@ -870,7 +886,8 @@ class Translator:
             decl = self.declarations.get(name)
             if decl is None:
                 raise TranslateError(
-                    f"unknown function {name}: declare it ('{name}: function') or define it", node.pos
+                    f"unknown function {name}: declare it ('{name}: function') or define it",
+                    node.pos,
                 )
             if sub is not None:
                 raise TranslateError(f"the function {name} takes no subscript", node.pos)
