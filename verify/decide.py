@@ -19,6 +19,7 @@ import sympy as sp
 
 from verify import parse as ast
 from verify import terms as T
+from verify.dual import Dual, Mat
 from verify.instances import EmptyRange, _value, draw, rational
 from verify.model import Declaration, Directive, Result, Span, Status
 from verify.parse import LatexError, parse_latex
@@ -26,7 +27,7 @@ from verify.terms import SCALAR, Env, TranslateError, Undefined, show_shape
 from verify.translate import DefinitionInfo, Scope, Translator, latex_of
 
 EQUALITY_PLANS = 6
-SAMPLE_PLANS = 24
+SAMPLE_PLANS = 12
 ATTEMPTS = 12
 DIGITS = 60
 RELATIVE_TOLERANCE = sp.Float("1e-40", DIGITS)
@@ -152,6 +153,9 @@ def _placeholders(node: ast.Node | None) -> list[str]:
 
 
 def _number(v: Any) -> sp.Expr:
+    if isinstance(v, Dual):
+        raise T.EvaluationError("internal: a derivative part escaped its derivative")
+    v = sp.sympify(v)
     if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise Undefined("not finite")
     if v.is_Rational:
@@ -170,19 +174,14 @@ def _number(v: Any) -> sp.Expr:
 
 def same(a: Any, b: Any) -> bool:
     """Exact equality, or agreement to `RELATIVE_TOLERANCE`; raises `Undefined`."""
-    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
-        if not isinstance(a, sp.MatrixBase):
+    if isinstance(a, Mat) or isinstance(b, Mat):
+        if not isinstance(a, Mat):
             a, b = b, a
-        if not isinstance(b, sp.MatrixBase):
-            if b != 0:
-                return False
-            return all(same(x, 0) for x in a)
+        if not isinstance(b, Mat):
+            return all(same(x, b) for x in a) if _number(b) == 0 else False
         if a.shape != b.shape:
             return False
         return all(same(x, y) for x, y in zip(a, b, strict=True))
-    a, b = sp.sympify(a), sp.sympify(b)
-    if a.is_Rational and b.is_Rational:
-        return bool(a == b)
     x, y = _number(a), _number(b)
     if x.is_Rational and y.is_Rational:
         return bool(x == y)
@@ -193,16 +192,16 @@ def same(a: Any, b: Any) -> bool:
 
 
 def check_defined(v: Any) -> None:
-    for x in list(v) if isinstance(v, sp.MatrixBase) else [v]:
-        _number(sp.sympify(x))
+    for x in list(v) if isinstance(v, Mat) else [v]:
+        _number(x)
 
 
 def show(v: Any) -> Any:
     """A small JSON-friendly rendering of a value."""
-    if isinstance(v, sp.MatrixBase):
-        if v.shape[1] == 1:
+    if isinstance(v, Mat):
+        if v.cols == 1:
             return [show(x) for x in v]
-        return [[show(v[i, j]) for j in range(v.shape[1])] for i in range(v.shape[0])]
+        return [[show(x) for x in row] for row in v.data]
     if isinstance(v, int):
         return v
     v = sp.sympify(v)

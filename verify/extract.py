@@ -381,11 +381,16 @@ def split_block(
     text = Text(chars, where)
     s = text.string
     first = s.find(open_delim)
-    if first >= 0:
+    if open_delim.startswith(("`", "~")):
+        first_line_end = s.find("\n")
+        text.blank(0, first_line_end)  # the fence and its info string
+        if s.rstrip().endswith(close_delim):
+            text.blank(s.rfind("\n", 0, len(s.rstrip())) + 1, len(s))
+    elif first >= 0:
         text.blank(first, first + len(open_delim))
     s = text.string
     last = s.rfind(close_delim)
-    if last >= 0 and close_delim:
+    if last >= 0 and close_delim and not open_delim.startswith(("`", "~")):
         text.blank(last, last + len(close_delim))
     _strip_environment(text)
     block = Block(start=start, end=end, text=text.string, directive=directive)
@@ -473,7 +478,8 @@ def _display_blocks(source: str, lines: list[str]) -> list[tuple[int, int, str, 
             found.append((start, end, "", ""))
         elif tok.type == "fence" and tok.info.strip().split(" ")[0] == "math":
             fence = lines[start - 1].strip()[:3]
-            found.append((start, end, fence, fence))
+            closed = end > start and lines[end - 1].strip().startswith(fence)
+            found.append((start, end, fence, fence if closed else ""))
         elif tok.type == "paragraph_open" and lines[start - 1].strip().startswith("\\["):
             found.append((start, end, "\\[", "\\]"))
     return found

@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from verify.dual import Mat, power
 from verify.model import Declaration
-from verify.terms import Env
+from verify.terms import Env, Value
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
 # 2×2 coincidence), then 2, then mixed sizes so that n ≠ m.
@@ -84,23 +85,51 @@ def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
     return rational(rng, positive="positive" in props or "nonnegative" in props)
 
 
-def random_function(rng: random.Random) -> Callable[[int], sp.Lambda]:
-    """An arbitrary smooth function: a random cubic in its arguments, per arity."""
-    made: dict[int, sp.Lambda] = {}
+Monomial = tuple[sp.Rational, tuple[int, ...]]
 
-    def of_arity(arity: int) -> sp.Lambda:
+
+def random_function(rng: random.Random) -> Callable[[int, int], Callable[[list[Value]], Value]]:
+    """An arbitrary smooth function: a random cubic in its arguments, per arity.
+
+    Returned as `make(arity, derivative)`, a function of a list of scalars;
+    `derivative` differentiates that many times in the first argument (g', g'').
+    It is evaluated with ordinary arithmetic, so it differentiates through duals.
+    """
+    made: dict[int, list[Monomial]] = {}
+
+    def monomials(arity: int) -> list[Monomial]:
         if arity not in made:
-            zs = sp.symbols(f"z1:{arity + 1}", real=True)
-            body = rational(rng)
-            for z in zs:
-                body += rational(rng) * z + rational(rng) * z**2
-            for a, b in itertools.combinations(zs, 2):
-                body += rational(rng) * a * b
-            body += rational(rng) * sum(zs) ** 3 / 7
-            made[arity] = sp.Lambda(zs, sp.expand(body))
+            terms: list[Monomial] = [(rational(rng), (0,) * arity)]
+            for i in range(arity):
+                for degree in (1, 2, 3):
+                    e = [0] * arity
+                    e[i] = degree
+                    terms.append((rational(rng), tuple(e)))
+            for i, j in itertools.combinations(range(arity), 2):
+                e = [0] * arity
+                e[i] = e[j] = 1
+                terms.append((rational(rng), tuple(e)))
+            made[arity] = terms
         return made[arity]
 
-    return of_arity
+    def make(arity: int, derivative: int) -> Callable[[list[Value]], Value]:
+        terms = monomials(arity)
+        for _ in range(derivative):
+            terms = [(c * e[0], (e[0] - 1, *e[1:])) for c, e in terms if e and e[0] > 0]
+
+        def evaluate(args: list[Value]) -> Value:
+            total: Value = sp.Integer(0)
+            for coefficient, exponents in terms:
+                term: Value = coefficient
+                for x, k in zip(args, exponents, strict=True):
+                    if k:
+                        term = term * power(x, sp.Integer(k))
+                total = total + term
+            return total
+
+        return evaluate
+
+    return make
 
 
 def draw(
@@ -151,27 +180,27 @@ class EmptyRange(Exception):
     """An index range that is empty at the drawn sizes."""
 
 
-def _value(rng: random.Random, d: Declaration, env: Env) -> sp.Expr | sp.ImmutableMatrix:
+def _value(rng: random.Random, d: Declaration, env: Env) -> Value:
     if d.kind == "scalar":
         return scalar_value(rng, d.properties)
     assert d.shape is not None
     rows, cols = env.size(d.shape[0]), env.size(d.shape[1])
     if d.kind == "vector":
         positive = "positive" in d.properties
-        return sp.ImmutableMatrix(rows, 1, lambda i, j: rational(rng, positive=positive))
-    return sp.ImmutableMatrix(matrix_value(rng, rows, cols, d.properties))
+        return Mat.build(rows, 1, lambda i, j: rational(rng, positive=positive))
+    return Mat.from_sympy(matrix_value(rng, rows, cols, d.properties))
 
 
 def _family(
     rng: random.Random, d: Declaration, by_name: dict[str, Declaration], env: Env
-) -> dict[tuple[int, ...], sp.Expr | sp.ImmutableMatrix]:
+) -> dict[tuple[int, ...], Value]:
     ranges = []
     for name in d.indices:
         idx = by_name[name]
         assert idx.index_range is not None
         lo, hi = env.size(idx.index_range[0]), env.size(idx.index_range[1])
         ranges.append(range(lo, hi + 1))
-    members: dict[tuple[int, ...], sp.Expr | sp.ImmutableMatrix] = {
+    members: dict[tuple[int, ...], Value] = {
         key: _value(rng, d, env) for key in itertools.product(*ranges)
     }
     if d.sums_over is not None and d.kind == "scalar":

@@ -16,9 +16,11 @@ from typing import Any
 
 import sympy as sp
 
+from verify.dual import Dual, Mat, Undefined, function, is_matrix, is_zero, plain, power, slope_of
+
 Shape = tuple[str, str]
 SCALAR: Shape = ("1", "1")
-Value = Any  # a SymPy scalar expression, or an ImmutableMatrix for other shapes
+Value = Any  # a SymPy scalar or a Dual; a `Mat` for every other shape
 
 
 class TranslateError(Exception):
@@ -28,10 +30,6 @@ class TranslateError(Exception):
         super().__init__(message)
         self.message = message
         self.offset = offset
-
-
-class Undefined(Exception):
-    """A side has no real value at this instance (a singular matrix, log of 0 ...)."""
 
 
 class EvaluationError(Exception):
@@ -60,7 +58,7 @@ class Env:
     indices: dict[str, int]
     values: dict[str, Value]
     families: dict[str, dict[tuple[int, ...], Value]]
-    functions: dict[str, Callable[[int], sp.Lambda]]
+    functions: dict[str, Callable[[int, int], Callable[[list[Value]], Value]]]
     depth: int = 0
     symbolic: bool = False
 
@@ -94,7 +92,7 @@ class Env:
 
 
 def scalar_of(value: Value) -> Value:
-    if isinstance(value, sp.MatrixBase):
+    if isinstance(value, Mat):
         if value.shape != (1, 1):
             raise EvaluationError(f"expected a scalar, got a {value.shape} matrix")
         return value[0, 0]
@@ -175,13 +173,15 @@ class Add(Term):
         for sign, term in self.terms:
             v = term.value(env)
             if term.shape is None and self.shape not in (None, SCALAR):
-                if v == 0:
+                if not is_matrix(v) and is_zero(v):
                     continue
                 raise EvaluationError("a non-zero number added to a matrix")
             v = v if sign > 0 else -v
             total = v if total is None else total + v
         if total is None:
-            return sp.zeros(*_dims(self.shape, env)) if self.shape else sp.Integer(0)
+            if self.shape in (None, SCALAR):
+                return sp.Integer(0)
+            return Mat.zeros(*_dims(self.shape, env))
         return total
 
     def children(self) -> list[Term]:
@@ -200,8 +200,8 @@ class Mul(Term):
 
     def value(self, env: Env) -> Value:
         a = self.left.value(env)
-        if a == 0 and not isinstance(a, sp.MatrixBase):
-            return sp.zeros(*_dims(self.shape, env)) if self.shape not in (None, SCALAR) else a
+        if not is_matrix(a) and not isinstance(a, Dual) and a == 0:
+            return Mat.zeros(*_dims(self.shape, env)) if self.shape not in (None, SCALAR) else a
         b = self.right.value(env)
         product = a * b
         if self.shape == SCALAR:
@@ -219,7 +219,7 @@ class Hadamard(Term):
 
     def value(self, env: Env) -> Value:
         a, b = self.left.value(env), self.right.value(env)
-        if isinstance(a, sp.MatrixBase):
+        if is_matrix(a):
             return a.multiply_elementwise(b)
         return a * b
 
@@ -234,7 +234,7 @@ class Div(Term):
 
     def value(self, env: Env) -> Value:
         d = self.denominator.value(env)
-        if d == 0:
+        if is_zero(d):
             raise Undefined("division by zero")
         return self.numerator.value(env) / d
 
@@ -250,17 +250,19 @@ class Power(Term):
     def value(self, env: Env) -> Value:
         b = self.base.value(env)
         e = self.exponent.value(env)
-        if isinstance(b, sp.MatrixBase):
-            if not (e.is_Integer and abs(int(e)) <= MAX_POWER):
+        if is_matrix(b):
+            k = plain(e)
+            if isinstance(e, Dual) or not (k.is_Integer and abs(int(k)) <= MAX_POWER):
                 raise EvaluationError("a matrix power needs a small integer exponent")
-            if int(e) < 0:
-                return _inverse(b) ** (-int(e))
-            return b ** int(e)
-        if e.is_Number and abs(e) > 10_000:
-            raise EvaluationError(f"exponent {e} is too large to evaluate")
-        if b == 0 and (e.is_negative or e == 0):
-            raise Undefined("0 to a non-positive power")
-        return b**e
+            m = b.inv() if int(k) < 0 else b
+            out = Mat.identity(b.rows)
+            for _ in range(abs(int(k))):
+                out = out * m
+            return out
+        k = plain(e)
+        if k.is_Number and abs(k) > 10_000:
+            raise EvaluationError(f"exponent {k} is too large to evaluate")
+        return power(b, e)
 
     def children(self) -> list[Term]:
         return [self.base, self.exponent]
@@ -272,21 +274,10 @@ class Transpose(Term):
 
     def value(self, env: Env) -> Value:
         v = self.body.value(env)
-        return v.T if isinstance(v, sp.MatrixBase) else v
+        return v.T if is_matrix(v) else v
 
     def children(self) -> list[Term]:
         return [self.body]
-
-
-def _inverse(m: sp.MatrixBase) -> sp.MatrixBase:
-    if m.free_symbols:
-        d = m.det()
-        if d == 0:
-            raise Undefined("a singular matrix")
-        return m.adjugate() / d
-    if m.det() == 0:
-        raise Undefined("a singular matrix")
-    return m.inv()
 
 
 @dataclass
@@ -295,9 +286,9 @@ class Inverse(Term):
 
     def value(self, env: Env) -> Value:
         v = self.body.value(env)
-        if isinstance(v, sp.MatrixBase):
-            return sp.ImmutableMatrix(_inverse(v))
-        if v == 0:
+        if is_matrix(v):
+            return v.inv()
+        if is_zero(v):
             raise Undefined("division by zero")
         return 1 / v
 
@@ -321,21 +312,12 @@ class Apply(Term):
 
 
 def apply_function(name: str, v: Value) -> Value:
-    if isinstance(v, sp.MatrixBase):
+    if is_matrix(v):
         raise EvaluationError(f"\\{name} of a matrix")
-    if name in ("log", "ln"):
-        if v == 0:
-            raise Undefined("log of 0")
-        return sp.log(v)
-    simple: dict[str, Callable[[Any], Any]] = {
-        "exp": sp.exp, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "cot": sp.cot,
-        "sec": sp.sec, "csc": sp.csc, "arcsin": sp.asin, "arccos": sp.acos,
-        "arctan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-        "coth": sp.coth, "abs": sp.Abs, "sqrt": sp.sqrt,
-    }  # fmt: skip
-    if name in simple:
-        return simple[name](v)
-    raise EvaluationError(f"unknown function {name}")
+    try:
+        return function(name, v)
+    except KeyError:
+        raise EvaluationError(f"unknown function {name}") from None
 
 
 @dataclass
@@ -349,22 +331,34 @@ class MatrixFunction(Term):
     def value(self, env: Env) -> Value:
         v = self.body.value(env)
         if self.function == "det":
-            return v.det() if isinstance(v, sp.MatrixBase) else v
+            return v.det() if is_matrix(v) else v
         if self.function == "tr":
-            return v.trace() if isinstance(v, sp.MatrixBase) else v
+            return v.trace() if is_matrix(v) else v
         if self.function == "diag":
-            if isinstance(v, sp.MatrixBase):
-                if v.shape[1] == 1:
-                    return sp.ImmutableMatrix(sp.diag(*list(v)))
-                return sp.ImmutableMatrix([v[i, i] for i in range(min(v.shape))])
+            if is_matrix(v):
+                if v.cols == 1:
+                    n = v.rows
+                    return Mat.build(n, n, lambda i, j: v[i, 0] if i == j else sp.Integer(0))
+                return Mat.build(min(v.shape), 1, lambda i, j: v[i, i])
             return v
         if self.function == "abs":
-            return sp.Abs(v)
+            return function("abs", v)
+        if self.function == "normsq":
+            total_sq: Value = sp.Integer(0)
+            for e in list(v) if is_matrix(v) else [v]:
+                total_sq = total_sq + e * e
+            return total_sq
         if self.function == "norm":
-            entries = list(v) if isinstance(v, sp.MatrixBase) else [v]
+            entries = list(v) if is_matrix(v) else [v]
             if self.order == 1:
-                return sum((sp.Abs(e) for e in entries), sp.Integer(0))
-            return sp.sqrt(sum((e * e for e in entries), sp.Integer(0)))
+                total: Value = sp.Integer(0)
+                for e in entries:
+                    total = total + function("abs", e)
+                return total
+            squares: Value = sp.Integer(0)
+            for e in entries:
+                squares = squares + e * e
+            return function("sqrt", squares)
         raise EvaluationError(f"unknown function {self.function}")
 
     def children(self) -> list[Term]:
@@ -379,13 +373,15 @@ class Root(Term):
     def value(self, env: Env) -> Value:
         v = self.body.value(env)
         if self.degree is None:
-            return sp.sqrt(v)
+            if plain(v).is_negative:
+                raise Undefined("the square root of a negative number")
+            return function("sqrt", v)
         d = self.degree.value(env)
-        if d == 0:
+        if is_zero(d):
             raise Undefined("a 0th root")
-        if v.is_negative and d.is_Integer and int(d) % 2 == 1:
-            return -((-v) ** (1 / d))
-        return v ** (1 / d)
+        if plain(v).is_negative and plain(d).is_Integer and int(plain(d)) % 2 == 1:
+            return -power(-v, 1 / d)
+        return power(v, 1 / d)
 
     def children(self) -> list[Term]:
         return [self.body] + ([self.degree] if self.degree else [])
@@ -396,7 +392,7 @@ class Identity(Term):
     size: str
 
     def value(self, env: Env) -> Value:
-        return sp.ImmutableMatrix(sp.eye(env.size(self.size)))
+        return Mat.identity(env.size(self.size))
 
 
 @dataclass
@@ -405,13 +401,15 @@ class MatrixLiteral(Term):
 
     def value(self, env: Env) -> Value:
         blocks = [[cell.value(env) for cell in row] for row in self.rows]
-        if all(not isinstance(c, sp.MatrixBase) for row in blocks for c in row):
-            return sp.ImmutableMatrix(blocks)
-        grid = [
-            [c if isinstance(c, sp.MatrixBase) else sp.ImmutableMatrix([[c]]) for c in row]
-            for row in blocks
-        ]
-        return sp.ImmutableMatrix(sp.BlockMatrix(grid).as_explicit())
+        grid = [[c if is_matrix(c) else Mat([[c]]) for c in row] for row in blocks]
+        data: list[list[Value]] = []
+        for row in grid:
+            for r in range(row[0].rows):
+                data.append([x for block in row for x in block.data[r]])
+        if any(len(r) != len(data[0]) for r in data):
+            raise EvaluationError("the blocks of a matrix do not fit together")
+        out = Mat(data)
+        return out[0, 0] if self.shape == SCALAR else out
 
     def children(self) -> list[Term]:
         return [c for row in self.rows for c in row]
@@ -449,7 +447,7 @@ class Sum(Term):
             if self.kind == "prod":
                 return sp.Integer(1)
             if self.shape not in (None, SCALAR):
-                return sp.ImmutableMatrix(sp.zeros(*_dims(self.shape, env)))
+                return Mat.zeros(*_dims(self.shape, env))
             return sp.Integer(0)
         return result
 
@@ -457,15 +455,12 @@ class Sum(Term):
         return [self.lower, self.upper, self.body] + ([self.exclude] if self.exclude else [])
 
 
-_DIRECTIONS = [sp.Symbol(f"t{k}", real=True) for k in range(8)]
-
-
 @dataclass
 class Derivative(Term):
     """`\\nabla_v f`, `\\partial f / \\partial v`: denominator layout, entries independent.
 
-    Evaluated exactly: each entry is d/dt f(v + t E) at t = 0, with v's other
-    entries and every other symbol at their instance values.
+    Evaluated exactly by forward differentiation (`verify.dual`): entry (r, c)
+    is the ε-part of f at v + εE_rc, every other symbol at its instance value.
     """
 
     variable: Ref
@@ -474,36 +469,28 @@ class Derivative(Term):
     def value(self, env: Env) -> Value:
         slot = self.variable.slot(env)
         base = self.variable.value(env)
-        if env.depth >= len(_DIRECTIONS):
+        tag = env.depth
+        if tag > 16:
             raise EvaluationError("derivatives nested too deep")
-        t = _DIRECTIONS[env.depth]
-        if not isinstance(base, sp.MatrixBase):
-            inner = self.body.value(env.with_slot(slot, base + t))
-            return _at_zero(inner, t)
+        if not is_matrix(base):
+            inner = self.body.value(env.with_slot(slot, Dual(base, sp.Integer(1), tag)))
+            return slope_of(inner, tag)
         rows, cols = base.shape
         entries = {}
         for r, c in itertools.product(range(rows), range(cols)):
-            direction = sp.zeros(rows, cols)
-            direction[r, c] = 1
-            moved = sp.ImmutableMatrix(base + t * direction)
-            entries[(r, c)] = _at_zero(self.body.value(env.with_slot(slot, moved)), t)
+            data = [list(row) for row in base.data]
+            data[r][c] = Dual(data[r][c], sp.Integer(1), tag)
+            moved = Mat(data)
+            entries[(r, c)] = slope_of(self.body.value(env.with_slot(slot, moved)), tag)
         first = entries[(0, 0)]
-        if not isinstance(first, sp.MatrixBase):
-            return sp.ImmutableMatrix(rows, cols, lambda r, c: entries[(r, c)])
-        if cols != 1 or first.shape[1] != 1:
+        if not is_matrix(first):
+            return Mat.build(rows, cols, lambda r, c: entries[(r, c)])
+        if cols != 1 or first.cols != 1:
             raise EvaluationError("the derivative of a matrix by a matrix is not supported")
-        out = first.shape[0]
-        return sp.ImmutableMatrix(rows, out, lambda a, b: entries[(a, 0)][b, 0])
+        return Mat.build(rows, first.rows, lambda a, b: entries[(a, 0)][b, 0])
 
     def children(self) -> list[Term]:
         return [self.variable, self.body]
-
-
-def _at_zero(value: Value, t: sp.Symbol) -> Value:
-    if isinstance(value, sp.MatrixBase):
-        return sp.ImmutableMatrix(value.applyfunc(lambda e: _at_zero(e, t)))
-    d = sp.diff(value, t)
-    return d.subs(t, 0) if d.has(t) else d
 
 
 @dataclass
@@ -515,19 +502,14 @@ class FunctionCall(Term):
     derivative: int = 0
 
     def value(self, env: Env) -> Value:
-        function = env.functions.get(self.name)
-        if function is None:
+        make = env.functions.get(self.name)
+        if make is None:
             raise EvaluationError(f"no value for the function {self.name}")
         flat: list[Value] = []
         for a in self.args:
             v = a.value(env)
-            flat.extend(list(v) if isinstance(v, sp.MatrixBase) else [v])
-        lam = function(len(flat))
-        variables = lam.variables
-        body = lam.expr
-        for _ in range(self.derivative):
-            body = sp.diff(body, variables[0])
-        return body.subs(dict(zip(variables, flat, strict=True)), simultaneous=True)
+            flat.extend(list(v) if is_matrix(v) else [v])
+        return make(len(flat), self.derivative)(flat)
 
     def children(self) -> list[Term]:
         return list(self.args)
@@ -543,17 +525,20 @@ class Gaussian(Term):
 
     def value(self, env: Env) -> Value:
         x, mu, cov = (t.value(env) for t in (self.point, self.mean, self.covariance))
-        if isinstance(x, sp.MatrixBase):
+        if is_matrix(x):
             d = x - mu
             det = cov.det()
-            if det == 0:
+            if is_zero(det):
                 raise Undefined("a singular covariance")
-            n = x.shape[0]
-            quad = scalar_of(d.T * _inverse(cov) * d)
-            return (2 * sp.pi) ** sp.Rational(-n, 2) * det ** sp.Rational(-1, 2) * sp.exp(-quad / 2)
-        if cov == 0:
+            n = x.rows
+            quad = scalar_of(d.T * cov.inv() * d)
+            scale = power(2 * sp.pi, sp.Rational(-n, 2)) * power(det, sp.Rational(-1, 2))
+            return scale * function("exp", -quad / 2)
+        if is_zero(cov):
             raise Undefined("a zero variance")
-        return (2 * sp.pi * cov) ** sp.Rational(-1, 2) * sp.exp(-((x - mu) ** 2) / (2 * cov))
+        return power(2 * sp.pi * cov, sp.Rational(-1, 2)) * function(
+            "exp", -((x - mu) * (x - mu)) / (2 * cov)
+        )
 
     def children(self) -> list[Term]:
         return [self.point, self.mean, self.covariance]

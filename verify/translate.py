@@ -475,6 +475,12 @@ class Translator:
             self.square(term, "a power", pos)
             return T.Power(term, exponent, shape=term.shape, pos=pos)
         exponent = self.scalar(self.translate(sup, scope), "an exponent")
+        if (
+            isinstance(term, T.MatrixFunction) and term.function == "norm" and term.order == 2
+            and isinstance(exponent, T.Number) and exponent.number == 2
+        ):  # fmt: skip
+            # ‖v‖² is a sum of squares: no square root, so it is smooth at v = 0
+            return T.MatrixFunction("normsq", term.body, pos=pos)
         return T.Power(term, exponent, pos=pos)
 
     def square(self, term: T.Term, what: str, pos: int) -> None:
@@ -777,8 +783,11 @@ class Translator:
         assert isinstance(base, ast.Atom)
         name = base.text
         sup = node.sup if isinstance(node, ast.Scripted) else None
+        log_base = None
         if isinstance(node, ast.Scripted) and node.sub is not None:
-            raise TranslateError(f"\\{name} takes no subscript here", node.pos)
+            if name != "log":
+                raise TranslateError(f"\\{name} takes no subscript here", node.pos)
+            log_base = self.scalar(self.translate(node.sub, scope), "the base of a logarithm")
         if k + 1 >= len(factors):
             raise TranslateError(f"\\{name} needs an argument", node.pos)
         nxt = factors[k + 1]
@@ -793,9 +802,18 @@ class Translator:
             arg = self.translate(nxt.base, scope)
             after_sup = nxt.sup
             end = k + 2
+        elif _head(nxt)[0] in OPERATOR_HEADS or self.derivative_operator(nxt):
+            arg = self.product(factors[k + 1 :], ops[k + 1 :], scope, nxt.pos)
+            end = len(factors)
+        elif _head(nxt)[0] == "FUNC":
+            arg, end = self.function_application(factors, ops, k + 1, scope)
+        elif (callee := self.callable_name(nxt, scope)) is not None:
+            arg, end = self.call(callee, factors, k + 1, scope)
         else:
             end = k + 2
-            while end < len(factors) and ops[end - 1] == "" and _simple(factors[end]):
+            while (
+                _simple(nxt) and end < len(factors) and ops[end - 1] == "" and _simple(factors[end])
+            ):
                 end += 1
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
         if name in MATRIX_FUNCTIONS:
@@ -814,6 +832,8 @@ class Translator:
         else:
             self.scalar(arg, f"the argument of \\{name}")
             term = T.Apply(name, arg, pos=node.pos)
+            if log_base is not None:
+                term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
         if sup is not None:
             term = self.superscript(term, sup, 0, scope, node.pos)
         if after_sup is not None:
