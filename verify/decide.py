@@ -286,6 +286,7 @@ def understand(task: PairTask) -> Understood:
         if not isinstance(wrt_term, T.Ref):
             raise PairError(f"wrt '{task.wrt}' is not a symbol", task.line)
         wrt = wrt_term
+        wrt.written = task.wrt.strip()
     return Understood(lhs, rhs, translator, mode, wrt)
 
 
@@ -471,7 +472,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
 
 
 def latex_of_ref(ref: T.Ref | None) -> str:
-    return ref.name if ref is not None else "?"
+    return getattr(ref, "written", None) or (ref.name if ref is not None else "?")
 
 
 def _sizes_text(sizes: list[dict[str, int]]) -> str:
@@ -552,9 +553,9 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
     if u.mode == "implies":
         return f"the solution does not satisfy the premise{where}"
     if u.mode == "const":
-        return f"the difference of the sides changes with {u.wrt.name if u.wrt else '?'}{where}"
+        return f"the difference of the sides changes with {latex_of_ref(u.wrt)}{where}"
     if u.mode == "propto":
-        return f"the ratio of the sides changes with {u.wrt.name if u.wrt else '?'}{where}"
+        return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
     return f"the sides differ{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
 
 

@@ -28,7 +28,7 @@ RELATIONS = [
     (r"\\propto(?![A-Za-z])", "\\propto"),
     (r"\\(?:leq|leqslant|le)(?![A-Za-z])", "\\le"), (r"\\(?:geq|geqslant|ge)(?![A-Za-z])", "\\ge"),
     (r"\\(?:approx|equiv|sim|simeq|cong|neq|ne)(?![A-Za-z])", "unsupported"),
-    (r"\\(?:overset|stackrel)\{[^{}]*\}\{=\}", "="),
+    (r"\\(?:overset|stackrel)\{(?:[^{}]|\{[^{}]*\})*\}\{=\}", "="),
     (r"=", "="), (r"<", "<"), (r">", ">"),
 ]  # fmt: skip
 _RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
@@ -39,9 +39,7 @@ _ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
 _DIRECTIVE_WORD = re.compile(
     r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?))\s*(?:;|$)"
 )
-_JUSTIFY_TAIL = re.compile(
-    r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\)?\s*[.,]?\s*$"
-)
+_JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
 _TAG = re.compile(r"\\(tag\*?|label)\s*\{([^{}]*)\}|\\(?:nonumber|notag)(?![A-Za-z])")
 
 
@@ -180,9 +178,11 @@ def _rows(text: Text) -> list[Row]:
     while i < len(s):
         if s.startswith("\\\\", i) and depth[i] == 0:
             rows.append(Row(start, i))
-            text.blank(i, i + 2)
-            start = i + 2
-            i += 2
+            spacing = re.match(r"\\\\\s*\[[^\]]*\]", s[i:])  # `\\[4pt]`
+            end = i + (spacing.end() if spacing else 2)
+            text.blank(i, end)
+            start = end
+            i = end
             continue
         i += 1
     rows.append(Row(start, len(s)))
@@ -245,6 +245,8 @@ def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
             continue
         token = m.group()
         kind = next(k for p, k in RELATIONS if re.fullmatch(p, token))
+        if kind == "=" and re.search(r"def|\\triangle|\\Delta", token):
+            kind = ":="  # \overset{\text{def}}{=} defines
         # `:=` is matched as a whole before `=`; `\le` not inside `\left`.
         found.append((m.start(), m.end(), kind))
     return found
@@ -465,10 +467,37 @@ def _directive_above(lines: list[str], start: int, file: str) -> Directive:
     return directive
 
 
+_CONTAINER = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?|===)\s")
+
+
+def markdown_view(lines: list[str]) -> str:
+    """The page as markdown-it should see it: admonition, details and tab bodies
+    (indented under `!!!`, `???`, `===`) dedented, so math inside them is found.
+
+    Only line ranges are taken from this view; text and columns come from the
+    original lines.
+    """
+    view = list(lines)
+    for n in range(len(view)):
+        m = _CONTAINER.match(view[n])
+        if not m:
+            continue
+        indent = len(m.group(1)) + 4
+        view[n] = ""
+        for k in range(n + 1, len(view)):
+            line = view[k]
+            if not line.strip():
+                continue
+            if len(line) - len(line.lstrip(" ")) < indent:
+                break
+            view[k] = line[: indent - 4] + line[indent:]
+    return "\n".join(view)
+
+
 def _display_blocks(source: str, lines: list[str]) -> list[tuple[int, int, str, str]]:
     """(start, end, opening, closing) for each display block, 1-based lines."""
     found = []
-    for tok in _MD.parse(source):
+    for tok in _MD.parse(markdown_view(lines)):
         if tok.map is None:
             continue
         start, end = tok.map[0] + 1, tok.map[1]
@@ -485,14 +514,29 @@ def _display_blocks(source: str, lines: list[str]) -> list[tuple[int, int, str, 
     return found
 
 
-def _inline_display(source: str) -> list[int]:
-    """Lines of `$$…$$` written inside a paragraph (rendered, but not a block)."""
+def _unseen_display(lines: list[str], blocks: list[tuple[int, int, str, str]]) -> list[int]:
+    """Lines that would render as display math but that no block covers: `$$`
+    inside a paragraph or inside raw HTML. They must not reach readers unchecked."""
+    covered: set[int] = set()
+    for start, end, _, _ in blocks:
+        covered.update(range(start, end + 1))
     out = []
-    for tok in _MD.parse(source):
-        if tok.type == "inline" and tok.children and tok.map:
+    for tok in _MD.parse(markdown_view(lines)):
+        if tok.map is None:
+            continue
+        start, end = tok.map[0] + 1, tok.map[1]
+        if tok.type in ("fence", "code_block") or (
+            tok.type == "html_block" and tok.content.lstrip().startswith("<!--")
+        ):
+            covered.update(range(start, end + 1))
+        if tok.type == "inline" and tok.children:
             if any(c.type == "math_inline_double" for c in tok.children):
-                out.append(tok.map[0] + 1)
-    return out
+                out.append(start)
+                covered.update(range(start, end + 1))
+    for n, line in enumerate(lines, start=1):
+        if n not in covered and "$$" in line and n not in out:
+            out.append(n)
+    return sorted(out)
 
 
 def extract_page(file: str, source: str) -> Page:
@@ -515,7 +559,8 @@ def extract_page(file: str, source: str) -> Page:
     page.unverified = str(unverified) if unverified else None
     page.wrt = str(data["wrt"]) if data.get("wrt") is not None else None
     counter = [0]
-    for start, end, opening, closing in _display_blocks(source, lines):
+    blocks = _display_blocks(source, lines)
+    for start, end, opening, closing in blocks:
         try:
             directive = _directive_above(lines, start, file)
             block = split_block(file, lines, start, end, opening, closing, directive, counter)
@@ -525,9 +570,12 @@ def extract_page(file: str, source: str) -> Page:
         page.blocks.append(block)
     has_relations = any(b.pairs or b.definitions for b in page.blocks)
     if page.is_derivation or has_relations:
-        for line in _inline_display(source):
-            problems.append(_error(file, line, "display math '$$…$$' inside a paragraph:"
-                                   " put each '$$' on a line of its own so it is checked"))  # fmt: skip
+        for line in _unseen_display(lines, blocks):
+            if line <= fm_lines:
+                continue
+            problems.append(_error(file, line, "display math the checker cannot see (inside a"
+                                   " paragraph or raw HTML): put each '$$' on a line of its"
+                                   " own, outside HTML, so it is checked"))  # fmt: skip
     if not page.is_derivation:
         if has_relations and not page.unverified:
             first = next(b for b in page.blocks if b.pairs or b.definitions)

@@ -142,6 +142,7 @@ class Ref(Term):
     name: str
     indices: list[Term] = field(default_factory=list)
     family: bool = False
+    written: str = ""
 
     def slot(self, env: Env) -> tuple[Any, ...]:
         if not self.family:

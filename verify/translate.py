@@ -599,7 +599,11 @@ class Translator:
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
             head, base = _head(node)
-            if head in OPERATOR_HEADS or self.derivative_operator(node):
+            if (
+                head in OPERATOR_HEADS
+                or self.derivative_operator(node)
+                or (head == "PARTIAL" and isinstance(node, ast.Scripted) and node.sub is not None)
+            ):
                 rest = factors[k + 1 :]
                 if not rest:
                     raise TranslateError(f"'{latex_of(node)}' has nothing to act on", node.pos)
@@ -686,6 +690,11 @@ class Translator:
         head, base = _head(node)
         sub = node.sub if isinstance(node, ast.Scripted) else None
         sup = node.sup if isinstance(node, ast.Scripted) else None
+        if head == "PARTIAL":
+            if sub is None:
+                raise TranslateError("write ∂ with its variable: \\partial_x f", node.pos)
+            order = _marker_order(node)
+            return self.differentiate(body, [sub] * order, scope, node.pos)
         if head == "NABLA":
             if sub is None:
                 raise TranslateError("write the variable of ∇ as a subscript: \\nabla_x", node.pos)
