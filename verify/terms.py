@@ -81,6 +81,11 @@ class Env:
         return Env(self.sizes, {**self.indices, name: value}, self.values, self.families,
                    self.functions, self.depth, self.symbolic)  # fmt: skip
 
+    def deeper(self) -> Env:
+        """The same instance one derivative deeper (a fresh tag for duals)."""
+        return Env(self.sizes, self.indices, self.values, self.families, self.functions,
+                   self.depth + 1, self.symbolic)  # fmt: skip
+
     def with_slot(self, slot: tuple[Any, ...], value: Value) -> Env:
         values, families = self.values, self.families
         if slot[0] == "plain":
@@ -551,3 +556,29 @@ class Constant(Term):
 
     def value(self, env: Env) -> Value:
         raise EvaluationError("\\text{const} cannot be evaluated")
+
+
+@dataclass
+class Pointwise(Term):
+    """A defined scalar function applied to each entry, or its k-th derivative."""
+
+    slot: str
+    body: Term
+    arg: Term
+    derivative: int = 0
+
+    def value(self, env: Env) -> Value:
+        a = self.arg.value(env)
+        if is_matrix(a):
+            return a.applyfunc(lambda x: self.at(x, env, self.derivative))
+        return self.at(a, env, self.derivative)
+
+    def at(self, x: Value, env: Env, order: int) -> Value:
+        if order == 0:
+            return self.body.value(env.with_slot(("plain", self.slot), x))
+        tag = env.depth
+        inner = self.at(Dual(x, sp.Integer(1), tag), env.deeper(), order - 1)
+        return slope_of(inner, tag)
+
+    def children(self) -> list[Term]:
+        return [self.body, self.arg]

@@ -188,6 +188,7 @@ class Translator:
         self.undeclared: set[str] = set()
         self.functions_used: set[str] = set()
         self.depth = 0
+        self.placeholders = 0
 
     # ------------------------------------------------------------------ entry
 
@@ -889,10 +890,21 @@ class Translator:
         sup = node.sup if isinstance(node, ast.Scripted) else None
         primes = node.primes if isinstance(node, ast.Scripted) else 0
         if name in self.definitions:
-            term, rest_sup = self.expand(self.definitions[name], sub, sup, args, scope, node.pos)
-            if primes:
-                raise TranslateError(f"{name}' : differentiate a defined function with ∂", node.pos)
-            term = self.superscript(term, rest_sup, 0, scope, node.pos)
+            definition = self.definitions[name]
+            pointwise = len(definition.params) == 1 and (
+                primes or args[0].shape not in (SCALAR, None)
+            )
+            expanded: T.Term | None = None
+            if not pointwise or not primes:
+                try:
+                    expanded, rest_sup = self.expand(definition, sub, sup, args, scope, node.pos)
+                except TranslateError:
+                    if not pointwise:
+                        raise
+            if expanded is None:
+                expanded, rest_sup = self.pointwise(definition, sub, sup, args[0], primes, scope,
+                                                    node.pos)  # fmt: skip
+            term = self.superscript(expanded, rest_sup, 0, scope, node.pos)
         elif name == "\\mathcal{N}":
             if len(args) != 3 or nxt.separators[:1] not in ([";"], [","]):
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
@@ -929,6 +941,25 @@ class Translator:
         if after_sup is not None:
             term = self.superscript(term, after_sup, 0, scope, node.pos)
         return term, k + 2
+
+    def pointwise(
+        self, definition: DefinitionInfo, sub: ast.Node | None, sup: ast.Node | None,
+        arg: T.Term, primes: int, scope: Scope, pos: int,
+    ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
+        """A scalar function applied entry by entry (σ(z) for a vector z), or its
+        derivative σ'(z): the body is read once with a scalar placeholder."""
+        self.placeholders += 1
+        slot = f"\\arg{self.placeholders}"
+        placeholder = T.Ref(slot, shape=SCALAR, pos=pos)
+        body, rest = self.expand(definition, sub, sup, [placeholder], scope, pos)
+        if body.shape not in (SCALAR, None):
+            raise TranslateError(
+                f"{definition.base} is not a scalar function, so it cannot be applied entry by"
+                " entry or differentiated with a prime",
+                pos,
+            )
+        shape = arg.shape if arg.shape is not None else SCALAR
+        return T.Pointwise(slot, body, arg, primes, shape=shape, pos=pos), rest
 
     def fraction(self, node: ast.Fraction, scope: Scope) -> T.Term:
         parts = self.derivative_parts(node)
