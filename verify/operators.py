@@ -1,0 +1,453 @@
+"""Operators that reach to the right, and function application.
+
+`\\sum`, `\\prod`, `\\nabla`, `\\partial_x` and `\\frac{\\partial}{\\partial x}` take the rest
+of their product term as their body; `\\log x`, `\\det A`, `g(x)` and defined
+functions take their arguments. A mixin of `Translator`, split out to keep
+each part short; it relies on the translator's core methods declared below.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from verify import parse as ast
+from verify import terms as T
+from verify.model import Declaration
+from verify.syntax import (
+    derivative_marker,
+    derivative_order,
+    head_kind,
+    latex_of,
+    simple,
+    symbol_name,
+    unwrap,
+)
+from verify.terms import SCALAR, Shape, TranslateError, show_shape
+
+if TYPE_CHECKING:
+    from verify.translate import DefinitionInfo, Scope
+
+OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
+MATRIX_FUNCTIONS = {"det", "tr", "diag"}
+
+
+class Operators:
+    """Products, big operators, derivatives and calls (mixed into `Translator`)."""
+
+    declarations: dict[str, Declaration]
+    definitions: dict[str, DefinitionInfo]
+    placeholders: int
+    functions_used: set[str]
+
+    def translate(self, node: ast.Node, scope: Scope | None = None) -> T.Term:
+        raise NotImplementedError
+
+    def index(self, node: ast.Node, scope: Scope) -> T.Term:
+        raise NotImplementedError
+
+    def scalar(self, term: T.Term, what: str) -> T.Term:
+        raise NotImplementedError
+
+    def square(self, term: T.Term, what: str, pos: int) -> None:
+        raise NotImplementedError
+
+    def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        raise NotImplementedError
+
+    def superscript(
+        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
+    ) -> T.Term:
+        raise NotImplementedError
+
+    def expand(
+        self, definition: DefinitionInfo, sub: ast.Node | None, sup: ast.Node | None,
+        args: list[T.Term], scope: Scope, pos: int,
+    ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
+        raise NotImplementedError
+
+    def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
+        items: list[tuple[str, T.Term]] = []
+        k = 0
+        while k < len(factors):
+            node = factors[k]
+            op = ops[k - 1] if k > 0 else ""
+            head, base = head_kind(node)
+            if (
+                head in OPERATOR_HEADS
+                or self.derivative_operator(node)
+                or (head == "PARTIAL" and isinstance(node, ast.Scripted) and node.sub is not None)
+            ):
+                rest = factors[k + 1 :]
+                if not rest:
+                    raise TranslateError(f"'{latex_of(node)}' has nothing to act on", node.pos)
+                if head in ("SUM", "PROD") and isinstance(node, ast.Scripted):
+                    items.append((op, self.big_operator(node, head, rest, ops[k + 1 :], scope)))
+                    break
+                if head in ("SUM", "PROD"):
+                    raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
+                body = self.product(rest, ops[k + 1 :], scope, rest[0].pos)
+                items.append((op, self.operator(node, body, scope)))
+                break
+            if head in ("FUNC",):
+                term, k = self.function_application(factors, ops, k, scope)
+                items.append((op, term))
+                continue
+            callable_name = self.callable_name(node, scope)
+            if callable_name is not None:
+                term, k = self.call(callable_name, factors, k, scope)
+                items.append((op, term))
+                continue
+            items.append((op, self.translate(node, scope)))
+            k += 1
+        result = items[0][1]
+        for op, term in items[1:]:
+            result = self.multiply(result, term, op, term.pos)
+        return result
+
+    def derivative_operator(self, node: ast.Node) -> bool:
+        """Whether `node` is `\\frac{\\partial}{\\partial x}` or `\\frac{d}{dx}` (no body)."""
+        if not isinstance(node, ast.Fraction):
+            return False
+        parsed = self.derivative_parts(node)
+        return parsed is not None and parsed[0] is None
+
+    def derivative_parts(self, node: ast.Fraction) -> tuple[ast.Node | None, list[ast.Node]] | None:
+        """(body or None, variables) if the fraction is a derivative, else None."""
+        num = unwrap(node.numerator) or node.numerator
+        den = unwrap(node.denominator) or node.denominator
+        num_items = num.factors if isinstance(num, ast.Product) else [num]
+        den_items = den.factors if isinstance(den, ast.Product) else [den]
+        marker = derivative_marker(num_items[0]) if num_items else None
+        if marker is None or (marker == "d" and "d" in self.declarations):
+            return None
+        order = derivative_order(num_items[0])
+        variables: list[ast.Node] = []
+        k = 0
+        while k < len(den_items):
+            if derivative_marker(den_items[k]) != marker or k + 1 >= len(den_items):
+                return None
+            var = den_items[k + 1]
+            power = 1
+            if isinstance(var, ast.Scripted) and var.sup is not None and symbol_name(var.base):
+                text = latex_of(unwrap(var.sup))
+                if text.isdigit():
+                    power = int(text)
+                    var = ast.Scripted(var.base, var.sub, None, var.primes, pos=var.pos)
+            variables.extend([var] * power)
+            k += 2
+        if not variables or len(variables) != order:
+            if variables and order != len(variables):
+                raise TranslateError(
+                    f"the derivative's order ({order}) does not match its denominator"
+                    f" ({len(variables)} variable(s))",
+                    node.pos,
+                )
+            return None
+        body_nodes = num_items[1:]
+        if not body_nodes:
+            return None, variables
+        ops = num.ops[1:] if isinstance(num, ast.Product) else []
+        body = (
+            body_nodes[0]
+            if len(body_nodes) == 1
+            else ast.Product(body_nodes, ops, pos=body_nodes[0].pos)
+        )
+        return body, variables
+
+    def operator(self, node: ast.Node, body: T.Term, scope: Scope) -> T.Term:
+        """Apply `\\sum`, `\\prod`, `\\nabla` or a derivative operator to its body."""
+        if isinstance(node, ast.Fraction):
+            parts = self.derivative_parts(node)
+            assert parts is not None
+            return self.differentiate(body, parts[1], scope, node.pos)
+        head, base = head_kind(node)
+        sub = node.sub if isinstance(node, ast.Scripted) else None
+        sup = node.sup if isinstance(node, ast.Scripted) else None
+        if head == "PARTIAL":
+            if sub is None:
+                raise TranslateError("write ∂ with its variable: \\partial_x f", node.pos)
+            order = derivative_order(node)
+            return self.differentiate(body, [sub] * order, scope, node.pos)
+        if head == "NABLA":
+            if sub is None:
+                raise TranslateError("write the variable of ∇ as a subscript: \\nabla_x", node.pos)
+            order = 1
+            if sup is not None:
+                text = latex_of(unwrap(sup))
+                if text != "2":
+                    raise TranslateError("only ∇ and ∇² are supported", node.pos)
+                order = 2
+            return self.differentiate(body, [sub] * order, scope, node.pos)
+        raise TranslateError("internal: unknown operator", node.pos)
+
+    def differentiate(
+        self, body: T.Term, variables: list[ast.Node], scope: Scope, pos: int
+    ) -> T.Term:
+        for var_node in reversed(variables):
+            var = self.translate(unwrap(var_node) or var_node, scope)
+            if not isinstance(var, T.Ref):
+                raise TranslateError(
+                    f"can only differentiate with respect to a symbol, not"
+                    f" '{latex_of(unwrap(var_node))}'",
+                    var_node.pos,
+                )
+            if body.shape in (SCALAR, None):
+                shape = var.shape
+            elif var.shape == SCALAR:
+                shape = body.shape
+            elif (
+                body.shape is not None
+                and body.shape[1] == "1"
+                and var.shape
+                and (var.shape[1] == "1")
+            ):
+                shape = (var.shape[0], body.shape[0])
+            else:
+                raise TranslateError(
+                    f"the derivative of a {show_shape(body.shape)} by a {show_shape(var.shape)}"
+                    " is not supported",
+                    pos,
+                )
+            body = T.Derivative(var, body, shape=shape, pos=pos)
+        return body
+
+    def big_operator(
+        self, node: ast.Scripted, head: str, rest: list[ast.Node], ops: list[str], scope: Scope
+    ) -> T.Term:
+        var, lower, upper, excluded = self.sum_operator(node, head, scope)
+        body = self.product(rest, ops, scope.binding(var), rest[0].pos)
+        if head == "PROD":
+            self.scalar(body, "the body of a product")
+        return T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body, excluded,
+                     shape=body.shape, pos=node.pos)  # fmt: skip
+
+    def sum_operator(
+        self, node: ast.Scripted, head: str, scope: Scope
+    ) -> tuple[str, T.Term, T.Term, T.Term | None]:
+        """(variable, lower, upper, excluded) of `\\sum_{i=1}^{m}` or `\\sum_{j \\ne l}`."""
+        sub = unwrap(node.sub)
+        excluded = None
+        if isinstance(sub, ast.Limit):
+            var = symbol_name(sub.left)
+            if var is None:
+                raise TranslateError("the summation variable must be a letter", sub.pos)
+            if sub.op == "=":
+                lower: T.Term | None = self.index(sub.right, scope)
+            else:
+                lower = None
+                excluded = self.index(sub.right, scope)
+        else:
+            var = symbol_name(sub)
+            if var is None:
+                raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
+            lower = None
+        upper = self.index(node.sup, scope) if node.sup is not None else None
+        decl = self.declarations.get(var)
+        if lower is None or upper is None:
+            if decl is None or decl.index_range is None:
+                raise TranslateError(
+                    f"the range of {var} is not given: write limits, or declare"
+                    f" '{var}: index 1..m'",
+                    node.pos,
+                )
+            lo, hi = decl.index_range
+            lower = lower or _size_term(lo, node.pos)
+            upper = upper or _size_term(hi, node.pos)
+        return var, lower, upper, excluded
+
+    # ------------------------------------------------------------- functions
+
+    def function_application(
+        self, factors: list[ast.Node], ops: list[str], k: int, scope: Scope
+    ) -> tuple[T.Term, int]:
+        node = factors[k]
+        _, base = head_kind(node)
+        assert isinstance(base, ast.Atom)
+        name = base.text
+        sup = node.sup if isinstance(node, ast.Scripted) else None
+        log_base = None
+        if isinstance(node, ast.Scripted) and node.sub is not None:
+            if name != "log":
+                raise TranslateError(f"\\{name} takes no subscript here", node.pos)
+            log_base = self.scalar(self.translate(node.sub, scope), "the base of a logarithm")
+        if k + 1 >= len(factors):
+            raise TranslateError(f"\\{name} needs an argument", node.pos)
+        nxt = factors[k + 1]
+        after_sup = None
+        if isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
+            arg = self.translate(nxt, scope)
+            end = k + 2
+        elif (
+            isinstance(nxt, ast.Scripted) and isinstance(nxt.base, ast.Delimited)
+            and nxt.base.delimiter == "(" and nxt.sub is None
+        ):  # fmt: skip
+            arg = self.translate(nxt.base, scope)
+            after_sup = nxt.sup
+            end = k + 2
+        elif head_kind(nxt)[0] in OPERATOR_HEADS or self.derivative_operator(nxt):
+            arg = self.product(factors[k + 1 :], ops[k + 1 :], scope, nxt.pos)
+            end = len(factors)
+        elif head_kind(nxt)[0] == "FUNC":
+            arg, end = self.function_application(factors, ops, k + 1, scope)
+        elif (callee := self.callable_name(nxt, scope)) is not None:
+            arg, end = self.call(callee, factors, k + 1, scope)
+        else:
+            end = k + 2
+            while (
+                simple(nxt) and end < len(factors) and ops[end - 1] == "" and simple(factors[end])
+            ):
+                end += 1
+            arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
+        if name in MATRIX_FUNCTIONS:
+            if name == "diag":
+                if arg.shape in (SCALAR, None):
+                    shape: Shape | None = SCALAR
+                elif arg.shape[1] == "1":
+                    shape = (arg.shape[0], arg.shape[0])
+                else:
+                    self.square(arg, "diag", node.pos)
+                    shape = (arg.shape[0], "1")
+            else:
+                self.square(arg, f"\\{name}", node.pos)
+                shape = SCALAR
+            term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
+        else:
+            self.scalar(arg, f"the argument of \\{name}")
+            term = T.Apply(name, arg, pos=node.pos)
+            if log_base is not None:
+                term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
+        if sup is not None:
+            term = self.superscript(term, sup, 0, scope, node.pos)
+        if after_sup is not None:
+            term = self.superscript(term, after_sup, 0, scope, node.pos)
+        return term, end
+
+    def callable_name(self, node: ast.Node, scope: Scope) -> str | None:
+        """The name of a function being applied (`g`, `f_j^{(i)}`, `\\mathcal{N}`)."""
+        base = node.base if isinstance(node, ast.Scripted) else node
+        if not isinstance(base, ast.Atom):
+            return None
+        if base.kind == "OPNAME":
+            return f"\\operatorname{{{base.text}}}"
+        if base.kind not in ("LETTER", "SYMBOL") or base.text in scope.params:
+            return None
+        name = base.text
+        definition = self.definitions.get(name)
+        if definition is not None:
+            return name if definition.params else None
+        decl = self.declarations.get(name)
+        if decl is not None:
+            return name if decl.kind == "function" else None
+        if name == "\\mathcal{N}":
+            return name
+        return None
+
+    def call(self, name: str, factors: list[ast.Node], k: int, scope: Scope) -> tuple[T.Term, int]:
+        node = factors[k]
+        if k + 1 >= len(factors):
+            raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
+        nxt = factors[k + 1]
+        after_sup = None
+        if (
+            isinstance(nxt, ast.Scripted)
+            and isinstance(nxt.base, ast.Delimited)
+            and (nxt.base.delimiter == "(" and nxt.sub is None)
+        ):
+            after_sup = nxt.sup
+            nxt = nxt.base
+        if not (isinstance(nxt, ast.Delimited) and nxt.delimiter == "("):
+            raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
+        args = [self.translate(a, scope) for a in nxt.items]
+        sub = node.sub if isinstance(node, ast.Scripted) else None
+        sup = node.sup if isinstance(node, ast.Scripted) else None
+        primes = node.primes if isinstance(node, ast.Scripted) else 0
+        if name in self.definitions:
+            definition = self.definitions[name]
+            pointwise = len(definition.params) == 1 and (
+                primes or args[0].shape not in (SCALAR, None)
+            )
+            expanded: T.Term | None = None
+            if not pointwise or not primes:
+                try:
+                    expanded, rest_sup = self.expand(definition, sub, sup, args, scope, node.pos)
+                except TranslateError:
+                    if not pointwise:
+                        raise
+            if expanded is None:
+                expanded, rest_sup = self.pointwise(definition, sub, sup, args[0], primes, scope,
+                                                    node.pos)  # fmt: skip
+            term = self.superscript(expanded, rest_sup, 0, scope, node.pos)
+        elif name == "\\mathcal{N}":
+            if len(args) != 3 or nxt.separators[:1] not in ([";"], [","]):
+                raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
+                                     node.pos)  # fmt: skip
+            x, mu, cov = args
+            if x.shape != mu.shape or (
+                x.shape not in (SCALAR, None)
+                and (
+                    cov.shape != (x.shape[0], x.shape[0])  # type: ignore[index]
+                )
+            ):
+                raise TranslateError(
+                    f"\\mathcal{{N}}: shapes {show_shape(x.shape)}, {show_shape(mu.shape)},"
+                    f" {show_shape(cov.shape)} do not fit (x, mean, covariance)",
+                    node.pos,
+                )
+            term = T.Gaussian(x, mu, cov, pos=node.pos)
+            term = self.superscript(term, sup, 0, scope, node.pos)
+        else:
+            decl = self.declarations.get(name)
+            if decl is None:
+                raise TranslateError(
+                    f"unknown function {name}: declare it ('{name}: function') or define it",
+                    node.pos,
+                )
+            if sub is not None:
+                raise TranslateError(f"the function {name} takes no subscript", node.pos)
+            for a in args:
+                if a.shape not in (SCALAR, None) and a.shape[1] != "1":
+                    raise TranslateError(f"{name} takes scalars and vectors", a.pos)
+            self.functions_used.add(name)
+            term = T.FunctionCall(name, args, primes, pos=node.pos)
+            term = self.superscript(term, sup, 0, scope, node.pos)
+        if after_sup is not None:
+            term = self.superscript(term, after_sup, 0, scope, node.pos)
+        return term, k + 2
+
+    def pointwise(
+        self, definition: DefinitionInfo, sub: ast.Node | None, sup: ast.Node | None,
+        arg: T.Term, primes: int, scope: Scope, pos: int,
+    ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
+        """A scalar function applied entry by entry (σ(z) for a vector z), or its
+        derivative σ'(z): the body is read once with a scalar placeholder."""
+        self.placeholders += 1
+        slot = f"\\arg{self.placeholders}"
+        placeholder = T.Ref(slot, shape=SCALAR, pos=pos)
+        body, rest = self.expand(definition, sub, sup, [placeholder], scope, pos)
+        if body.shape not in (SCALAR, None):
+            raise TranslateError(
+                f"{definition.base} is not a scalar function, so it cannot be applied entry by"
+                " entry or differentiated with a prime",
+                pos,
+            )
+        shape = arg.shape if arg.shape is not None else SCALAR
+        return T.Pointwise(slot, body, arg, primes, shape=shape, pos=pos), rest
+
+    def fraction(self, node: ast.Fraction, scope: Scope) -> T.Term:
+        parts = self.derivative_parts(node)
+        if parts is not None:
+            body_node, variables = parts
+            if body_node is None:
+                raise TranslateError("this derivative operator has nothing to act on", node.pos)
+            return self.differentiate(self.translate(body_node, scope), variables, scope, node.pos)
+        num = self.translate(node.numerator, scope)
+        den = self.scalar(self.translate(node.denominator, scope), "a denominator")
+        return T.Div(num, den, shape=num.shape if num.shape is not None else SCALAR, pos=node.pos)
+
+
+def _size_term(text: str, pos: int) -> T.Term:
+    if text.isdigit():
+        return T.Number(sp.Integer(int(text)), pos=pos)
+    return T.IndexValue(text, pos=pos)

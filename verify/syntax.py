@@ -1,0 +1,185 @@
+"""Small questions about LaTeX syntax trees, shared by the translator's parts.
+
+Which node is a bare symbol, a transpose mark, an index list; and `latex_of`,
+a compact LaTeX rendering of a tree for names and messages.
+"""
+
+from __future__ import annotations
+
+from verify import parse as ast
+
+TRANSPOSE_MARKS = {"T", "\\mathrm{T}", "\\mathsf{T}", "top", "intercal", "\\top"}
+
+
+def latex_of(node: ast.Node | None) -> str:
+    """A compact LaTeX rendering of a tree, for names and messages."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Atom):
+        if node.kind in ("FUNC", "OPNAME"):
+            return f"\\operatorname{{{node.text}}}" if node.kind == "OPNAME" else f"\\{node.text}"
+        if node.kind in ("SUM", "PROD", "NABLA", "PARTIAL", "INFTY"):
+            return "\\" + node.text
+        if node.kind == "TRANSPOSE":
+            return node.text if node.text.startswith("\\") else "\\" + node.text
+        if node.kind == "CONST":
+            return "\\text{const}"
+        return node.text
+    if isinstance(node, ast.Scripted):
+        out = latex_of(node.base)
+        if node.sub is not None:
+            out += "_{" + latex_of(node.sub) + "}"
+        if node.sup is not None:
+            out += "^{" + latex_of(node.sup) + "}"
+        return out + "'" * node.primes
+    if isinstance(node, ast.Delimited):
+        inner = ", ".join(latex_of(i) for i in node.items)
+        close = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}[node.delimiter]
+        if node.delimiter == "{":
+            return inner
+        return node.delimiter + inner + close
+    if isinstance(node, ast.Sum):
+        out = ""
+        for n, (sign, term) in enumerate(node.terms):
+            text = latex_of(term)
+            out += (" - " if sign < 0 else (" + " if n else "")) + text
+        return out
+    if isinstance(node, ast.Negate):
+        return "-" + latex_of(node.body)
+    if isinstance(node, ast.Product):
+        parts = [latex_of(node.factors[0])]
+        for op, f in zip(node.ops, node.factors[1:], strict=True):
+            sep = {"": " ", "/": "/", "odot": " \\odot "}.get(op, f" \\{op} ")
+            parts.append(sep + latex_of(f))
+        return "".join(parts)
+    if isinstance(node, ast.Fraction):
+        return f"\\frac{{{latex_of(node.numerator)}}}{{{latex_of(node.denominator)}}}"
+    if isinstance(node, ast.Bars):
+        bar = "\\|" if node.double else "|"
+        return bar + latex_of(node.body) + bar
+    if isinstance(node, ast.Root):
+        deg = f"[{latex_of(node.degree)}]" if node.degree else ""
+        return f"\\sqrt{deg}{{{latex_of(node.body)}}}"
+    if isinstance(node, ast.Inner):
+        return f"\\langle {latex_of(node.left)}, {latex_of(node.right)} \\rangle"
+    if isinstance(node, ast.Limit):
+        op = "=" if node.op == "=" else " \\ne "
+        return latex_of(node.left) + op + latex_of(node.right)
+    if isinstance(node, ast.Sequence):
+        return ", ".join(latex_of(i) for i in node.items)
+    if isinstance(node, ast.Equation):
+        return latex_of(node.left) + " = " + latex_of(node.right)
+    if isinstance(node, ast.MatrixLiteral):
+        rows = " \\\\ ".join(" & ".join(latex_of(c) for c in row) for row in node.rows)
+        return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
+    return "?"
+
+
+def unwrap(node: ast.Node | None) -> ast.Node | None:
+    """`{x}` -> `x` (braces only group)."""
+    while isinstance(node, ast.Delimited) and node.delimiter == "{" and len(node.items) == 1:
+        node = node.items[0]
+    return node
+
+
+def symbol_name(node: ast.Node | None) -> str | None:
+    node = unwrap(node)
+    if isinstance(node, ast.Atom) and node.kind in ("LETTER", "SYMBOL"):
+        return node.text
+    return None
+
+
+def is_transpose(node: ast.Node | None) -> bool:
+    node = unwrap(node)
+    if isinstance(node, ast.Atom):
+        return (
+            node.kind == "TRANSPOSE"
+            or (node.kind == "LETTER" and node.text == "T")
+            or (node.kind == "SYMBOL" and node.text in TRANSPOSE_MARKS)
+        )
+    return False
+
+
+def is_minus(node: ast.Node | None, value: str) -> bool:
+    node = unwrap(node)
+    if isinstance(node, ast.Negate):
+        body = unwrap(node.body)
+        if value == "T":
+            return is_transpose(body)
+        return isinstance(body, ast.Atom) and body.kind == "NUMBER" and body.text == value
+    return False
+
+
+def index_items(node: ast.Node | None, expected: int) -> list[ast.Node]:
+    """The index expressions of a script, for a pattern expecting `expected`."""
+    node = unwrap(node)
+    if node is None:
+        return []
+    if isinstance(node, ast.Delimited) and node.delimiter == "(":
+        return (
+            index_items(ast.Delimited(node.items, [], "{"), expected)
+            if len(node.items) == 1
+            else list(node.items)
+        )
+    if isinstance(node, ast.Sequence):
+        return list(node.items)
+    if expected > 1 and isinstance(node, ast.Product) and len(node.factors) == expected:
+        return list(node.factors)
+    return [node]
+
+
+def parenthesized(node: ast.Node | None) -> bool:
+    node = unwrap(node)
+    return isinstance(node, ast.Delimited) and node.delimiter == "("
+
+
+def head_kind(node: ast.Node) -> tuple[str | None, ast.Node]:
+    base = node.base if isinstance(node, ast.Scripted) else node
+    if isinstance(base, ast.Atom):
+        return base.kind, base
+    return None, base
+
+
+def derivative_marker(node: ast.Node) -> str | None:
+    base = node.base if isinstance(node, ast.Scripted) else node
+    if isinstance(base, ast.Atom):
+        if base.kind == "PARTIAL":
+            return "partial"
+        if base.kind == "LETTER" and base.text == "d":
+            return "d"
+    return None
+
+
+def derivative_order(node: ast.Node) -> int:
+    if isinstance(node, ast.Scripted) and node.sup is not None:
+        text = latex_of(unwrap(node.sup))
+        if text.isdigit():
+            return int(text)
+    return 1
+
+
+def simple(node: ast.Node) -> bool:
+    """A factor that a bare `\\log` or `\\sin` still takes as part of its argument."""
+    base = node.base if isinstance(node, ast.Scripted) else node
+    return isinstance(base, ast.Atom) and base.kind in ("NUMBER", "LETTER", "SYMBOL")
+
+
+def atoms(node: ast.Node | None) -> list[str]:
+    node = unwrap(node)
+    if node is None:
+        return []
+    if isinstance(node, ast.Atom):
+        return [node.text]
+    out: list[str] = []
+    for value in vars(node).values():
+        if isinstance(value, ast.Node):
+            out.extend(atoms(value))
+        elif isinstance(value, list):
+            for v in value:
+                if isinstance(v, ast.Node):
+                    out.extend(atoms(v))
+                elif isinstance(v, tuple):
+                    for x in v:
+                        if isinstance(x, ast.Node):
+                            out.extend(atoms(x))
+    return out
