@@ -1,0 +1,67 @@
+"""Symbolic proofs of purely scalar pairs, within a time budget.
+
+Only offered pairs that already held at every instance: a proof upgrades
+`checked` to `proved`, it never decides a pair alone.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+import sympy as sp
+
+from verify import terms as T
+from verify.terms import SCALAR, Env
+from verify.understand import Understood, refs
+
+PROOF_SECONDS = 2.0
+
+
+def provable(u: Understood) -> bool:
+    """Purely scalar pairs, with no families and no sums over symbolic ranges."""
+    for term in u.lhs.walk() + u.rhs.walk():
+        if term.shape not in (SCALAR, None):
+            return False
+        if isinstance(term, T.Ref) and term.family:
+            return False
+        if isinstance(term, (T.IndexValue, T.Sum, T.FunctionCall, T.Gaussian)):
+            return False
+    return True
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def prove(u: Understood) -> bool:
+    """simplify(lhs − rhs) == 0 with symbols, within `PROOF_SECONDS`."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    decls = {d.base: d for d in u.translator.declarations.values()}
+    values = {}
+    for ref in refs([u.lhs, u.rhs]):
+        d = decls.get(ref.name)
+        props = d.properties if d else ()
+        values[ref.name] = sp.Symbol(
+            ref.name, real=True, positive="positive" in props or None,
+            nonzero="nonzero" in props or None, integer="integer" in props or None,
+        )  # fmt: skip
+    env = Env({}, {}, values, {}, {}, symbolic=True)
+
+    def alarm(_signum: int, _frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, PROOF_SECONDS)
+    try:
+        difference = u.lhs.value(env) - u.rhs.value(env)
+        if difference == 0:
+            return True
+        return bool(sp.simplify(difference) == 0)
+    except (_OutOfTime, Exception):
+        return False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
