@@ -93,14 +93,19 @@ class Text:
     chars: list[str]
     where: list[tuple[int, int]]
 
+    _joined: str | None = None
+
     @property
     def string(self) -> str:
-        return "".join(self.chars)
+        if self._joined is None:
+            self._joined = "".join(self.chars)
+        return self._joined
 
     def blank(self, start: int, end: int) -> None:
         for k in range(start, end):
             if self.chars[k] != "\n":
                 self.chars[k] = " "
+        self._joined = None
 
     def span(self, ranges: list[tuple[int, int]]) -> Span:
         pieces: list[str] = []
@@ -190,12 +195,16 @@ def _rows(text: Text) -> list[Row]:
 
 
 def _clean_row(text: Text, row: Row) -> None:
-    """Take the justification, directive and tag out of a row (blanking them)."""
-    s = text.string
-    segment = s[row.start : row.end]
+    """Take the justification, directive and tag out of a row (blanking them).
+
+    Works on the row's own text, so a block of many rows stays linear."""
+
+    def segment() -> str:
+        return "".join(text.chars[row.start : row.end])
+
     # LaTeX comments, line by line: a `% verify:` one is a directive.
     offset = row.start
-    for line in segment.split("\n"):
+    for line in segment().split("\n"):
         m = _ROW_COMMENT.search(line)
         if m:
             body = m.group(1).strip()
@@ -205,43 +214,38 @@ def _clean_row(text: Text, row: Row) -> None:
                 row.directive = merge(row.directive, parse_directive(body, line_no))
             text.blank(offset + m.start(), offset + len(line))
         offset += len(line) + 1
-    s = text.string
-    for m in _TAG.finditer(s, row.start, row.end):
+    for m in _TAG.finditer(segment()):
         if m.group(1):
             row.tag = m.group(2).strip()
-        text.blank(m.start(), m.end())
-    s = text.string
-    depth = _depth_map(s)
-    amp = next(
-        (k for k in range(row.start, row.end - 1) if s.startswith("&&", k) and depth[k] == 0),
-        None,
-    )
+        text.blank(row.start + m.start(), row.start + m.end())
+    seg = segment()
+    depth = _depth_map(seg)
+    amp = next((k for k in range(len(seg) - 1) if seg.startswith("&&", k) and depth[k] == 0), None)
     if amp is not None:
-        row.justification = s[amp + 2 : row.end].strip()
-        text.blank(amp, row.end)
+        row.justification = seg[amp + 2 :].strip()
+        text.blank(row.start + amp, row.end)
     else:
-        tail = _JUSTIFY_TAIL.search(s[row.start : row.end])
+        tail = _JUSTIFY_TAIL.search(seg)
         if tail:
             row.justification = tail.group().strip()
             text.blank(row.start + tail.start(), row.end)
-    s = text.string
-    depth = _depth_map(s)
-    for k in range(row.start, row.end):
-        if s[k] == "&" and depth[k] == 0 and (k == 0 or s[k - 1] != "\\"):
-            text.blank(k, k + 1)
+    seg = segment()
+    depth = _depth_map(seg)
+    for k, ch in enumerate(seg):
+        if ch == "&" and depth[k] == 0 and (k == 0 or seg[k - 1] != "\\"):
+            text.blank(row.start + k, row.start + k + 1)
     # Trailing sentence punctuation after the last side.
-    s = text.string
-    stripped = s[row.start : row.end].rstrip()
+    stripped = segment().rstrip()
     if stripped.endswith((".", ",")) and not stripped.endswith("\\,"):
         k = row.start + len(stripped) - 1
         text.blank(k, k + 1)
 
 
 def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    depth = _depth_map(s)
+    depth = _depth_map(s[start:end])
     found = []
     for m in _RELATION.finditer(s, start, end):
-        if depth[m.start()] != 0:
+        if depth[m.start() - start] != 0:
             continue
         token = m.group()
         kind = next(k for p, k in RELATIONS if re.fullmatch(p, token))
