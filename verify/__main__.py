@@ -1,4 +1,8 @@
-"""Command line: `python -m verify check [PATH ...]` and `python -m verify explain FILE:LINE`."""
+"""Command line: `python -m verify check [PATH ...]` and `python -m verify explain FILE:LINE`.
+
+Exit codes: 0 when no pair is `failed` or `error`, 1 when one is, 2 when the
+command itself is wrong (no such page, not a git repository, a bad FILE:LINE).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,16 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from verify import report
-from verify.model import Result
+from verify.model import Result, Status
 from verify.run import CheckOptions, check_paths, find_pages
+
+STYLES = {Status.FAILED: "bold red", Status.ERROR: "bold yellow"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,87 +28,145 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check pages and report failed or error pairs")
     check.add_argument("paths", nargs="*", help="Markdown files or folders (default: docs/)")
     check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
-    check.add_argument("--format", choices=["text", "github"], default=None,
-                       help="github: also print GitHub Actions annotations")  # fmt: skip
+    check.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default=None,
+        help="github: also print GitHub Actions annotations (the default when GITHUB_ACTIONS=true)",
+    )
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per pair (10)")
     check.add_argument("--workers", type=int, default=None, help="worker processes (all cores)")
     check.add_argument("--cache-dir", default=".verify-cache", help="verdict cache folder")
     check.add_argument("--no-cache", action="store_true", help="decide every pair afresh")
-    check.add_argument("--changed", nargs="?", const="", default=None, metavar="REF",
-                       help="only pages changed since REF (default: merge base with main)")  # fmt: skip
+    check.add_argument(
+        "--changed",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="REF",
+        help="only pages changed since REF (default: merge base with main)",
+    )
     check.add_argument("--quiet", action="store_true", help="no progress bar")
+    check.add_argument(
+        "--brief", action="store_true", help="only the contract's line for each problem, no details"
+    )
     explain = sub.add_parser("explain", help="show what the checker understood of one pair")
     explain.add_argument("location", help="FILE:LINE of the pair (the line of its right side)")
     return parser
 
 
-def _changed_pages(ref: str, paths: list[str]) -> list[Path]:
-    """Markdown pages changed since `ref` (or the merge base with main)."""
-    if not ref:
-        base = subprocess.run(["git", "merge-base", "HEAD", "main"], capture_output=True,
-                              text=True, check=False)  # fmt: skip
-        ref = base.stdout.strip() or "HEAD"
-    diff = subprocess.run(["git", "diff", "--name-only", ref, "--", "*.md"], capture_output=True,
-                          text=True, check=False)  # fmt: skip
-    untracked = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", "*.md"],
-                               capture_output=True, text=True, check=False)  # fmt: skip
-    names = {Path(n) for n in (diff.stdout + untracked.stdout).split() if n.endswith(".md")}
-    scope = find_pages(paths)
-    return [p for p in scope if Path(os.path.relpath(p)) in names and p.exists()]
+# ------------------------------------------------------------------- --changed
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
-    """A rich progress bar on a terminal; nothing when piped or in CI."""
-    if quiet or not sys.stderr.isatty() or os.environ.get("CI"):
-        return None, None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    task = bar.add_task("checking", total=None)
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return bar, update
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip() or f"git {' '.join(args)} failed")
+    return done.stdout
 
 
-def _print_problems(results: list[Result], fmt: str | None) -> None:
-    use_colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI")
+def _base_ref(ref: str) -> str:
+    """REF itself, or the merge base with main (origin/main on a CI checkout)."""
+    if ref:
+        return ref
+    for main in ("main", "origin/main"):
+        try:
+            return _git("merge-base", "HEAD", main).strip()
+        except RuntimeError:
+            continue
+    raise RuntimeError("no branch 'main' or 'origin/main' to compare with: give --changed REF")
+
+
+def changed_pages(ref: str, paths: list[str]) -> list[Path]:
+    """Markdown pages under `paths` changed since `ref`: committed, staged, unstaged or new."""
+    top = Path(_git("rev-parse", "--show-toplevel").strip())
+    base = _base_ref(ref)
+    names = _git("diff", "--name-only", base, "--", "*.md").split("\n")
+    names += _git("ls-files", "--others", "--exclude-standard", "--full-name", "--", "*.md").split(
+        "\n"
+    )
+    changed = {(top / n).resolve() for n in names if n.strip()}
+    return [p for p in find_pages(paths) if p.resolve() in changed]
+
+
+# ---------------------------------------------------------------------- output
+
+
+class Console:
+    """Plain lines when piped or in CI; colour and a progress bar on a terminal (rich)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.rich: Any = None
+        self.quiet = quiet
+        if sys.stdout.isatty() and not os.environ.get("CI") and not os.environ.get("NO_COLOR"):
+            from rich.console import Console as RichConsole
+
+            self.rich = RichConsole(highlight=False, soft_wrap=True)
+
+    def progress(self) -> tuple[AbstractContextManager[Any], Callable[[int, int], None] | None]:
+        if self.quiet or self.rich is None or not sys.stderr.isatty():
+            return nullcontext(), None
+        from rich.progress import Progress
+
+        bar = Progress(transient=True, console=self.rich)
+        task = bar.add_task("checking", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return bar, update
+
+    def print(self, text: str, style: str | None = None) -> None:
+        if self.rich is None:
+            print(text)
+        else:
+            from rich.text import Text
+
+            self.rich.print(Text(text, style=style or ""))
+
+
+def _print_problems(console: Console, results: list[Result], fmt: str, brief: bool) -> None:
     for r in results:
         if not r.status.is_problem:
             continue
-        lines = report.problem_lines(r)
-        if use_colour:
-            colour = "\033[31m" if r.status.value == "failed" else "\033[33m"
-            lines[0] = f"{colour}{lines[0]}\033[0m"
-        print("\n".join(lines))
+        lines = report.problem_lines(r, detail=not brief)
+        details: list[str] = []
+        if not brief or fmt == "github":
+            from verify.diagnose import context_lines
+
+            details = context_lines(r)
+        console.print(lines[0], STYLES[r.status])
+        for line in lines[1:] + (details if not brief else []):
+            console.print(line, "bold red" if line.lstrip().startswith("^") else None)
         if fmt == "github":
-            print(report.github_annotation(r))
+            print(report.github_annotation(r, details))
 
 
 def run_check(args: argparse.Namespace) -> int:
     options = CheckOptions(
-        timeout=args.timeout, workers=args.workers,
+        timeout=args.timeout,
+        workers=args.workers,
         cache_dir=None if args.no_cache else Path(args.cache_dir),
-    )  # fmt: skip
+    )
     try:
         if args.changed is not None:
-            pages: Sequence[Path] = _changed_pages(args.changed, args.paths or ["docs"])
+            pages: Sequence[Path] = changed_pages(args.changed, args.paths or ["docs"])
         else:
             pages = find_pages(args.paths or ["docs"])
-    except FileNotFoundError as err:
+    except (FileNotFoundError, RuntimeError, OSError) as err:
         print(f"verify: {err}", file=sys.stderr)
         return 2
-    bar, update = _progress(args.quiet)
-    if bar is not None:
-        with bar:
-            reports = check_paths(pages, options, update) if pages else []
-    else:
-        reports = check_paths(pages, options) if pages else []
+    console = Console(args.quiet)
+    bar, update = console.progress()
+    with bar:
+        reports = check_paths(pages, options, update) if pages else []
     results = report.all_results(reports)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    _print_problems(results, fmt)
-    print(report.summary_line(results) + f" in {len(reports)} page(s)")
+    _print_problems(console, results, fmt, args.brief)
+    console.print(
+        report.summary_line(results) + f" in {len(reports)} page(s)",
+        "bold" if report.exit_code(results) else "green",
+    )
     if args.json:
         report.write_json(reports, args.json)
     return report.exit_code(results)

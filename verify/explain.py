@@ -1,20 +1,37 @@
 """`verify explain FILE:LINE`: what the checker understood of one pair.
 
-Each side as the checker read it back (LaTeX), as a SymPy value at the first
-instance, its shape, the symbols it uses, and the verdict with its method.
+When a step fails and the contributor cannot see why, the question is usually
+"what did the checker read?": each side read back as LaTeX and as a SymPy
+expression, its shape, which symbols are free and which bound, and how the
+verdict was reached — the method and the instances tried.
 """
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
-from verify.decide import _evaluate, _task_env, decide, describe, understand
+import sympy as sp
+
+from verify import terms as T
+from verify.decide import (
+    PairTask,
+    Understood,
+    _evaluate,
+    _provable,
+    _task_env,
+    decide,
+    parse_side,
+    show,
+    understand,
+)
+from verify.diagnose import context_lines
 from verify.extract import extract_page
-from verify.model import Pair
-from verify.parse import parse_latex
-from verify.report import counterexample_lines
+from verify.model import Declaration, Pair
+from verify.report import counterexample_lines, format_value
 from verify.run import _display_path, _task
+from verify.terms import Env, show_shape
 from verify.translate import latex_of
 
 
@@ -30,36 +47,117 @@ def explain(path: Path, line: int) -> str:
     page = extract_page(_display_path(path), path.read_text(encoding="utf-8"))
     pair = _find(page.pairs, line)
     task = _task(page, pair)
-    out = [f"{page.file}:{pair.line}: {pair.relation}"]
-    implication = pair.relation in ("\\implies", "\\iff")
+    out = [f"{page.file}:{pair.line}: lhs {pair.relation} rhs"]
+    if pair.justification:
+        out.append(f"  justification: {pair.justification}")
+    equation = pair.relation in ("\\implies", "\\iff")
     for name, span in (("lhs", pair.lhs), ("rhs", pair.rhs)):
         out.append(f"  {name} as written:   {span.text.strip()}")
         try:
-            out.append(
-                f"  {name} as read back: {latex_of(parse_latex(span.text, equation=implication))}"
-            )
+            out.append(f"  {name} as read back: {latex_of(parse_side(span, equation))}")
         except Exception as err:  # noqa: BLE001 - explain shows whatever went wrong
-            out.append(f"  {name}: cannot parse: {err}")
+            out.append(f"  {name}: cannot parse: {getattr(err, 'message', err)}")
     try:
-        understood = understand(task)
-        for key, value in describe(understood).items():
-            out.append(f"  {key}: {value}")
-        env = _task_env(task, understood, random.Random(0))
-        if env is not None:
-            out.append(f"  first instance: sizes {env.sizes}, indices {env.indices}")
-            for name, term in (("lhs", understood.lhs), ("rhs", understood.rhs)):
-                try:
-                    out.append(f"  {name} value (SymPy): {_evaluate(term, env)}")
-                except Exception as err:  # noqa: BLE001
-                    out.append(f"  {name} value: undefined here ({err})")
+        out.extend(_understood(understand(task), task))
     except Exception as err:  # noqa: BLE001
         out.append(f"  not understood: {getattr(err, 'message', err)}")
+    out.extend(_verdict(task))
+    return "\n".join(out)
+
+
+def _understood(u: Understood, task: PairTask) -> list[str]:
+    """Shapes, symbols and SymPy expressions of the translated sides."""
+    out = [f"  mode: {u.mode}" + (f" (derivation variable {u.wrt.name})" if u.wrt else "")]
+    out.append(f"  shapes: lhs {show_shape(u.lhs.shape)}, rhs {show_shape(u.rhs.shape)}")
+    free, bound = symbols_of([u.lhs, u.rhs])
+    decls = {d.base: d for d in task.declarations}
+    out.append("  free symbols: " + (", ".join(_describe(n, decls) for n in free) or "none"))
+    out.append("  bound symbols: " + (", ".join(f"{n} (summation)" for n in bound) or "none"))
+    if u.translator.undeclared:
+        out.append("  undeclared, so real scalars: " + ", ".join(sorted(u.translator.undeclared)))
+    symbolic = _symbolic(u)
+    env = _task_env(task, u, random.Random(0))
+    if symbolic is not None:
+        for name, term in (("lhs", u.lhs), ("rhs", u.rhs)):
+            out.append(f"  {name} as SymPy: {_value(term, symbolic)}")
+    elif env is not None:
+        where = ", ".join(
+            f"{k} = {v}" for k, v in {**env.sizes, **env.indices}.items() if k in free
+        )
+        out.append(f"  SymPy values at a first instance ({where}):")
+        for name, term in (("lhs", u.lhs), ("rhs", u.rhs)):
+            rendered = format_value(show(v)) if not isinstance(v := _value(term, env), str) else [v]
+            out.append(f"    {name} = {rendered[0]}")
+            out.extend(" " * 10 + row for row in rendered[1:])
+    return out
+
+
+def _verdict(task: PairTask) -> list[str]:
     result = decide(task)
-    out.append(
-        f"  verdict: {result.status.value}" + (f" — {result.method}" if result.method else "")
-    )
+    out = [f"  verdict: {result.status.value}" + (f" — {result.method}" if result.method else "")]
+    if result.instances:
+        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in result.sizes)
+        out.append(
+            f"  instances tried: {result.instances}" + (f" (sizes {sizes})" if sizes else "")
+        )
+    if result.tolerance:
+        out.append(f"  tolerance: {result.tolerance}")
     if result.message:
         out.append(f"  message: {result.message}")
     if result.counterexample:
-        out.extend(counterexample_lines(result.counterexample))
-    return "\n".join(out)
+        out.extend(counterexample_lines(result.counterexample, indent="  "))
+    out.extend(line[2:] for line in context_lines(result))
+    return out
+
+
+def symbols_of(terms: list[T.Term]) -> tuple[list[str], list[str]]:
+    """Free names (symbols, free indices, sizes) and names bound by a sum or product."""
+    free: dict[str, None] = {}
+    bound: dict[str, None] = {}
+
+    def visit(term: T.Term, inside: frozenset[str]) -> None:
+        if isinstance(term, T.Sum):
+            bound.setdefault(term.variable, None)
+            for part in (term.lower, term.upper) + ((term.exclude,) if term.exclude else ()):
+                visit(part, inside)
+            visit(term.body, inside | {term.variable})
+            return
+        if isinstance(term, T.Ref):
+            free.setdefault(term.name, None)
+        if isinstance(term, T.IndexValue) and term.name not in inside:
+            free.setdefault(term.name, None)
+        for size in term.shape or ():
+            if size.isidentifier():
+                free.setdefault(size, None)
+        for child in term.children():
+            visit(child, inside)
+
+    for term in terms:
+        visit(term, frozenset())
+    return sorted(free), sorted(bound)
+
+
+def _describe(name: str, decls: dict[str, Declaration]) -> str:
+    d = decls.get(name)
+    if d is None:
+        return f"{name} (scalar, undeclared)"
+    shape = d.shape[:1] if d.kind == "vector" and d.shape else d.shape
+    kind = d.kind + (f"({', '.join(shape)})" if shape and d.kind != "scalar" else "")
+    family = " family" if d.indices else ""
+    return f"{d.key} ({kind}{family})"
+
+
+def _symbolic(u: Understood) -> Env | None:
+    """An instance whose values are SymPy symbols, for purely scalar pairs."""
+    if not _provable(u):
+        return None
+    free, _ = symbols_of([u.lhs, u.rhs])
+    values = {name: sp.Symbol(name, real=True) for name in free}
+    return Env({}, {}, values, {}, {}, symbolic=True)
+
+
+def _value(term: T.Term, env: Env) -> Any:
+    try:
+        return _evaluate(term, env) if not env.symbolic else term.value(env)
+    except Exception as err:  # noqa: BLE001
+        return f"undefined here ({err})"

@@ -1,0 +1,152 @@
+"""pytest knows the pages: one item per pair, named by line, with the checker's answers."""
+
+from __future__ import annotations
+
+import pebble  # noqa: F401 - imported here so that pytester's in-process runs share them
+import pytest
+import sympy  # noqa: F401
+
+import verify.diagnose  # noqa: F401 - likewise
+import verify.difference  # noqa: F401
+
+pytest_plugins = ["pytester"]
+
+PAGE = """\
+---
+title: "Steps"
+symbols:
+  n: size
+  x: vector(n)
+  A: matrix(n, n)
+---
+
+$$
+\\begin{aligned}
+(a + b)^2
+&= a^2 + 2ab + b^2 && \\text{expand} \\\\
+&= b^2 + 2ab + a^2
+\\end{aligned}
+$$
+
+$$
+(A + A^T) x = 2 A x
+$$
+
+<!-- verify: skip "a step the checker cannot read yet" -->
+$$
+a = b
+$$
+
+<!-- verify: expect-fail "the cross term is missing" -->
+$$
+(a + b)^2 = a^2 + b^2
+$$
+"""
+
+OTHER = """\
+---
+symbols:
+  n: size
+---
+
+$$
+2 (a + 1) = 2a + 2 \\tag{two}
+$$
+"""
+
+
+@pytest.fixture
+def site(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    pytester.mkdir("docs")
+    (pytester.path / "docs" / "steps.md").write_text(PAGE, encoding="utf-8")
+    (pytester.path / "docs" / "other.md").write_text(OTHER, encoding="utf-8")
+    (pytester.path / "docs" / "index.md").write_text("# Home\n\nNo math.\n", encoding="utf-8")
+    return pytester
+
+
+def test_one_item_per_pair_named_by_line(site: pytest.Pytester) -> None:
+    result = site.runpytest("--collect-only", "-q")
+    assert result.outlines[:6] == [
+        "docs/other.md::line 7",
+        "docs/steps.md::line 12",
+        "docs/steps.md::line 13",
+        "docs/steps.md::line 18",
+        "docs/steps.md::line 23",
+        "docs/steps.md::line 28",
+    ]
+    result.stdout.fnmatch_lines(["6 tests collected*"])
+
+
+def test_statuses_map_to_pass_fail_skip_and_xfail(site: pytest.Pytester) -> None:
+    result = site.runpytest("-rsx")
+    result.assert_outcomes(passed=3, failed=1, skipped=1, xfailed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*SKIPPED*docs/steps.md:23: a step the checker cannot read yet",
+            "XFAIL docs/steps.md::line 28 - expected failure (the cross term is missing)*",
+        ]
+    )
+
+
+def test_a_wrong_step_shows_its_place_and_the_counterexample(site: pytest.Pytester) -> None:
+    result = site.runpytest("docs/steps.md")
+    result.stdout.fnmatch_lines(
+        [
+            "*_ docs/steps.md:18 _*",
+            "docs/steps.md:18: failed: the sides differ at n=*",
+            "    step: (A + A^T) x  =  2 A x",
+            "    counterexample at n = *:",
+            "      A = [[] * ]",
+            "      x = (*)ᵀ",
+            "    lhs = (*)ᵀ",
+            "    rhs = (*)ᵀ",
+            "    the sides first differ in:",
+            "      lhs part: A + A^{T}",
+            "      rhs part: 2 A",
+            "FAILED docs/steps.md::line 18 - docs/steps.md:18: failed: *",
+        ]
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_k_selects_pages_and_steps(site: pytest.Pytester) -> None:
+    site.runpytest("-k", "other").assert_outcomes(passed=1)
+    site.runpytest("-k", "steps and 13").assert_outcomes(passed=1)
+    site.runpytest("-k", "two").assert_outcomes(passed=1)  # by \tag
+    site.runpytest("docs/steps.md::line 12").assert_outcomes(passed=1)
+
+
+def test_a_folder_selects_its_pages(site: pytest.Pytester) -> None:
+    site.mkdir("docs/sub")
+    (site.path / "docs" / "sub" / "more.md").write_text(OTHER, encoding="utf-8")
+    site.runpytest("docs/sub").assert_outcomes(passed=1)
+
+
+def test_markdown_outside_docs_only_when_named(site: pytest.Pytester) -> None:
+    site.mkdir("fixtures")
+    (site.path / "fixtures" / "wrong.md").write_text(
+        "---\nsymbols:\n  n: size\n---\n\n$$\na + a = 3a\n$$\n", encoding="utf-8"
+    )
+    assert site.runpytest("fixtures").ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    site.runpytest("fixtures/wrong.md").assert_outcomes(failed=1)
+
+
+def test_verify_paths_ini_option(site: pytest.Pytester) -> None:
+    site.makeini("[pytest]\naddopts = -p no:cacheprovider\nverify_paths = docs/sub\n")
+    site.mkdir("docs/sub")
+    (site.path / "docs" / "sub" / "more.md").write_text(OTHER, encoding="utf-8")
+    site.runpytest().assert_outcomes(passed=1)
+
+
+def test_page_level_problems_are_items(site: pytest.Pytester) -> None:
+    (site.path / "docs" / "loose.md").write_text("# Loose\n\n$$\na = a\n$$\n", encoding="utf-8")
+    result = site.runpytest("docs/loose.md")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["docs/loose.md:3: error: display math with relations*"])
+
+
+def test_github_actions_annotations(site: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = site.runpytest("docs/steps.md")
+    result.stdout.fnmatch_lines(["::error file=docs/steps.md,line=18,title=verify failed::*"])
