@@ -274,7 +274,25 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
         return f"the difference of the sides changes with {latex_of_ref(u.wrt)}{where}"
     if u.mode == "propto":
         return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
-    return f"the sides differ{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
+    left, right = cx["lhs"], cx["rhs"]
+    if isinstance(left, list) and isinstance(right, list):
+        entry = _first_difference(left, right)
+        if entry is not None:
+            place, a, b = entry
+            return f"the sides differ{where}, first in entry {place}: lhs has {a}, rhs has {b}"
+    return f"the sides differ{where}: lhs = {_short(left)}, rhs = {_short(right)}"
+
+
+def _first_difference(left: list[Any], right: list[Any]) -> tuple[str, Any, Any] | None:
+    """The first entry (1-based) where two shown matrices or vectors differ."""
+    for i, (a, b) in enumerate(zip(left, right, strict=False), start=1):
+        if isinstance(a, list) and isinstance(b, list):
+            for j, (x, y) in enumerate(zip(a, b, strict=False), start=1):
+                if x != y:
+                    return f"({i}, {j})", x, y
+        elif a != b:
+            return f"({i})", a, b
+    return None
 
 
 def _short(v: Any) -> str:

@@ -471,6 +471,7 @@ def _directive_above(lines: list[str], start: int, file: str) -> Directive:
     return directive
 
 
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+\1")
 _CONTAINER = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?|===)\s")
 
 
@@ -538,7 +539,7 @@ def _unseen_display(lines: list[str], blocks: list[tuple[int, int, str, str]]) -
                 out.append(start)
                 covered.update(range(start, end + 1))
     for n, line in enumerate(lines, start=1):
-        if n not in covered and "$$" in line and n not in out:
+        if n not in covered and "$$" in _INLINE_CODE.sub("", line) and n not in out:
             out.append(n)
     return sorted(out)
 

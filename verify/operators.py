@@ -103,7 +103,7 @@ class Operators:
             k += 1
         result = items[0][1]
         for op, term in items[1:]:
-            result = self.multiply(result, term, op, term.pos)
+            result = self.multiply(result, term, op, result.pos)
         return result
 
     def derivative_operator(self, node: ast.Node) -> bool:
