@@ -70,6 +70,7 @@ def _understood(u: Understood, task: PairTask) -> list[str]:
     out = [f"  mode: {u.mode}" + (f" (derivation variable {u.wrt.name})" if u.wrt else "")]
     out.append(f"  shapes: lhs {show_shape(u.lhs.shape)}, rhs {show_shape(u.rhs.shape)}")
     free, bound = symbols_of([u.lhs, u.rhs])
+    free = [n for n in free if not n.startswith("\\arg")]  # placeholders of σ(z)
     decls = {d.base: d for d in task.declarations}
     out.append("  free symbols: " + (", ".join(_describe(n, decls) for n in free) or "none"))
     out.append("  bound symbols: " + (", ".join(f"{n} (summation)" for n in bound) or "none"))

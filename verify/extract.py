@@ -553,13 +553,16 @@ def extract_page(file: str, source: str) -> Page:
     if fm_error:
         problems.append(_error(file, fm_error_line, fm_error))
     declarations = []
+    notation_error = None
     if "symbols" in data:
         try:
             declarations = declare(data["symbols"], key_lines, key_lines.get("@symbols", 1))
         except NotationError as err:
             problems.append(_error(file, err.line, err.message))
+            notation_error = err.line
     page = Page(file=file, front_matter=data, front_matter_lines=fm_lines, blocks=[],
-                declarations=declarations, problems=problems)  # fmt: skip
+                declarations=declarations, problems=problems,
+                notation_error=notation_error)  # fmt: skip
     unverified = data.get("unverified")
     page.unverified = str(unverified) if unverified else None
     page.wrt = str(data["wrt"]) if data.get("wrt") is not None else None

@@ -167,6 +167,7 @@ class Page:
     problems: list[Result]
     unverified: str | None = None
     wrt: str | None = None
+    notation_error: int | None = None  # line of a broken `symbols:` entry
 
     @property
     def is_derivation(self) -> bool:

@@ -197,6 +197,7 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
         raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
     declarations: list[Declaration] = []
     seen: dict[str, str] = {}
+    indices = _index_names(symbols)
     for raw_key, raw_value in symbols.items():
         key = str(raw_key)
         line = key_lines.get(key, default_line)
@@ -205,7 +206,7 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
         try:
             kind, shape, props, sums_over, index_range = parse_value(raw_value)
             for part in split_top(key):
-                form = split_symbol(part)
+                form = literal_form(split_symbol(part), indices)
                 subs, _ = index_names(form.sub)
                 sups, paren = index_names(form.sup)
                 if kind in ("size", "index") and (subs or sups):
@@ -232,6 +233,43 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
             raise NotationError(f"symbols: '{key}': {err}", line) from None
     _check_references(declarations)
     return declarations
+
+
+def canonical_script(text: str) -> str:
+    """How a literal script is spelled in a symbol's name: `x_{1}`, `W^{[2]}`."""
+    return re.sub(r"\s+", "", text)
+
+
+def _index_names(symbols: dict[object, object]) -> set[str]:
+    """Names declared as indices, known before any family pattern is read."""
+    names: set[str] = set()
+    for key, value in symbols.items():
+        if isinstance(value, str) and value.strip().startswith("index"):
+            names.update(p.strip() for p in split_top(str(key)))
+    return names
+
+
+def _is_pattern(script: str | None, indices: set[str]) -> bool:
+    if script is None:
+        return False
+    try:
+        names, _ = index_names(script)
+    except ValueError:
+        return False
+    return all(n in indices for n in names)
+
+
+def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
+    """Fold scripts that are not index placeholders into the name: `W_1`, `I_p`,
+    `\\Sigma_{11}` and `W^{[1]}` declare symbols of their own."""
+    base, sub, sup = form.base, form.sub, form.sup
+    if sub is not None and not _is_pattern(sub, indices):
+        base += "_{" + canonical_script(sub) + "}"
+        sub = None
+    if sup is not None and not _is_pattern(sup, indices):
+        base += "^{" + canonical_script(sup) + "}"
+        sup = None
+    return SymbolShape(base, sub, sup)
 
 
 def _check_references(declarations: list[Declaration]) -> None:

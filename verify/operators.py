@@ -50,6 +50,9 @@ class Operators:
     def scalar(self, term: T.Term, what: str) -> T.Term:
         raise NotImplementedError
 
+    def entrywise(self, term: T.Term, what: str) -> T.Term:
+        raise NotImplementedError
+
     def square(self, term: T.Term, what: str, pos: int) -> None:
         raise NotImplementedError
 
@@ -314,8 +317,8 @@ class Operators:
                 shape = SCALAR
             term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
-            self.scalar(arg, f"the argument of \\{name}")
-            term = T.Apply(name, arg, pos=node.pos)
+            self.entrywise(arg, f"the argument of \\{name}")
+            term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)
             if log_base is not None:
                 term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
         if sup is not None:
@@ -384,7 +387,7 @@ class Operators:
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
                                      node.pos)  # fmt: skip
             x, mu, cov = args
-            if x.shape != mu.shape or (
+            if (mu.shape is not None and x.shape != mu.shape) or (
                 x.shape not in (SCALAR, None)
                 and (
                     cov.shape != (x.shape[0], x.shape[0])  # type: ignore[index]

@@ -220,6 +220,9 @@ def _check_pages(pages: list[Page], options: CheckOptions,
     answers: dict[tuple[int, int], Result] = {}
     for p, page in enumerate(pages):
         for q, pair in enumerate(page.pairs):
+            if page.notation_error is not None:
+                answers[(p, q)] = _not_checked(page, pair)
+                continue
             key = _key(page, pair)
             cached = cache.get(key) if cache else None
             if cached is not None:
@@ -239,6 +242,16 @@ def _check_pages(pages: list[Page], options: CheckOptions,
         results = list(page.problems) + [answers[(p, q)] for q in range(len(page.pairs))]
         reports.append(PageReport(page, results))
     return reports
+
+
+def _not_checked(page: Page, pair: Pair) -> Result:
+    """A pair on a page whose notation is broken: checking it would mislead."""
+    return Result(
+        file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs.text.strip(),
+        rhs=pair.rhs.text.strip(), status=Status.ERROR, method="not checked",
+        message=f"not checked: fix the 'symbols:' entry on line {page.notation_error} first",
+        justification=pair.justification,
+    )  # fmt: skip
 
 
 def _relocate(cached: Result, page: Page, pair: Pair) -> Result:

@@ -311,6 +311,8 @@ class Apply(Term):
 
     def value(self, env: Env) -> Value:
         v = self.body.value(env)
+        if is_matrix(v) and v.cols == 1:  # entry by entry on a vector
+            return v.applyfunc(lambda x: apply_function(self.function, x))
         return apply_function(self.function, v)
 
     def children(self) -> list[Term]:
@@ -391,6 +393,16 @@ class Root(Term):
 
     def children(self) -> list[Term]:
         return [self.body] + ([self.degree] if self.degree else [])
+
+
+@dataclass
+class Zero(Term):
+    """A literal 0 standing for a zero block of a known shape."""
+
+    def value(self, env: Env) -> Value:
+        if self.shape in (None, SCALAR):
+            return sp.Integer(0)
+        return Mat.zeros(*_dims(self.shape, env))
 
 
 @dataclass

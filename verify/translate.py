@@ -16,6 +16,7 @@ import sympy as sp
 from verify import parse as ast
 from verify import terms as T
 from verify.model import Declaration
+from verify.notation import canonical_script
 from verify.operators import OPERATOR_HEADS, Operators
 from verify.syntax import (
     atoms,
@@ -176,6 +177,9 @@ class Translator(Operators):
             return self.superscript(scope.params[name], sup, primes, scope, pos)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos)
+        literal = self.literal(name, sub, sup)
+        if literal is not None:
+            name, sub, sup = literal
         decl = self.declarations.get(name)
         if name in scope.bound or (decl and decl.kind in ("size", "index") and sub is None):
             term: T.Term = T.IndexValue(name, pos=pos)
@@ -194,11 +198,32 @@ class Translator(Operators):
             if decl.kind == "function":
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
             if decl.kind == "identity":
-                term = T.Identity(decl.shape[0] if decl.shape else "1", shape=decl.shape, pos=pos)
+                size = decl.shape[0] if decl.shape else "1"
+                if sub is not None:
+                    size = self.identity_size(decl, sub, pos)
+                term = T.Identity(size, shape=(size, size), pos=pos)
                 return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def literal(
+        self, name: str, sub: ast.Node | None, sup: ast.Node | None
+    ) -> tuple[str, ast.Node | None, ast.Node | None] | None:
+        """A declared symbol whose scripts are part of its name (`W_1`, `I_p`)."""
+        sub_text = canonical_script(latex_of(unwrap(sub))) if sub is not None else None
+        sup_text = canonical_script(latex_of(unwrap(sup))) if sup is not None else None
+        candidates = []
+        if sub_text is not None and sup_text is not None:
+            candidates.append((f"{name}_{{{sub_text}}}^{{{sup_text}}}", None, None))
+        if sub_text is not None:
+            candidates.append((f"{name}_{{{sub_text}}}", None, sup))
+        if sup_text is not None:
+            candidates.append((f"{name}^{{{sup_text}}}", sub, None))
+        for candidate in candidates:
+            if candidate[0] in self.declarations:
+                return candidate
+        return None
 
     def undeclared_symbol(
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
@@ -212,7 +237,9 @@ class Translator(Operators):
         if name == "e" and sub is None and primes == 0:
             if sup is None:
                 return T.Number(sp.E, pos=pos)
-            return T.Apply("exp", self.scalar(self.translate(sup, scope), "an exponent"), pos=pos)
+            exponent = self.translate(sup, scope)
+            return T.Apply("exp", self.entrywise(exponent, "an exponent"), shape=exponent.shape
+                           or SCALAR, pos=pos)  # fmt: skip
         if name == "\\pi" and sub is None:
             return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
         if parenthesized(sup):
@@ -374,6 +401,14 @@ class Translator(Operators):
         if term.shape is not None and term.shape[0] != term.shape[1]:
             raise TranslateError(f"{what} needs a square matrix, got {show_shape(term.shape)}", pos)
 
+    def entrywise(self, term: T.Term, what: str) -> T.Term:
+        """A scalar, or a vector for a function applied entry by entry (e^{-z})."""
+        if term.shape in (SCALAR, None) or term.shape[1] == "1":
+            return term
+        raise TranslateError(
+            f"{what} must be a scalar or a vector, got {show_shape(term.shape)}", term.pos
+        )
+
     def scalar(self, term: T.Term, what: str) -> T.Term:
         if term.shape not in (SCALAR, None):
             raise TranslateError(f"{what} must be a scalar, got {show_shape(term.shape)}", term.pos)
@@ -457,6 +492,18 @@ class Translator(Operators):
         self.square(body, "a determinant |A|", node.pos)
         return T.MatrixFunction("det", body, pos=node.pos)
 
+    def identity_size(self, decl: Declaration, sub: ast.Node, pos: int) -> str:
+        """`I_m`: an identity whose size is written as its subscript."""
+        text = latex_of(unwrap(sub))
+        known = self.declarations.get(text)
+        if text.isdigit() or (known is not None and known.kind == "size"):
+            return text
+        raise TranslateError(
+            f"'{decl.base}_{{{text}}}': the subscript of an identity must be a declared size"
+            " or a number",
+            pos,
+        )
+
     def matrix_literal(self, node: ast.MatrixLiteral, scope: Scope) -> T.Term:
         rows = [[self.translate(c, scope) for c in row] for row in node.rows]
         width = len(rows[0])
@@ -474,6 +521,10 @@ class Translator(Operators):
             if len(ws) > 1:
                 raise TranslateError("blocks in one column must have the same width", node.pos)
             widths.append(ws.pop() if ws else "1")
+        for r, height in zip(rows, heights, strict=True):
+            for k, cell in enumerate(r):
+                if cell.shape is None:  # a literal 0: a zero block of the size around it
+                    r[k] = T.Zero(shape=(height, widths[k]), pos=cell.pos)
         shape = (_size_sum(heights), _size_sum(widths))
         return T.MatrixLiteral(rows, shape=SCALAR if shape == ("1", "1") else shape, pos=node.pos)
 
