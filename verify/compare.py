@@ -21,10 +21,31 @@ RELATIVE_TOLERANCE = sp.Float("1e-40", DIGITS)
 TOLERANCE_TEXT = f"exact, or relative 1e-40 at {DIGITS} significant digits"
 
 
+_NUMBERS: dict[Any, Any] = {}
+
+
 def number(v: Any) -> sp.Expr:
+    """The real number a value stands for: exact if rational, else to `DIGITS`."""
     if isinstance(v, Dual):
         raise T.EvaluationError("internal: a derivative part escaped its derivative")
     v = sp.sympify(v)
+    if v.is_Rational:
+        return v
+    known = _NUMBERS.get(v)
+    if known is None:
+        if len(_NUMBERS) > 20_000:
+            _NUMBERS.clear()
+        try:
+            known = _numeric(v)
+        except Undefined as err:
+            known = err
+        _NUMBERS[v] = known
+    if isinstance(known, Undefined):
+        raise known
+    return known
+
+
+def _numeric(v: sp.Expr) -> sp.Expr:
     if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise Undefined("not finite")
     if v.is_Rational:
