@@ -102,9 +102,12 @@ def _expectation(task: PairTask, result: Result) -> None:
 def _names_used(terms: list[T.Term], declarations: list[Declaration]) -> set[str]:
     """Sizes and indices that the sides depend on, for a short counterexample."""
     names: set[str] = set()
+    bound: set[str] = set()
     by_name = {d.base: d for d in declarations}
     for term in terms:
         for t in term.walk():
+            if isinstance(t, T.Sum):
+                bound.add(t.variable)
             if isinstance(t, T.IndexValue):
                 names.add(t.name)
             if t.shape is not None:
@@ -115,7 +118,7 @@ def _names_used(terms: list[T.Term], declarations: list[Declaration]) -> set[str
                 for idx in d.indices:
                     rng = by_name[idx].index_range if idx in by_name else None
                     names.update(rng or ())
-    return names
+    return names - (bound - {d.base for d in declarations if d.kind == "size"})
 
 
 def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
@@ -142,6 +145,7 @@ def _evaluate(term: T.Term, env: Env) -> Any:
 
 def _run(u: Understood, task: PairTask, result: Result) -> None:
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
+    used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
     plans = SAMPLE_PLANS if u.mode == "inequality" else EQUALITY_PLANS
     seed = f"{task.relation}|{task.lhs.text}|{task.rhs.text}|{u.mode}"
@@ -151,6 +155,10 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             try:
                 env = draw(rng, task.declarations, u.translator.undeclared, plan,
                            positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2)  # fmt: skip
+                if any(
+                    env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct
+                ):
+                    continue  # a side condition `where j \ne l` does not hold here
                 verdict = _one_instance(u, task, env, rng, symbols)
             except (Undefined, EmptyRange):
                 continue
@@ -162,7 +170,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
                 result.tolerance = TOLERANCE_TEXT
                 return
             passed += 1
-            result.sizes.append(dict(env.sizes))
+            result.sizes.append({k: v for k, v in env.sizes.items() if k in used})
             break
     result.instances = passed
     result.tolerance = TOLERANCE_TEXT

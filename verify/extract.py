@@ -37,7 +37,13 @@ ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "ga
 _DIRECTIVE = re.compile(r"<!--\s*verify:\s*(.*?)\s*-->", re.S)
 _ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
 _DIRECTIVE_WORD = re.compile(
-    r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?))\s*(?:;|$)"
+    r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?)|where\s+([^;]+?))"
+    r"\s*(?:;|$)"
+)
+_DISTINCT = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\\neq?\s*(\\?[A-Za-z]+)\s*$")
+_CONDITION_TAIL = re.compile(
+    r"[,;]?\s*\\q?quad\s*(?:\\text\{\s*(?:for|if|when)\s*\}\s*)?\(?\s*(\\?[A-Za-z]+)\s*\\neq?\s*"
+    r"(\\?[A-Za-z]+)\s*\)?\s*[.,]?\s*$"
 )
 _JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
 _TAG = re.compile(r"\\(tag\*?|label)\s*\{([^{}]*)\}|\\(?:nonumber|notag)(?![A-Za-z])")
@@ -59,7 +65,7 @@ def parse_directive(text: str, line: int) -> Directive:
         if not m or m.end() == 0:
             raise ExtractError(
                 f'unknown verify directive \'{rest}\' (use skip "why", expect-fail "why",'
-                " or wrt <symbol>)",
+                " wrt <symbol>, or where i \\ne j)",
                 line,
             )
         word, reason = m.group(1), m.group(2) or m.group(3)
@@ -69,6 +75,16 @@ def parse_directive(text: str, line: int) -> Directive:
             directive.skip = reason
         elif word == "expect-fail":
             directive.expect_fail = reason
+        elif m.group(5):
+            for condition in m.group(5).split(","):
+                pair = _DISTINCT.match(condition)
+                if not pair:
+                    raise ExtractError(
+                        f"verify: where {condition.strip()}: only 'i \\ne j' between indices"
+                        " is understood",
+                        line,
+                    )
+                directive.distinct += ((pair.group(1), pair.group(2)),)
         else:
             directive.wrt = m.group(4).strip()
         rest = rest[m.end() :].strip()
@@ -80,6 +96,7 @@ def merge(outer: Directive, inner: Directive) -> Directive:
         skip=inner.skip or outer.skip,
         expect_fail=inner.expect_fail or outer.expect_fail,
         wrt=inner.wrt or outer.wrt,
+        distinct=outer.distinct + inner.distinct,
     )
 
 
@@ -209,7 +226,7 @@ def _clean_row(text: Text, row: Row) -> None:
         if m:
             body = m.group(1).strip()
             body = re.sub(r"^verify:\s*", "", body)
-            if re.match(r"(skip|expect-fail|wrt)\b", body):
+            if re.match(r"(skip|expect-fail|wrt|where)\b", body):
                 line_no = text.where[offset + m.start()][0]
                 row.directive = merge(row.directive, parse_directive(body, line_no))
             text.blank(offset + m.start(), offset + len(line))
@@ -218,6 +235,13 @@ def _clean_row(text: Text, row: Row) -> None:
         if m.group(1):
             row.tag = m.group(2).strip()
         text.blank(row.start + m.start(), row.start + m.end())
+    condition = _CONDITION_TAIL.search(segment())
+    if condition:  # `\quad (j \ne l)`: a side condition on the row's indices
+        row.directive = merge(
+            row.directive, Directive(distinct=((condition.group(1), condition.group(2)),))
+        )
+        row.justification = condition.group().strip().lstrip(",;").strip()
+        text.blank(row.start + condition.start(), row.end)
     seg = segment()
     depth = _depth_map(seg)
     amp = next((k for k in range(len(seg) - 1) if seg.startswith("&&", k) and depth[k] == 0), None)

@@ -78,6 +78,8 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
 
 
 def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
+    if "probability" in props:  # strictly between 0 and 1
+        return sp.Rational(rng.randint(1, 19), 20)
     if "integer" in props:
         return integer(rng, positive="positive" in props)
     if "negative" in props:

@@ -79,6 +79,7 @@ class Directive:
     skip: str | None = None
     expect_fail: str | None = None
     wrt: str | None = None
+    distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
 
 
 @dataclass

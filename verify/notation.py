@@ -16,7 +16,7 @@ from verify.model import Declaration
 KINDS = {"size", "index", "scalar", "vector", "matrix", "identity", "function"}
 PROPERTIES = {
     "positive", "nonzero", "integer", "symmetric", "positive-definite", "invertible",
-    "orthogonal", "diagonal", "nonnegative", "negative",
+    "orthogonal", "diagonal", "nonnegative", "negative", "probability",
 }  # fmt: skip
 MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal"}
 SIZE_EXPR = re.compile(r"^\s*([A-Za-z]\w*|\d+)\s*(?:([+-])\s*(\d+))?\s*$")

@@ -53,6 +53,11 @@ class Operators:
     def entrywise(self, term: T.Term, what: str) -> T.Term:
         raise NotImplementedError
 
+    def literal(
+        self, name: str, sub: ast.Node | None, sup: ast.Node | None
+    ) -> tuple[str, ast.Node | None, ast.Node | None] | None:
+        raise NotImplementedError
+
     def square(self, term: T.Term, what: str, pos: int) -> None:
         raise NotImplementedError
 
@@ -337,6 +342,10 @@ class Operators:
         if base.kind not in ("LETTER", "SYMBOL") or base.text in scope.params:
             return None
         name = base.text
+        if isinstance(node, ast.Scripted):
+            literal = self.literal(name, node.sub, node.sup)
+            if literal is not None:
+                name = literal[0]
         definition = self.definitions.get(name)
         if definition is not None:
             return name if definition.params else None
@@ -366,6 +375,11 @@ class Operators:
         sub = node.sub if isinstance(node, ast.Scripted) else None
         sup = node.sup if isinstance(node, ast.Scripted) else None
         primes = node.primes if isinstance(node, ast.Scripted) else 0
+        base = node.base if isinstance(node, ast.Scripted) else node
+        if isinstance(base, ast.Atom) and base.text != name:
+            literal = self.literal(base.text, sub, sup)
+            if literal is not None and literal[0] == name:
+                _, sub, sup = literal
         if name in self.definitions:
             definition = self.definitions[name]
             pointwise = len(definition.params) == 1 and (

@@ -229,6 +229,7 @@ def _check_pages(pages: list[Page], options: CheckOptions,
                 answers[(p, q)] = _relocate(cached, page, pair)
             else:
                 pending.append((p, q, pair, key))
+    broken = _broken_definitions(pages, {p for p, _, _, _ in pending})
     tasks = [_task(pages[p], pair) for p, _, pair, _ in pending]
     for (p, q, pair, key), result in zip(pending, _decide_all(tasks, options, progress),
                                          strict=True):  # fmt: skip
@@ -239,9 +240,33 @@ def _check_pages(pages: list[Page], options: CheckOptions,
         cache.save()
     reports = []
     for p, page in enumerate(pages):
-        results = list(page.problems) + [answers[(p, q)] for q in range(len(page.pairs))]
+        results = list(page.problems) + broken.get(p, [])
+        results += [answers[(p, q)] for q in range(len(page.pairs))]
         reports.append(PageReport(page, results))
     return reports
+
+
+def _broken_definitions(pages: list[Page], which: set[int]) -> dict[int, list[Result]]:
+    """`:=` rows that cannot be read, reported on their own lines (pages being checked)."""
+    if not which:
+        return {}
+    from verify.decide import DefinitionSource, PairError, parse_definition
+
+    found: dict[int, list[Result]] = {}
+    for p in sorted(which):
+        page = pages[p]
+        indices = {d.base for d in page.declarations if d.kind == "index"}
+        for block in page.blocks:
+            for d in block.definitions:
+                try:
+                    parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+                except PairError as err:
+                    found.setdefault(p, []).append(Result(
+                        file=page.file, line=err.line, column=err.column, relation=":=",
+                        lhs=d.lhs.text.strip(), rhs=d.rhs.text.strip(), status=Status.ERROR,
+                        method="definition", message=f"definition: {err.message}",
+                    ))  # fmt: skip
+    return found
 
 
 def _not_checked(page: Page, pair: Pair) -> Result:

@@ -206,9 +206,9 @@ class Mul(Term):
 
     def value(self, env: Env) -> Value:
         a = self.left.value(env)
+        b = self.right.value(env)  # evaluated even after a 0, which must not hide a 1/0
         if not is_matrix(a) and not isinstance(a, Dual) and a == 0:
             return Mat.zeros(*_dims(self.shape, env)) if self.shape not in (None, SCALAR) else a
-        b = self.right.value(env)
         product = a * b
         if self.shape == SCALAR:
             return scalar_of(product)

@@ -221,7 +221,7 @@ class Translator(Operators):
         if sup_text is not None:
             candidates.append((f"{name}^{{{sup_text}}}", sub, None))
         for candidate in candidates:
-            if candidate[0] in self.declarations:
+            if candidate[0] in self.declarations or candidate[0] in self.definitions:
                 return candidate
         return None
 

@@ -18,6 +18,8 @@ from verify import terms as T
 from verify.model import Declaration, Directive, Span
 from verify.parse import LatexError, parse_latex
 from verify.terms import SCALAR, TranslateError, show_shape
+from verify.notation import canonical_script
+from verify.syntax import latex_of, unwrap
 from verify.translate import DefinitionInfo, Translator
 
 
@@ -69,18 +71,25 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
         raise _located(span, 0, "LaTeX: nested too deeply") from None
 
 
-def definition_infos(sources: list[DefinitionSource]) -> list[DefinitionInfo]:
+def definition_infos(
+    sources: list[DefinitionSource], indices: set[str] | None = None
+) -> list[DefinitionInfo]:
     """Parse the definitions in force; a broken one is reported on its own row."""
     infos = []
     for source in sources:
         try:
-            infos.append(parse_definition(source))
+            infos.append(parse_definition(source, indices))
         except PairError:
             continue
     return infos
 
 
-def parse_definition(source: DefinitionSource) -> DefinitionInfo:
+def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:
+    """`f_j^{(i)}(x, y) := body`: name, index placeholders, parameters and body.
+
+    Scripts that are not declared indices are part of the name (`J_\\lambda`,
+    `\\ell_1`), as in the `symbols:` front matter."""
+    indices = indices or set()
     lhs = parse_side(source.lhs)
     body = parse_side(source.rhs)
     params: list[str] = []
@@ -96,16 +105,33 @@ def parse_definition(source: DefinitionSource) -> DefinitionInfo:
             params.append(name)
     subs: list[str] = []
     sups: list[str] = []
+    literal = ""
     if isinstance(head, ast.Scripted):
-        subs = _placeholders(head.sub)
-        sups = _placeholders(head.sup)
+        subs, sub_text = _script(head.sub, indices)
+        sups, sup_text = _script(head.sup, indices)
+        literal = (f"_{{{sub_text}}}" if sub_text else "") + (
+            f"^{{{sup_text}}}" if sup_text else ""
+        )
         head = head.base
     base = _name(head) if isinstance(head, ast.Atom) else None
     if base is None and isinstance(head, ast.Atom) and head.kind == "OPNAME":
         base = f"\\operatorname{{{head.text}}}"
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return DefinitionInfo(base, subs, sups, params, body, source.order, source.line)
+    return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line)
+
+
+def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
+    """(placeholders, "") for a script of declared indices, else ([], its literal text)."""
+    if node is None:
+        return [], ""
+    try:
+        names = _placeholders(node)
+    except PairError:
+        names = []
+    if names and all(n in indices for n in names):
+        return names, ""
+    return [], canonical_script(latex_of(unwrap(node)))
 
 
 def _name(node: ast.Node) -> str | None:
@@ -148,7 +174,8 @@ class Understood:
 
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
-    definitions = definition_infos(task.definitions)
+    indices = {d.base for d in task.declarations if d.kind == "index"}
+    definitions = definition_infos(task.definitions, indices)
     translator = Translator(task.declarations, definitions)
     implication = task.relation in ("\\implies", "\\iff")
     lhs_node = parse_side(task.lhs, equation=implication)
