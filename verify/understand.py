@@ -16,10 +16,10 @@ import sympy as sp
 from verify import parse as ast
 from verify import terms as T
 from verify.model import Declaration, Directive, Span
-from verify.parse import LatexError, parse_latex
-from verify.terms import SCALAR, TranslateError, show_shape
 from verify.notation import canonical_script
+from verify.parse import LatexError, parse_latex
 from verify.syntax import latex_of, unwrap
+from verify.terms import SCALAR, TranslateError, show_shape
 from verify.translate import DefinitionInfo, Translator
 
 
