@@ -13,12 +13,17 @@ from typing import Any
 import sympy as sp
 
 from verify import terms as T
-from verify.dual import Dual, Mat
+from verify.dual import Dual, Mat, exact_mode
 from verify.terms import Undefined
 
 DIGITS = 60
 RELATIVE_TOLERANCE = sp.Float("1e-40", DIGITS)
 TOLERANCE_TEXT = f"exact, or relative 1e-40 at {DIGITS} significant digits"
+CLEAR = sp.Float("1e-25", DIGITS)  # a float difference smaller than this is re-decided exactly
+
+
+class Ambiguous(Exception):
+    """Floats cannot tell: decide this instance again with exact values."""
 
 
 _NUMBERS: dict[Any, Any] = {}
@@ -78,7 +83,22 @@ def same(a: Any, b: Any) -> bool:
     scale = max(abs(x), abs(y))
     if scale == 0:
         return True
-    return bool(abs(x - y) <= RELATIVE_TOLERANCE * scale)
+    gap = abs(x - y)
+    if gap <= RELATIVE_TOLERANCE * scale:
+        return True
+    if not exact_mode() and (scale < CLEAR or gap < CLEAR * scale):
+        raise Ambiguous("too close to call with floats")
+    return False
+
+
+def ordered(x: Any, y: Any, relation: str) -> bool:
+    """`x relation y` for two real numbers; raises `Ambiguous` on a float near-tie."""
+    a, b = number(x), number(y)
+    slack = RELATIVE_TOLERANCE * max(abs(a), abs(b), 1)
+    if not exact_mode() and not (a.is_Rational and b.is_Rational):
+        if abs(a - b) < CLEAR * max(abs(a), abs(b), 1):
+            raise Ambiguous("too close to call with floats")
+    return bool({"\\le": a <= b + slack, "\\ge": a + slack >= b, "<": a < b, ">": a > b}[relation])
 
 
 def check_defined(v: Any) -> None:

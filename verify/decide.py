@@ -19,11 +19,14 @@ from verify.compare import (
     DIGITS,
     RELATIVE_TOLERANCE,
     TOLERANCE_TEXT,
+    Ambiguous,
     check_defined,
     number,
+    ordered,
     same,
     show,
 )
+from verify.dual import fast_numbers
 from verify.instances import EmptyRange, _value, draw, rational
 from verify.model import Declaration, Result, Status
 from verify.prove import provable, prove
@@ -159,7 +162,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
                     env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct
                 ):
                     continue  # a side condition `where j \ne l` does not hold here
-                verdict = _one_instance(u, task, env, rng, symbols)
+                verdict = _checked_instance(u, task, env, rng, symbols)
             except (Undefined, EmptyRange):
                 continue
             if verdict is not None:
@@ -211,6 +214,22 @@ def _sizes_text(sizes: list[dict[str, int]]) -> str:
     return f" (sizes {shown})"
 
 
+def _checked_instance(
+    u: Understood, task: PairTask, env: Env, rng: random.Random, refs: list[T.Ref]
+) -> dict[str, Any] | None:
+    """Try the instance with fast floats; decide failures and near-ties exactly."""
+    state = rng.getstate()
+    try:
+        with fast_numbers():
+            verdict = _one_instance(u, task, env, rng, refs)
+        if verdict is None:
+            return None
+    except Ambiguous:
+        pass
+    rng.setstate(state)
+    return _one_instance(u, task, env, rng, refs)
+
+
 def _one_instance(
     u: Understood, task: PairTask, env: Env, rng: random.Random, refs: list[T.Ref]
 ) -> dict[str, Any] | None:
@@ -226,10 +245,7 @@ def _one_instance(
                 "rhs": show(right)}  # fmt: skip
     if u.mode == "inequality":
         left, right = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
-        x, y = number(sp.sympify(left)), number(sp.sympify(right))
-        slack = RELATIVE_TOLERANCE * max(abs(x), abs(y), 1)
-        ok = {"\\le": x <= y + slack, "\\ge": x + slack >= y, "<": x < y, ">": x > y}[task.relation]
-        if ok:
+        if ordered(left, right, task.relation):
             return None
         return {**base, "values": _instance_values(env, refs), "lhs": show(left),
                 "rhs": show(right)}  # fmt: skip

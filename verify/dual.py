@@ -14,11 +14,44 @@ derivatives (Hessians, ∂²/∂x∂y) do not confuse their perturbations.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sympy as sp
 
 Scalar = Any  # a SymPy expression or a Dual
+
+# While an instance is first tried, irrational numbers are carried as 70-digit
+# floats (fast); a failure, or a comparison too close to call, is then decided
+# again with exact SymPy values (`EXACT`), so floats never decide a verdict alone.
+FAST_DIGITS = 70
+_mode = {"exact": True}
+
+
+@contextmanager
+def fast_numbers() -> Iterator[None]:
+    """Carry irrational values as floats inside this block."""
+    previous = _mode["exact"]
+    _mode["exact"] = False
+    try:
+        yield
+    finally:
+        _mode["exact"] = previous
+
+
+def exact_mode() -> bool:
+    return _mode["exact"]
+
+
+def approximate(x: Any) -> Any:
+    """In fast mode, an irrational number becomes a 70-digit float."""
+    if _mode["exact"] or isinstance(x, (Dual, Mat)):
+        return x
+    if getattr(x, "is_Rational", False) or getattr(x, "is_Float", False):
+        return x
+    if getattr(x, "is_number", False):
+        return x.evalf(FAST_DIGITS)
+    return x
 
 
 class Undefined(Exception):
@@ -126,7 +159,10 @@ def power(base: Scalar, exponent: Scalar) -> Scalar:
         )
     if is_zero(base) and (plain(exponent).is_negative or is_zero(exponent)):
         raise Undefined("0 to a non-positive power")
-    return base**exponent
+    if base.is_number and base.is_negative and not (exponent.is_Integer or not exponent.is_number):
+        if not exponent.is_Rational or exponent.q % 2 == 0:
+            raise Undefined("a negative number to a fractional power")
+    return approximate(base**exponent)
 
 
 _SIMPLE: dict[str, Callable[[Any], Any]] = {
@@ -179,7 +215,9 @@ def function(name: str, x: Scalar) -> Scalar:
         return Dual(function(name, x.value), _slope_factor(name, x.value) * x.slope, x.tag)
     if name in ("log", "ln") and x == 0:
         raise Undefined("log of 0")
-    return _SIMPLE[name](x)
+    if name in ("log", "ln", "sqrt") and getattr(x, "is_number", False) and x.is_negative:
+        raise Undefined(f"{name} of a negative number")
+    return approximate(_SIMPLE[name](x))
 
 
 # ---------------------------------------------------------------------- matrices

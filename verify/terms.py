@@ -16,7 +16,18 @@ from typing import Any
 
 import sympy as sp
 
-from verify.dual import Dual, Mat, Undefined, function, is_matrix, is_zero, plain, power, slope_of
+from verify.dual import (
+    Dual,
+    Mat,
+    Undefined,
+    approximate,
+    function,
+    is_matrix,
+    is_zero,
+    plain,
+    power,
+    slope_of,
+)
 
 Shape = tuple[str, str]
 SCALAR: Shape = ("1", "1")
@@ -127,7 +138,7 @@ class Number(Term):
     number: Any
 
     def value(self, env: Env) -> Value:
-        return self.number
+        return approximate(self.number)
 
 
 @dataclass

@@ -213,7 +213,7 @@ class Translator(Operators):
         """A declared symbol whose scripts are part of its name (`W_1`, `I_p`)."""
         sub_text = canonical_script(latex_of(unwrap(sub))) if sub is not None else None
         sup_text = canonical_script(latex_of(unwrap(sup))) if sup is not None else None
-        candidates = []
+        candidates: list[tuple[str, ast.Node | None, ast.Node | None]] = []
         if sub_text is not None and sup_text is not None:
             candidates.append((f"{name}_{{{sub_text}}}^{{{sup_text}}}", None, None))
         if sub_text is not None:
