@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from verify.model import Result
+from verify.model import Block, Declaration, Page, PageReport, Result
 
 CACHE_FILE = "verdicts.json"
 
@@ -44,6 +45,47 @@ class Cache:
         entry = result.to_json()
         entry["line"] = result.line - pair_line
         self.entries[key] = entry
+        self.dirty = True
+
+    def get_page(self, key: str) -> PageReport | None:
+        """A whole page's report, stored when its text was last checked."""
+        entry = self.entries.get("page:" + key)
+        if entry is None:
+            return None
+        try:
+            data = entry["page"]
+            page = Page(
+                file=data["file"], front_matter=data["front_matter"],
+                front_matter_lines=data["front_matter_lines"],
+                blocks=[Block(start=b[0], end=b[1], text="") for b in data["blocks"]],
+                declarations=[Declaration(**{**d, "subscripts": tuple(d["subscripts"]),
+                    "superscripts": tuple(d["superscripts"]),
+                    "properties": tuple(d["properties"]),
+                    "shape": tuple(d["shape"]) if d["shape"] else None,
+                    "index_range": tuple(d["index_range"]) if d["index_range"] else None})
+                    for d in data["declarations"]],
+                problems=[], unverified=data["unverified"], wrt=data["wrt"],
+                notation_error=data["notation_error"],
+            )  # fmt: skip
+            results = [Result.from_json(r) for r in entry["results"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        return PageReport(page, results)
+
+    def put_page(self, key: str, report: PageReport) -> None:
+        page = report.page
+        self.entries["page:" + key] = {
+            "page": {
+                "file": page.file,
+                "front_matter": json.loads(json.dumps(page.front_matter, default=str)),
+                "front_matter_lines": page.front_matter_lines,
+                "blocks": [[b.start, b.end] for b in page.blocks],
+                "declarations": [asdict(d) for d in page.declarations],
+                "unverified": page.unverified, "wrt": page.wrt,
+                "notation_error": page.notation_error,
+            },
+            "results": [r.to_json() for r in report.results],
+        }  # fmt: skip
         self.dirty = True
 
     def save(self) -> None:

@@ -83,6 +83,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Start a build: forget the last build's answers, link the assets."""
         self.reports = {}
         config.extra_css.append(f"{ASSETS_URI}/verify.css")
         # The configuration script must run before MathJax itself loads.
@@ -91,6 +92,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """Check every page before any is rendered, and add the report page."""
         self._add_assets(files, config)
         if self.config.enabled:
             self.reports = self._check(files, config)
@@ -108,6 +110,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        """Markers under each formula, the notation table under the title."""
         report = self.reports.get(page.file.src_uri)
         if report is None:
             return markdown
@@ -115,13 +118,14 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         annotated = render.annotate_markdown(markdown, report, offset)
         if report.page.is_derivation:
             return render.insert_header(annotated, render.notation_table(report))
-        if report.page.unverified:
+        if report.page.unverified and report.page.blocks:
             return render.insert_header(annotated, render.unverified_note(report.page.unverified))
         return annotated
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        """Undo the paragraph Markdown wraps around strips inside containers."""
         return render.unwrap_strips(html)
 
     def _add_assets(self, files: Files, config: MkDocsConfig) -> None:

@@ -136,11 +136,11 @@ def _value_cell(value: Any) -> str:
 
 
 def _counterexample(example: Mapping[str, Any]) -> str:
-    """Sizes, then the values of the symbols, then both sides."""
+    """Sizes and indices, then the values of the symbols, then both sides."""
     rows: list[tuple[str, str]] = []
-    sizes = example.get("sizes")
-    if sizes:
-        rows.append(("sizes", _value_cell(sizes)))
+    for key in ("sizes", "indices"):
+        if example.get(key):
+            rows.append((key, _value_cell(example[key])))
     values = example.get("values")
     if isinstance(values, Mapping):
         rows.extend((inline_math(str(k)), _value_cell(v)) for k, v in values.items())
@@ -149,7 +149,7 @@ def _counterexample(example: Mapping[str, Any]) -> str:
     for key, label in (("lhs", "left side"), ("rhs", "right side")):
         if key in example:
             rows.append((label, _value_cell(example[key])))
-    shown = {"sizes", "values", "lhs", "rhs"}
+    shown = {"sizes", "indices", "values", "lhs", "rhs"}
     rows.extend((esc(k), _value_cell(v)) for k, v in example.items() if k not in shown)
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f'<table class="verify-counterexample"><tbody>{body}</tbody></table>'
@@ -163,15 +163,17 @@ def _details(result: Result) -> str:
     """What was checked and how: the body that opens under a marker."""
     sign = esc(_RELATION_SIGNS.get(result.relation, result.relation))
     items = []
-    if result.lhs or result.rhs:
+    verified = result.status.is_verified
+    # A verified step is the row right above its marker: only say how it was checked.
+    # A failure, an error or an expected failure also shows the step and its line.
+    if (result.lhs or result.rhs) and not verified:
         step = f"<code>{esc(result.lhs)}</code> {sign} <code>{esc(result.rhs)}</code>"
         items.append(("step", step))
-    items.append(("line", esc(result.line)))
+    if not verified:
+        items.append(("line", esc(result.line)))
     if result.method:
         items.append(("method", esc(result.method)))
-    if result.instances:
-        items.append(("instances", esc(result.instances)))
-    if result.sizes and _sizes(result.sizes):
+    if result.sizes and _sizes(result.sizes) and not result.method:
         items.append(("sizes", esc(_sizes(result.sizes))))
     if result.tolerance:
         items.append(("tolerance", esc(result.tolerance)))

@@ -21,13 +21,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verify.cache import Cache
-from verify.extract import extract_page
 from verify.model import Definition, Page, PageReport, Pair, Result, Status
 
 if TYPE_CHECKING:
     from verify.decide import PairTask
 
-CHECKER_VERSION = "1"
+
+def _checker_version() -> str:
+    """A digest of the checker's own source: any change to it invalidates the cache."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for source in sorted([*folder.glob("*.py"), *folder.glob("*.lark")]):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CHECKER_VERSION = _checker_version()
 MEMORY_LIMIT_BYTES = 3 * 1024**3
 
 
@@ -86,6 +96,22 @@ def _task(page: Page, pair: Pair) -> PairTask:
     )  # fmt: skip
 
 
+_PAGE_MATERIAL: dict[int, str] = {}
+
+
+def _page_material(page: Page) -> str:
+    """The part of every pair's key that comes from the page's notation."""
+    known = _PAGE_MATERIAL.get(id(page))
+    if known is None:
+        declarations = [
+            {k: v for k, v in asdict(d).items() if k != "line"} for d in page.declarations
+        ]
+        known = json.dumps([page.wrt, declarations], sort_keys=True)
+        _PAGE_MATERIAL.clear() if len(_PAGE_MATERIAL) > 1000 else None
+        _PAGE_MATERIAL[id(page)] = known
+    return known
+
+
 def _key(page: Page, pair: Pair) -> str:
     """What the verdict depends on: never the file name or absolute line."""
 
@@ -96,9 +122,7 @@ def _key(page: Page, pair: Pair) -> str:
         "version": CHECKER_VERSION, "relation": pair.relation, "lhs": span(pair.lhs),
         "rhs": span(pair.rhs), "directive": asdict(pair.directive),
         "wrt": pair.directive.wrt or page.wrt,
-        "declarations": [
-            {k: v for k, v in asdict(d).items() if k != "line"} for d in page.declarations
-        ],
+        "page": _page_material(page),
         "definitions": [
             [d.lhs.text, d.rhs.text] for d in _definitions_before(page, pair.index)
         ],
@@ -188,18 +212,11 @@ def _decide_all(tasks: list[PairTask], options: CheckOptions,
 # ------------------------------------------------------------------------- API
 
 
-def _load(path: Path, text: str | None) -> Page:
-    source = text if text is not None else path.read_text(encoding="utf-8")
-    return extract_page(_display_path(path), source)
-
-
 def check_page(
     path: str | Path, options: CheckOptions | None = None, text: str | None = None
 ) -> PageReport:
     """Check one page (from disk, or from `text` named as `path`)."""
-    options = options or CheckOptions()
-    page = _load(Path(path), text)
-    return _check_pages([page], options, None)[0]
+    return _check_sources([(Path(path), text)], options or CheckOptions(), None)[0]
 
 
 def check_paths(
@@ -208,14 +225,43 @@ def check_paths(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[PageReport]:
     """Check every page under `paths`, all pairs in parallel."""
-    options = options or CheckOptions()
-    pages = [_load(p, None) for p in find_pages(paths)]
-    return _check_pages(pages, options, progress)
+    sources: list[tuple[Path, str | None]] = [(p, None) for p in find_pages(paths)]
+    return _check_sources(sources, options or CheckOptions(), progress)
+
+
+def _check_sources(
+    sources: list[tuple[Path, str | None]], options: CheckOptions,
+    progress: Callable[[int, int], None] | None,
+) -> list[PageReport]:  # fmt: skip
+    """Whole pages come from the cache when their text is unchanged; the rest are
+    extracted and checked pair by pair (each pair cached on its own)."""
+    cache = Cache(options.cache_dir) if options.cache_dir else None
+    reports: list[PageReport | None] = []
+    stale: list[tuple[int, str, str, str]] = []
+    for path, text in sources:
+        source = text if text is not None else path.read_text(encoding="utf-8")
+        name = _display_path(path)
+        key = hashlib.sha256(f"{CHECKER_VERSION}|{name}|{source}".encode()).hexdigest()
+        reports.append(cache.get_page(key) if cache else None)
+        if reports[-1] is None:
+            stale.append((len(reports) - 1, name, source, key))
+    if stale:
+        from verify.extract import extract_page
+
+        pages = [extract_page(name, source) for _, name, source, _ in stale]
+        for (i, _, _, key), report in zip(stale, _check_pages(pages, options, progress, cache),
+                                          strict=True):  # fmt: skip
+            reports[i] = report
+            if cache and all(r.method != "worker" for r in report.results):
+                cache.put_page(key, report)
+    if cache:
+        cache.save()
+    return [r for r in reports if r is not None]
 
 
 def _check_pages(pages: list[Page], options: CheckOptions,
-                 progress: Callable[[int, int], None] | None) -> list[PageReport]:  # fmt: skip
-    cache = Cache(options.cache_dir) if options.cache_dir else None
+                 progress: Callable[[int, int], None] | None,
+                 cache: Cache | None) -> list[PageReport]:  # fmt: skip
     pending: list[tuple[int, int, Pair, str]] = []
     answers: dict[tuple[int, int], Result] = {}
     for p, page in enumerate(pages):
@@ -236,8 +282,6 @@ def _check_pages(pages: list[Page], options: CheckOptions,
         answers[(p, q)] = result
         if cache and result.method != "worker":
             cache.put(key, result, pair.line)
-    if cache:
-        cache.save()
     reports = []
     for p, page in enumerate(pages):
         results = list(page.problems) + broken.get(p, [])

@@ -16,11 +16,15 @@ window.MathJax = {
   },
   options: {
     ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex",
+    // Formulas, and the navigation and table-of-contents labels (.md-ellipsis)
+    // that repeat headings with math in them.
+    processHtmlClass: "arithmatex|md-ellipsis",
     enableMenu: false,
     menuOptions: { settings: { explorer: false } },
   },
-  svg: { fontCache: "global" },
+  // Each formula keeps its own glyphs, so swapping the page content (instant
+  // navigation) never strands a formula without its font cache.
+  svg: { fontCache: "local" },
 };
 
 /*
@@ -39,7 +43,8 @@ window.MathJax = {
     var mj = window.MathJax;
     if (!mj || !mj.startup || !mj.startup.promise) return;
     mj.startup.promise = mj.startup.promise.then(function () {
-      mj.startup.output.clearCache();
+      var output = mj.startup.output;
+      if (output && typeof output.clearFontCache === "function") output.clearFontCache();
       mj.typesetClear();
       mj.texReset();
       return mj.typesetPromise();

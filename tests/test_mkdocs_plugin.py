@@ -1,0 +1,337 @@
+"""The MkDocs adapter: its hooks called directly, then whole builds.
+
+The hook tests replace `check_paths` with a stand-in, so they test the adapter
+alone. The build tests run `mkdocs build --strict` on a tiny site with the
+real checker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files, get_files
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from verify import mkdocs_plugin
+from verify.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
+from verify.model import Block, Declaration, Page, PageReport, Result, Status
+
+DERIVATION = """\
+---
+symbols:
+  a, b: scalar
+---
+
+# D
+
+$$
+(a+b)^2 = a^2 + b^2
+$$
+
+Text after.
+"""
+
+
+class FakeChecker:
+    """Stands in for `check_paths`: one result at line 9 of d.md, with `status`."""
+
+    def __init__(self, status: Status = Status.CHECKED) -> None:
+        self.status = status
+        self.calls: list[list[str]] = []
+
+    def __call__(self, paths: Sequence[str], options: Any = None, progress: Any = None) -> Any:
+        self.calls.append([str(p) for p in paths])
+        return [self.report(str(p)) for p in paths]
+
+    def report(self, path: str) -> PageReport:
+        if path.endswith("u.md"):  # says why its math is not checked
+            page = Page(path, {}, 3, [Block(5, 7, "")], [], [], unverified="a sketch")
+            return PageReport(page, [])
+        if not path.endswith("d.md"):
+            return PageReport(Page(path, {}, 0, [], [], [], unverified="prose"), [])
+        decl = Declaration("a", "a", (), (), False, "scalar", None, (), line=3)
+        page = Page(path, {"symbols": {"a, b": "scalar"}}, 4, [Block(8, 10, "")], [decl], [])
+        message = "sides differ at a = 1, b = 1" if self.status is Status.FAILED else ""
+        result = Result(
+            path, 9, "=", "(a+b)^2", "a^2 + b^2", self.status, message=message, instances=6
+        )
+        return PageReport(page, [result])
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A docs folder with a home page and one derivation; the cwd is its root."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\nWelcome.\n")
+    (docs / "d.md").write_text(DERIVATION)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def make_config(root: Path, **plugin_options: Any) -> tuple[MkDocsConfig, VerifyPlugin]:
+    """A validated config with the plugin in it, as MkDocs makes one for a build.
+
+    MkDocs keeps plugins that define on_startup in a process-wide cache (that is
+    how they outlive `mkdocs serve` rebuilds); each test starts a fresh one.
+    """
+    MkDocsConfig.plugins.plugin_cache.clear()
+    (root / "docs").mkdir(exist_ok=True)
+    config = MkDocsConfig(config_file_path=str(root / "mkdocs.yml"))
+    plugins = [{"verify": plugin_options}]
+    config.load_dict({"site_name": "Test", "docs_dir": str(root / "docs"), "plugins": plugins})
+    errors, warnings = config.validate()
+    assert not errors and not warnings
+    plugin = config.plugins["verify"]
+    assert isinstance(plugin, VerifyPlugin)
+    return config, plugin
+
+
+def start(
+    root: Path,
+    command: str = "build",
+    status: Status = Status.CHECKED,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+    **options: Any,
+) -> tuple[MkDocsConfig, VerifyPlugin, FakeChecker]:
+    """A plugin after on_startup and on_config, with a fake checker in place."""
+    config, plugin = make_config(root, **options)
+    checker = FakeChecker(status)
+    assert monkeypatch is not None
+    monkeypatch.setattr(mkdocs_plugin, "check_paths", checker)
+    config.plugins.on_startup(command=command, dirty=False)  # type: ignore[arg-type]
+    config.plugins.on_config(config)
+    return config, plugin, checker
+
+
+def on_files(config: MkDocsConfig) -> Files:
+    """The on_files event, through MkDocs so that generated files know their plugin."""
+    return config.plugins.on_files(get_files(config), config=config)
+
+
+def render(config: MkDocsConfig, files: Files, uri: str) -> str:
+    """Run on_page_markdown on one page the way MkDocs does."""
+    file = files.get_file_from_path(uri)
+    assert file is not None
+    page = MkDocsPage(None, file, config)
+    page.read_source(config)
+    assert page.markdown is not None
+    out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+    assert out is not None
+    return out
+
+
+def test_options_have_defaults_and_are_validated(tmp_path: Path) -> None:
+    _, plugin = make_config(tmp_path)
+    assert plugin.config.enabled is True
+    assert plugin.config.timeout == 10.0
+    assert plugin.config.cache_dir == ".verify-cache"
+    assert plugin.config.workers is None
+    assert plugin.config.serve_failures == "page"
+    errors, _ = VerifyPlugin().load_config({"serve_failures": "explode"})
+    assert errors
+
+
+def test_cache_dir_is_relative_to_mkdocs_yml(tmp_path: Path) -> None:
+    config, plugin = make_config(tmp_path, timeout=3, workers=2)
+    options = plugin._options(config)
+    assert options.cache_dir == tmp_path / ".verify-cache"
+    assert (options.timeout, options.workers) == (3.0, 2)
+    config, plugin = make_config(tmp_path, cache_dir=False)
+    assert plugin._options(config).cache_dir is None
+
+
+def test_math_assets_load_config_first(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, _ = start(site, monkeypatch=monkeypatch)
+    scripts = [str(s) for s in config.extra_javascript]
+    assert scripts.index("assets/verify/verify.js") < scripts.index(MATHJAX_URI)
+    assert "assets/verify/verify.css" in config.extra_css
+    files = on_files(config)
+    for uri in ("assets/verify/verify.css", "assets/verify/verify.js", MATHJAX_URI):
+        file = files.get_file_from_path(uri)
+        assert file is not None and Path(str(file.abs_src_path)).is_file(), uri
+    assert files.get_file_from_path("assets/verify/mathjax/input/tex/extensions/mathtools.js")
+
+
+def test_mathjax_config_never_reaches_for_a_cdn() -> None:
+    script = (Path(mkdocs_plugin.__file__).parent / "assets" / "verify.js").read_text()
+    assert "http" not in script
+    assert 'processHtmlClass: "arithmatex|' in script and "enableMenu: false" in script
+    assert "document$.subscribe" in script
+
+
+def test_one_check_for_all_pages_and_a_report(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, checker = start(site, monkeypatch=monkeypatch)
+    files = on_files(config)
+    assert checker.calls == [["docs/d.md", "docs/index.md"]]  # one call, every page
+    report = files.get_file_from_path(REPORT_URI)
+    assert report is not None and report.generated_by
+    assert "[D](d.md)" not in report.content_string  # no title: named by file
+    assert "[d](d.md) | 1 of 1 | 1 checked" in report.content_string
+
+
+def test_strip_goes_right_after_the_block(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, _ = start(site, monkeypatch=monkeypatch)
+    files = on_files(config)
+    lines = render(config, files, "d.md").split("\n")
+    closing = [i for i, line in enumerate(lines) if line == "$$"][-1]
+    assert lines[closing + 2].startswith('<div class="verify-strip"')
+    assert "checked at 6 instances" in lines[closing + 2]
+    assert lines[closing + 3 : closing + 6] == ["", "", "Text after."]
+    title = lines.index("# D")
+    assert lines[title + 2].startswith('<div class="verify-notation')
+    assert render(config, files, "index.md") == "# Home\n\nWelcome.\n"
+
+
+def test_unchecked_math_says_why(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (site / "docs" / "u.md").write_text('---\nunverified: "a sketch"\n---\n\n$$\na = b\n$$\n')
+    config, _, _ = start(site, monkeypatch=monkeypatch)
+    files = on_files(config)
+    assert "Not machine-checked: a sketch" in render(config, files, "u.md")
+    assert "verify-unverified" not in render(config, files, "index.md")  # no math there
+
+
+def test_build_fails_naming_file_and_line(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, _ = start(site, status=Status.FAILED, monkeypatch=monkeypatch)
+    with pytest.raises(PluginError) as failure:
+        on_files(config)
+    assert "docs/d.md:9: failed: sides differ at a = 1, b = 1" in str(failure.value)
+
+
+def test_serve_warns_and_shows_the_failure(
+    site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, plugin, _ = start(site, "serve", Status.FAILED, monkeypatch)
+    with caplog.at_level(logging.WARNING):
+        files = on_files(config)
+    assert "docs/d.md:9: failed: sides differ" in caplog.text
+    assert 'data-verify-status="failed"' in render(config, files, "d.md")
+
+
+def test_serve_can_be_told_to_stop(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, _ = start(site, "serve", Status.ERROR, monkeypatch, serve_failures="stop")
+    with pytest.raises(PluginError, match=r"docs/d\.md:9: error"):
+        on_files(config)
+
+
+def test_serve_rechecks_only_changed_pages(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, plugin, checker = start(site, "serve", monkeypatch=monkeypatch)
+    on_files(config)
+    config.plugins.on_config(config)  # the next rebuild, same plugin instance
+    on_files(config)
+    assert len(checker.calls) == 1
+    (site / "docs" / "d.md").write_text(DERIVATION.replace("Text after.", "Edited."))
+    config.plugins.on_config(config)
+    on_files(config)
+    assert checker.calls[1] == ["docs/d.md"]
+    assert set(plugin.reports) == {"d.md", "index.md"}
+
+
+def test_disabled_checks_nothing_but_still_renders_math(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, plugin, checker = start(site, monkeypatch=monkeypatch, enabled=False)
+    files = on_files(config)
+    assert checker.calls == []
+    assert files.get_file_from_path(MATHJAX_URI) is not None
+    report = files.get_file_from_path(REPORT_URI)
+    assert report is not None and "turned off" in report.content_string
+
+
+def test_strips_leave_their_paragraph(tmp_path: Path) -> None:
+    _, plugin = make_config(tmp_path)
+    html = '<p><div class="verify-strip" role="group"><details></details></div>\n</p>'
+    out = plugin.on_page_content(html, page=None, config=None, files=None)  # type: ignore[arg-type]
+    assert out == '<div class="verify-strip" role="group"><details></details></div>'
+
+
+# Whole builds with the real checker.
+
+SITE_CONFIG = """\
+site_name: Tiny
+theme: mkdocs
+plugins:
+  - verify:
+      cache_dir: false
+markdown_extensions:
+  - pymdownx.arithmatex:
+      generic: true
+"""
+
+WRONG = """\
+---
+symbols:
+  a, b: scalar
+---
+
+# Wrong
+
+$$
+(a+b)^2 = a^2 + b^2
+$$
+"""
+
+UNDECLARED = """\
+# No notation
+
+$$
+a + b = b + a
+$$
+"""
+
+RIGHT = """\
+---
+symbols:
+  a, b: scalar
+---
+
+# Right
+
+$$
+(a+b)^2 = a^2 + 2ab + b^2
+$$
+"""
+
+
+def build(root: Path, pages: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    (root / "docs").mkdir()
+    (root / "mkdocs.yml").write_text(SITE_CONFIG)
+    for name, text in pages.items():
+        (root / "docs" / name).write_text(textwrap.dedent(text))
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_build_fails_on_a_wrong_step(tmp_path: Path) -> None:
+    done = build(tmp_path, {"index.md": "# Home\n", "wrong.md": WRONG})
+    assert done.returncode != 0
+    assert "docs/wrong.md:9: failed" in done.stderr + done.stdout
+
+
+def test_build_reports_relations_without_notation(tmp_path: Path) -> None:
+    done = build(tmp_path, {"index.md": UNDECLARED})
+    assert done.returncode != 0
+    assert "docs/index.md:" in done.stderr + done.stdout
+    assert ": error: " in done.stderr + done.stdout
+
+
+def test_build_of_a_correct_site_passes_strict(tmp_path: Path) -> None:
+    done = build(tmp_path, {"index.md": "# Home\n", "right.md": RIGHT})
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "site" / "right" / "index.html").read_text()
+    assert 'data-verify-status="proved"' in html or 'data-verify-status="checked"' in html
+    assert "verify-notation" in html
+    assert (tmp_path / "site" / "assets" / "verify" / "mathjax" / "tex-svg.js").is_file()
+    report = (tmp_path / "site" / "verification-report" / "index.html").read_text()
+    assert "1 of 1" in report
