@@ -67,7 +67,7 @@ class Cache:
                 problems=[], unverified=data["unverified"], wrt=data["wrt"],
                 notation_error=data["notation_error"],
             )  # fmt: skip
-            results = [Result.from_json(r) for r in entry["results"]]
+            results = [Result.from_json({**r, "seconds": 0.0}) for r in entry["results"]]
         except (KeyError, TypeError, ValueError):
             return None
         return PageReport(page, results)
