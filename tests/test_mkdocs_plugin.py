@@ -23,6 +23,7 @@ from mkdocs.structure.files import Files, get_files
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from verify import mkdocs_plugin
+from verify import render as render_module
 from verify.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
 from verify.model import Block, Declaration, Page, PageReport, Result, Status
 
@@ -128,7 +129,10 @@ def render(config: MkDocsConfig, files: Files, uri: str) -> str:
     assert page.markdown is not None
     out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     assert out is not None
-    return out
+    # Strips wait as placeholders until the HTML stage; put them in as MkDocs would.
+    plugin = config.plugins["verify"]
+    assert isinstance(plugin, VerifyPlugin)
+    return render_module.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
 
 
 def test_options_have_defaults_and_are_validated(tmp_path: Path) -> None:

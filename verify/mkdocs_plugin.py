@@ -77,6 +77,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         # (path, content digest) -> report; lives across `mkdocs serve` rebuilds.
         self.memory: dict[tuple[str, str], PageReport] = {}
         self.reports: dict[str, PageReport] = {}
+        self.deferred: dict[str, dict[str, str]] = {}  # page -> placeholder -> strip
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so that MkDocs keeps this instance (and `memory`) across rebuilds."""
@@ -115,7 +116,9 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         if report is None:
             return markdown
         offset = render.markdown_line_offset(page.file.content_string, markdown)
-        annotated = render.annotate_markdown(markdown, report, offset)
+        deferred: dict[str, str] = {}
+        annotated = render.annotate_markdown(markdown, report, offset, deferred)
+        self.deferred[page.file.src_uri] = deferred
         if report.page.is_derivation:
             return render.insert_header(annotated, render.notation_table(report))
         if report.page.unverified and report.page.blocks:
@@ -125,7 +128,9 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Undo the paragraph Markdown wraps around strips inside containers."""
+        """Put the strips in, and undo the paragraph Markdown wraps around them."""
+        deferred = self.deferred.pop(page.file.src_uri, {}) if page is not None else {}
+        html = render.fill_placeholders(html, deferred)
         return render.unwrap_strips(html)
 
     def _add_assets(self, files: Files, config: MkDocsConfig) -> None:

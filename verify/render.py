@@ -221,12 +221,20 @@ def _prefix(line: str) -> str:
     return match.group(0) if match else ""
 
 
-def annotate_markdown(markdown_source: str, report: PageReport, line_offset: int) -> str:
+def annotate_markdown(
+    markdown_source: str,
+    report: PageReport,
+    line_offset: int,
+    deferred: dict[str, str] | None = None,
+) -> str:
     """Insert, after each display-math block, the status strip of its pairs.
 
     Results that lie in no block (a page-level problem, such as relations on a
     page without `symbols:`) go in a strip at the top, after the title.
     `line_offset` is the number of source lines before `markdown_source`.
+    With `deferred`, each block gets a placeholder comment instead, and the
+    strips are stored there for `fill_placeholders` to put into the HTML: the
+    Markdown converter then never has to read them, which keeps builds fast.
     """
     lines = markdown_source.split("\n")
     per_block: dict[int, list[Result]] = {}
@@ -244,7 +252,12 @@ def annotate_markdown(markdown_source: str, report: PageReport, line_offset: int
             continue
         prefix = _prefix(lines[at - 1])
         blank = prefix.rstrip()
-        lines[at:at] = [blank, prefix + strip(per_block[end]), blank]
+        html = strip(per_block[end])
+        if deferred is not None:
+            name = f"<!--verify-strip-{len(deferred)}-->"
+            deferred[name] = html
+            html = name
+        lines[at:at] = [blank, prefix + html, blank]
     annotated = "\n".join(lines)
     if loose:
         loose.sort(key=lambda r: r.line)
@@ -253,6 +266,13 @@ def annotate_markdown(markdown_source: str, report: PageReport, line_offset: int
 
 
 _WRAPPED_STRIP = re.compile(rf'<p>(<div class="{STRIP_CLASS}"[^\n]*?</div>)\s*</p>')
+
+
+def fill_placeholders(page_html: str, deferred: dict[str, str]) -> str:
+    """Put the strips stored by `annotate_markdown` where their placeholders are."""
+    for name, strip_html in deferred.items():
+        page_html = page_html.replace(f"<p>{name}</p>", strip_html).replace(name, strip_html)
+    return page_html
 
 
 def unwrap_strips(page_html: str) -> str:
