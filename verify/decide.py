@@ -68,6 +68,7 @@ def decide(task: PairTask) -> Result:
             raise PairError("this relation is not supported (use =, :=, \\propto, \\le, \\ge,"
                             " <, >, \\implies)", task.line)  # fmt: skip
         understood = understand(task)
+        result.undeclared = sorted(understood.translator.undeclared)
         _run(understood, task, result)
     except PairError as err:
         result.status, result.message = Status.ERROR, err.message

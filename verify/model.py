@@ -198,6 +198,7 @@ class Result:
     sizes: list[dict[str, int]] = field(default_factory=list)
     justification: str = ""
     tolerance: str | None = None
+    undeclared: list[str] = field(default_factory=list)  # letters read as real scalars
 
     @property
     def location(self) -> Location:

@@ -346,6 +346,12 @@ def notation_table(report: PageReport) -> str:
         f"<td>{esc(_properties(group[0]))}</td></tr>"
         for group in _declaration_rows(report.page.declarations)
     )
+    undeclared = sorted({name for r in report.results for name in r.undeclared})
+    if undeclared:  # contract §2: undeclared letters are real scalars, listed here
+        rows += (
+            f"<tr><td>{', '.join(inline_math(name) for name in undeclared)}</td>"
+            "<td>scalar (undeclared)</td><td>1 × 1</td><td>real</td></tr>"
+        )
     table = (
         "<table><thead><tr><th>Symbol</th><th>Kind</th><th>Shape</th><th>Properties</th>"
         f"</tr></thead><tbody>{rows}</tbody></table>"
