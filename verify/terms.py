@@ -456,8 +456,7 @@ class Sum(Term):
     exclude: Term | None = None
 
     def value(self, env: Env) -> Value:
-        lo = int(scalar_of(self.lower.value(env)))
-        hi = int(scalar_of(self.upper.value(env)))
+        lo, hi = _whole(self.lower.value(env)), _whole(self.upper.value(env))
         if hi - lo + 1 > MAX_TERMS:
             raise EvaluationError(
                 f"\\{self.kind} over {hi - lo + 1} terms is more than {MAX_TERMS}"
@@ -605,3 +604,14 @@ class Pointwise(Term):
 
     def children(self) -> list[Term]:
         return [self.body, self.arg]
+
+
+def _whole(value: Value) -> int:
+    """A limit of a sum or product: it must be a whole number at every instance."""
+    v = plain(scalar_of(value))
+    if not getattr(v, "is_Integer", False):
+        raise EvaluationError(
+            f"a limit of a sum or product took the value {v}: declare its symbols as sizes"
+            " or indices (for example 'n: size'), so that it is a whole number"
+        )
+    return int(v)
