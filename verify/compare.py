@@ -1,9 +1,14 @@
-"""Compare values exactly, or to a stated tolerance, and show them small.
+"""Compare values: exactly where possible, and show them small.
 
-Rationals are compared exactly. Anything transcendental is evaluated to
-`DIGITS` significant digits and compared relatively, so 2^-99 and 2^-98, or
-10^-30 and 0, are never confused; a value SymPy cannot resolve at all (it
-cancelled to nothing) counts as zero.
+Rationals are compared exactly. An irrational difference is decided with
+SymPy's adaptive evaluation of `lhs - rhs` itself, which resolves cancellation
+to 60 significant digits of the difference: sin(10^-30) and 10^-30, or e^1000 + 1
+and e^1000, are told apart; a difference SymPy cannot resolve from zero at all
+(below about 10^-150 of its terms) counts as zero.
+
+The fast first pass (`verify.dual.fast_numbers`) compares 100-digit floats and
+claims equality only to 10^-80 relative, for values of ordinary size; anything
+closer, or tiny, or huge, is `Ambiguous` and decided again exactly.
 """
 
 from __future__ import annotations
@@ -13,13 +18,18 @@ from typing import Any
 import sympy as sp
 
 from verify import terms as T
-from verify.dual import Dual, Mat, exact_mode
+from verify.dual import FAST_DIGITS, Dual, Mat, exact_mode
 from verify.terms import Undefined
 
 DIGITS = 60
-RELATIVE_TOLERANCE = sp.Float("1e-40", DIGITS)
-TOLERANCE_TEXT = f"exact, or relative 1e-40 at {DIGITS} significant digits"
-CLEAR = sp.Float("1e-25", DIGITS)  # a float difference smaller than this is re-decided exactly
+RELATIVE_TOLERANCE = sp.Float("1e-80", FAST_DIGITS)  # fast pass only
+TOLERANCE_TEXT = (
+    "rational values exactly; irrational values to a relative 1e-80 (100-digit floats),"
+    " with near ties, tiny or huge values and every failure decided from the exact"
+    " difference evaluated to 60 significant digits"
+)
+CLEAR = sp.Float("1e-25", FAST_DIGITS)  # a float difference smaller than this is re-decided
+ORDINARY = (sp.Float("1e-20", FAST_DIGITS), sp.Float("1e20", FAST_DIGITS))
 
 
 class Ambiguous(Exception):
@@ -55,7 +65,7 @@ def _numeric(v: sp.Expr) -> sp.Expr:
         raise Undefined("not finite")
     if v.is_Rational:
         return v
-    n = v.evalf(DIGITS)
+    n = v if v.is_Float else v.evalf(FAST_DIGITS if not exact_mode() else DIGITS)
     re, im = n.as_real_imag()
     if im != 0 and not (isinstance(im, sp.Float) and im._prec < 30):
         if abs(im) > sp.Float("1e-45") * max(abs(re), 1):
@@ -80,25 +90,49 @@ def same(a: Any, b: Any) -> bool:
     x, y = number(a), number(b)
     if x.is_Rational and y.is_Rational:
         return bool(x == y)
+    if exact_mode():
+        return _sign_of_difference(a, b) == 0
     scale = max(abs(x), abs(y))
     if scale == 0:
         return True
+    if not ORDINARY[0] <= scale <= ORDINARY[1]:
+        raise Ambiguous("a tiny or huge value: decide it exactly")
     gap = abs(x - y)
     if gap <= RELATIVE_TOLERANCE * scale:
         return True
-    if not exact_mode() and (scale < CLEAR or gap < CLEAR * scale):
+    if gap < CLEAR * scale:
         raise Ambiguous("too close to call with floats")
     return False
+
+
+def _sign_of_difference(a: Any, b: Any) -> int:
+    """-1, 0 or 1: the sign of the exact a - b, by adaptive evaluation of the difference."""
+    difference = sp.sympify(a) - sp.sympify(b)
+    if difference == 0:
+        return 0
+    n = difference.evalf(DIGITS)
+    re, _ = n.as_real_imag()
+    if re == 0 or (isinstance(re, sp.Float) and re._prec < 30):
+        return 0  # no digit of the difference could be resolved from zero
+    if not re.is_number:
+        raise Undefined("not a number")
+    return 1 if re > 0 else -1
 
 
 def ordered(x: Any, y: Any, relation: str) -> bool:
     """`x relation y` for two real numbers; raises `Ambiguous` on a float near-tie."""
     a, b = number(x), number(y)
-    slack = RELATIVE_TOLERANCE * max(abs(a), abs(b), 1)
-    if not exact_mode() and not (a.is_Rational and b.is_Rational):
-        if abs(a - b) < CLEAR * max(abs(a), abs(b), 1):
+    if a.is_Rational and b.is_Rational:
+        sign = int(bool(a > b)) - int(bool(a < b))
+    elif exact_mode():
+        sign = _sign_of_difference(x, y)
+    else:
+        scale = max(abs(a), abs(b))
+        gap = abs(a - b)
+        if not ORDINARY[0] <= scale <= ORDINARY[1] or gap < CLEAR * scale:
             raise Ambiguous("too close to call with floats")
-    return bool({"\\le": a <= b + slack, "\\ge": a + slack >= b, "<": a < b, ">": a > b}[relation])
+        sign = 1 if a > b else -1
+    return {"\\le": sign <= 0, "\\ge": sign >= 0, "<": sign < 0, ">": sign > 0}[relation]
 
 
 def check_defined(v: Any) -> None:

@@ -26,7 +26,7 @@ from verify.compare import (
     same,
     show,
 )
-from verify.dual import fast_numbers
+from verify.dual import Dual, Mat, fast_numbers, slope_of
 from verify.instances import EmptyRange, _value, draw, rational
 from verify.model import Declaration, Result, Status
 from verify.prove import provable, prove
@@ -191,7 +191,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             (f"held at {passed} random instances{size_text}"),
         )
         return
-    what = {"equal": "exact evaluation", "const": "difference independent of "
+    what = {"equal": "evaluation", "const": "difference independent of "
             f"{latex_of_ref(u.wrt)}", "propto": f"ratio independent of {latex_of_ref(u.wrt)}",
             "implies": "the solution satisfies the premise"}[u.mode]  # fmt: skip
     result.status, result.method = Status.CHECKED, f"{what} at {passed} random instances{size_text}"
@@ -220,6 +220,8 @@ def _checked_instance(
 ) -> dict[str, Any] | None:
     """Try the instance with fast floats; decide failures and near-ties exactly."""
     state = rng.getstate()
+    if u.mode == "implies":  # solving is checked exactly, with its derivative
+        return _one_instance(u, task, env, rng, refs)
     try:
         with fast_numbers():
             verdict = _one_instance(u, task, env, rng, refs)
@@ -274,9 +276,44 @@ def _one_instance(
         raise PairError(f"the solution for {u.wrt.name} depends on {u.wrt.name} itself", task.line)
     residual = _evaluate(u.lhs, env.with_slot(slot, solution))
     if same(residual, 0):
-        return None
+        if _determined(u, env, slot, solution):
+            return None
+        return {**base, "values": _instance_values(env, refs), "solution": show(solution),
+                "problem": f"the premise does not determine {u.wrt.name}: its derivative in"
+                f" {u.wrt.name} is singular at the solution, so other values satisfy it too"}  # fmt: skip
     return {**base, "values": _instance_values(env, refs), "solution": show(solution),
             "premise lhs − rhs at the solution": show(residual)}  # fmt: skip
+
+
+def _determined(u: Understood, env: Env, slot: tuple[Any, ...], solution: Any) -> bool:
+    """Whether the premise pins the variable down near the solution: the derivative
+    of (lhs − rhs) in the variable is injective there (so `0 = 0 ⟹ x = b` fails)."""
+    tag = env.depth
+    positions = (
+        [(r, c) for r in range(solution.rows) for c in range(solution.cols)]
+        if isinstance(solution, Mat) else [None]
+    )  # fmt: skip
+    columns = []
+    for position in positions:
+        if position is None:
+            moved: Any = Dual(solution, sp.Integer(1), tag)
+        else:
+            data = [list(row) for row in solution.data]
+            data[position[0]][position[1]] = Dual(
+                data[position[0]][position[1]], sp.Integer(1), tag
+            )
+            moved = Mat(data)
+        slope = slope_of(_evaluate_raw(u.lhs, env.deeper().with_slot(slot, moved)), tag)
+        columns.append(list(slope) if isinstance(slope, Mat) else [slope])
+    jacobian = sp.Matrix(columns).T
+    return bool(jacobian.rank() == len(positions))
+
+
+def _evaluate_raw(term: T.Term, env: Env) -> Any:
+    try:
+        return term.value(env)
+    except (ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError) as err:
+        raise Undefined(str(err)) from None
 
 
 def _redraw(ref: T.Ref, task: PairTask, env: Env, rng: random.Random) -> Any:
@@ -294,11 +331,15 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
     where = "; ".join(x for x in (sizes, idx) if x)
     where = f" at {where}" if where else ""
     if u.mode == "implies":
+        if "problem" in cx:
+            return f"{cx['problem']}{where}"
         return f"the solution does not satisfy the premise{where}"
     if u.mode == "const":
         return f"the difference of the sides changes with {latex_of_ref(u.wrt)}{where}"
     if u.mode == "propto":
         return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
+    if u.mode == "inequality":
+        return f"the inequality does not hold{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
     left, right = cx["lhs"], cx["rhs"]
     if isinstance(left, list) and isinstance(right, list):
         entry = _first_difference(left, right)

@@ -21,10 +21,10 @@ import sympy as sp
 
 Scalar = Any  # a SymPy expression or a Dual
 
-# While an instance is first tried, irrational numbers are carried as 70-digit
+# While an instance is first tried, irrational numbers are carried as 100-digit
 # floats (fast); a failure, or a comparison too close to call, is then decided
 # again with exact SymPy values (`EXACT`), so floats never decide a verdict alone.
-FAST_DIGITS = 70
+FAST_DIGITS = 100
 _mode = {"exact": True}
 
 
@@ -44,7 +44,7 @@ def exact_mode() -> bool:
 
 
 def approximate(x: Any) -> Any:
-    """In fast mode, an irrational number becomes a 70-digit float."""
+    """In fast mode, an irrational number becomes a 100-digit float."""
     if _mode["exact"] or isinstance(x, (Dual, Mat)):
         return x
     if getattr(x, "is_Rational", False) or getattr(x, "is_Float", False):

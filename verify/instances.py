@@ -20,28 +20,37 @@ from verify.model import Declaration
 from verify.terms import Env, Value
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
-# 2×2 coincidence), then 2, then mixed sizes so that n ≠ m.
+# 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes
+# up to 4 (four vectors can be independent; m = 1, 2, 3 are not all there is).
 SIZE_PLANS: list[Callable[[random.Random], int]] = [
     lambda r: 3,
     lambda r: 2,
     lambda r: r.choice([1, 2, 3]),
-    lambda r: r.choice([2, 3]),
+    lambda r: r.choice([3, 4]),
     lambda r: 3,
     lambda r: r.choice([1, 2, 3]),
 ]
+# Some instances give undeclared scalars the values where claims break most
+# often: 0, ±1, 2, ±1/2.
+SPECIAL_PLANS = {5, 9}
+SPECIAL_VALUES = [sp.Integer(v) for v in (0, 1, -1, 2)] + [sp.Rational(1, 2), sp.Rational(-1, 2)]
+DENOMINATORS = [1, 1, 1, 2, 3, 4, 5, 7, 8, 9, 11, 12]
+ZERO_CHANCE = 0.08  # a scalar that may be 0 sometimes is (a^2 > 0 must fail)
 
 
 def rational(rng: random.Random, positive: bool = False, nonzero: bool = True) -> sp.Rational:
+    if not nonzero and not positive and rng.random() < ZERO_CHANCE:
+        return sp.Integer(0)
     while True:
-        num = rng.randint(1 if positive else -9, 9)
-        if num != 0 or not nonzero:
-            return sp.Rational(num, rng.choice([1, 1, 2, 3, 4, 5]))
+        num = rng.randint(1 if positive else -12, 12)
+        if num != 0:
+            return sp.Rational(num, rng.choice(DENOMINATORS))
 
 
-def integer(rng: random.Random, positive: bool = False) -> sp.Integer:
+def integer(rng: random.Random, positive: bool = False, nonzero: bool = False) -> sp.Integer:
     while True:
-        v = rng.randint(1 if positive else -6, 6)
-        if v != 0:
+        v = rng.randint(1 if positive else -20, 20)
+        if v != 0 or not (positive or nonzero):
             return sp.Integer(v)
 
 
@@ -81,10 +90,13 @@ def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
     if "probability" in props:  # strictly between 0 and 1
         return sp.Rational(rng.randint(1, 19), 20)
     if "integer" in props:
-        return integer(rng, positive="positive" in props)
+        return integer(rng, positive="positive" in props, nonzero="nonzero" in props)
     if "negative" in props:
         return -rational(rng, positive=True)
-    return rational(rng, positive="positive" in props or "nonnegative" in props)
+    if "nonnegative" in props and rng.random() < ZERO_CHANCE:
+        return sp.Integer(0)
+    positive = "positive" in props or "nonnegative" in props
+    return rational(rng, positive=positive, nonzero="nonzero" in props)
 
 
 Monomial = tuple[sp.Rational, tuple[int, ...]]
@@ -171,10 +183,24 @@ def draw(
         if d.indices:
             env.families[d.base] = _family(rng, d, by_name, env)
         else:
-            env.values[d.base] = _value(rng, d, env)
+            special = plan in SPECIAL_PLANS and not positive_undeclared
+            if special and d.kind == "scalar" and not set(d.properties) - {"nonnegative"}:
+                env.values[d.base] = (
+                    sp.Integer(0)
+                    if plan == min(SPECIAL_PLANS)
+                    else rng.choice([v for v in SPECIAL_VALUES if v >= 0 or not d.properties])
+                )
+            elif special and d.kind == "vector" and not d.properties and plan == min(SPECIAL_PLANS):
+                env.values[d.base] = Mat.zeros(env.size(d.shape[0]) if d.shape else 1, 1)
+            else:
+                env.values[d.base] = _value(rng, d, env)
     for name in sorted(undeclared):
-        v = rational(rng, positive=positive_undeclared)
-        env.values[name] = v
+        if plan in SPECIAL_PLANS and not positive_undeclared:
+            env.values[name] = (
+                sp.Integer(0) if plan == min(SPECIAL_PLANS) else rng.choice(SPECIAL_VALUES)
+            )
+        else:
+            env.values[name] = rational(rng, positive=positive_undeclared, nonzero=False)
     return env
 
 
@@ -189,7 +215,12 @@ def _value(rng: random.Random, d: Declaration, env: Env) -> Value:
     rows, cols = env.size(d.shape[0]), env.size(d.shape[1])
     if d.kind == "vector":
         positive = "positive" in d.properties
-        return Mat.build(rows, 1, lambda i, j: rational(rng, positive=positive))
+        if not positive and "nonzero" not in d.properties and rng.random() < ZERO_CHANCE:
+            return Mat.zeros(rows, 1)
+        while True:
+            v = Mat.build(rows, 1, lambda i, j: rational(rng, positive=positive, nonzero=False))
+            if "nonzero" not in d.properties or any(x != 0 for x in v):
+                return v
     return Mat.from_sympy(matrix_value(rng, rows, cols, d.properties))
 
 
