@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # mkdocs-material prints an end-of-life notice on every build otherwise.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv serve build test clean
+.PHONY: venv serve build test bench clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,10 @@ test: venv
 	$(BIN)/ruff format --check verify tests
 	$(BIN)/mypy verify
 	$(BIN)/pytest
+
+# The benchmark: a synthetic site of 10 and 100 pages, plugin off/on, cold/warm.
+bench: venv
+	$(BIN)/python -m bench.run --sizes 10,100
 
 clean:
 	rm -rf site .verify-cache build *.egg-info .pytest_cache .mypy_cache .ruff_cache

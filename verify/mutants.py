@@ -1,0 +1,484 @@
+"""Small wrong edits to one side of a pair, made on its syntax tree.
+
+`render` writes a tree from `verify.parse` back as LaTeX that parses to the
+same tree, so an edit touches exactly one place and leaves the rest of the
+side as the page wrote it. `mutants` lists the edits a careless hand makes:
+a flipped sign, a changed coefficient or exponent, a transpose dropped or
+added, an inverse dropped, one index for another, two matrix factors in the
+other order, a dropped term. `verify.mutate` runs them through the checker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from verify import parse as ast
+from verify.model import Declaration
+from verify.parse import FUNCTIONS, LatexError, parse_latex
+from verify.terms import SCALAR, TranslateError
+from verify.translate import DefinitionInfo, Scope, Translator
+
+KINDS = ("sign", "coefficient", "exponent", "transpose", "inverse", "index", "swap", "drop")
+SYMMETRIC_PROPERTIES = {"symmetric", "positive-definite", "diagonal"}
+
+# ------------------------------------------------------------------------ render
+
+
+def render(node: ast.Node | None) -> str:
+    """LaTeX for a tree; `parse_latex(render(t))` gives `t` back (positions aside)."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Atom):
+        return _atom(node)
+    if isinstance(node, ast.Scripted):
+        out = _grouped(node.base, scripted=True)
+        if node.sub is not None:
+            out += "_" + _script(node.sub)
+        if node.sup is not None:
+            out += "^" + _script(node.sup)
+        return out + "'" * node.primes
+    if isinstance(node, ast.Sum):
+        out = ""
+        for n, (sign, term) in enumerate(node.terms):
+            text = _grouped(term, term_level=True)
+            if n == 0:
+                out = ("-" if sign < 0 else "") + text
+            else:
+                out += (" - " if sign < 0 else " + ") + text
+        return out
+    if isinstance(node, ast.Negate):
+        return "-" + _grouped(node.body, term_level=True)
+    if isinstance(node, ast.Product):
+        out = _grouped(node.factors[0])
+        for op, factor in zip(node.ops, node.factors[1:], strict=True):
+            sep = {"": " ", "/": " / ", "odot": " \\odot ", "*": " * "}.get(op, f" \\{op} ")
+            out += sep + _grouped(factor)
+        return out
+    if isinstance(node, ast.Delimited):
+        inner = render(node.items[0]) if node.items else ""
+        for sep, item in zip(node.separators, node.items[1:], strict=False):
+            inner += f"{sep} " + render(item)
+        close = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}[node.delimiter]
+        return node.delimiter + inner + close
+    if isinstance(node, ast.Bars):
+        bar = "\\|" if node.double else "|"
+        return f"\\left{bar} {render(node.body)} \\right{bar}"
+    if isinstance(node, ast.Inner):
+        return f"\\langle {render(node.left)}, {render(node.right)} \\rangle"
+    if isinstance(node, ast.Fraction):
+        return f"\\frac{{{render(node.numerator)}}}{{{render(node.denominator)}}}"
+    if isinstance(node, ast.Root):
+        degree = f"[{render(node.degree)}]" if node.degree is not None else ""
+        return f"\\sqrt{degree}{{{render(node.body)}}}"
+    if isinstance(node, ast.MatrixLiteral):
+        rows = " \\\\ ".join(" & ".join(render(c) for c in row) for row in node.rows)
+        return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
+    if isinstance(node, ast.Limit):
+        return render(node.left) + (" = " if node.op == "=" else " \\ne ") + render(node.right)
+    if isinstance(node, ast.Sequence):
+        return ", ".join(render(i) for i in node.items)
+    if isinstance(node, ast.Equation):
+        return render(node.left) + " = " + render(node.right)
+    raise TypeError(f"cannot render {type(node).__name__}")
+
+
+def _atom(node: ast.Atom) -> str:
+    text = node.text
+    if node.kind in ("NUMBER", "LETTER", "SYMBOL"):
+        return text
+    if node.kind == "FUNC":
+        return f"\\{text}" if text in FUNCTIONS else f"\\operatorname{{{text}}}"
+    if node.kind == "OPNAME":
+        return f"\\operatorname{{{text}}}"
+    if node.kind == "CONST":
+        return f"\\text{{{text}}}"
+    if node.kind == "TRANSPOSE":
+        return text if text.startswith("\\") else "\\" + text
+    return "\\" + text  # SUM, PROD, NABLA, PARTIAL, INFTY
+
+
+def _script(node: ast.Node) -> str:
+    if isinstance(node, ast.Delimited) and node.delimiter == "{":
+        return render(node)
+    if isinstance(node, ast.Atom) and (node.kind != "NUMBER" or len(node.text) == 1):
+        return _atom(node) + " "  # as written: `x^2`, `A^\top`
+    return "{" + render(node) + "}"
+
+
+def _grouped(node: ast.Node, scripted: bool = False, term_level: bool = False) -> str:
+    """A child that must stay one factor (or one term) is braced when it is not."""
+    compound = isinstance(node, (ast.Sum, ast.Equation, ast.Limit, ast.Sequence))
+    if not term_level:
+        compound = compound or isinstance(node, (ast.Negate, ast.Product))
+    if scripted:
+        compound = compound or isinstance(node, ast.Scripted)
+    return "{" + render(node) + "}" if compound else render(node)
+
+
+def shape_of_tree(node: Any) -> Any:
+    """The tree as plain tuples without positions, to compare two trees."""
+    if isinstance(node, ast.Node):
+        return (type(node).__name__,) + tuple(
+            shape_of_tree(getattr(node, f.name)) for f in fields(node) if f.name != "pos"
+        )
+    if isinstance(node, (list, tuple)):
+        return tuple(shape_of_tree(x) for x in node)
+    return node
+
+
+def round_trips(node: ast.Node, equation: bool = False) -> bool:
+    try:
+        again = parse_latex(render(node), equation=equation)
+    except LatexError:
+        return False
+    return shape_of_tree(again) == shape_of_tree(node)
+
+
+# ---------------------------------------------------------------- tree surgery
+
+Path = tuple[tuple[str, int, int], ...]
+
+
+def _children(node: ast.Node) -> Iterator[tuple[tuple[str, int, int], ast.Node]]:
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, ast.Node):
+            yield (f.name, -1, -1), value
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, ast.Node):
+                    yield (f.name, i, -1), item
+                elif isinstance(item, tuple):  # Sum terms: (sign, node)
+                    yield (f.name, i, 1), item[1]
+                elif isinstance(item, list):  # matrix rows
+                    for j, cell in enumerate(item):
+                        yield (f.name, i, j), cell
+
+
+def _get(node: ast.Node, path: Path) -> ast.Node:
+    for name, i, j in path:
+        value = getattr(node, name)
+        node = value if i < 0 else (value[i] if j < 0 else value[i][j])
+    return node
+
+
+def replace(root: ast.Node, path: Path, new: ast.Node) -> ast.Node:
+    """A copy of `root` with the node at `path` replaced by `new`."""
+    if not path:
+        return new
+    root = copy.deepcopy(root)
+    parent = _get(root, path[:-1])
+    name, i, j = path[-1]
+    value = getattr(parent, name)
+    if i < 0:
+        setattr(parent, name, new)
+    elif j < 0:
+        value[i] = new
+    elif isinstance(value[i], tuple):
+        value[i] = (value[i][0], new)
+    else:
+        value[i][j] = new
+    return root
+
+
+# -------------------------------------------------------------------- context
+
+
+class ShapeRecorder(Translator):
+    """The translator, remembering the shape it gave each node of the tree."""
+
+    def __init__(self, declarations: list[Declaration], definitions: list[DefinitionInfo]):
+        super().__init__(declarations, definitions)
+        self.shapes: dict[int, Any] = {}
+
+    def translate(self, node: ast.Node, scope: Scope | None = None) -> Any:
+        term = super().translate(node, scope)
+        self.shapes[id(node)] = term.shape
+        return term
+
+
+@dataclass
+class Context:
+    """What the page says about the names in a side."""
+
+    declarations: dict[str, Declaration]
+    definitions: dict[str, DefinitionInfo]
+    shapes: dict[int, Any]
+
+    def family(self, name: str | None) -> tuple[list[str], list[str]] | None:
+        """(subscript, superscript) placeholders if `name` is an indexed family."""
+        if name is None:
+            return None
+        d = self.declarations.get(name)
+        if d is not None and d.indices:
+            return list(d.subscripts), list(d.superscripts)
+        definition = self.definitions.get(name)
+        if definition is not None and (definition.subscripts or definition.superscripts):
+            return definition.subscripts, definition.superscripts
+        return None
+
+    def alternatives(self, index: str) -> list[str]:
+        """Other declared indices with the same range as `index`."""
+        d = self.declarations.get(index)
+        if d is None or d.kind != "index":
+            return []
+        return sorted(
+            o.base for o in self.declarations.values()
+            if o.kind == "index" and o.base != index and o.index_range == d.index_range
+        )  # fmt: skip
+
+    def general_square_matrix(self, name: str | None) -> bool:
+        d = self.declarations.get(name or "")
+        return (
+            d is not None and d.kind == "matrix" and d.shape is not None
+            and d.shape[0] == d.shape[1] and not SYMMETRIC_PROPERTIES & set(d.properties)
+        )  # fmt: skip
+
+    def square_matrix(self, node: ast.Node) -> bool:
+        shape = self.shapes.get(id(node))
+        return shape is not None and shape != SCALAR and shape[0] == shape[1] != "1"
+
+
+def context_for(
+    tree: ast.Node, declarations: list[Declaration], definitions: list[DefinitionInfo]
+) -> Context:
+    recorder = ShapeRecorder(declarations, definitions)
+    parts = [tree.left, tree.right] if isinstance(tree, ast.Equation) else [tree]
+    for part in parts:
+        with contextlib.suppress(TranslateError, RecursionError):
+            recorder.translate(part)
+    return Context(
+        {d.base: d for d in declarations}, {d.base: d for d in definitions}, recorder.shapes
+    )
+
+
+# ---------------------------------------------------------------------- edits
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One wrong edit: what kind, what it did, and the side it made."""
+
+    kind: str
+    description: str
+    tree: ast.Node
+    under: str | None = None  # `det` or `tr` when the edit is inside one
+
+
+def _unwrap(node: ast.Node | None) -> ast.Node | None:
+    while isinstance(node, ast.Delimited) and node.delimiter == "{" and len(node.items) == 1:
+        node = node.items[0]
+    return node
+
+
+def _name(node: ast.Node | None) -> str | None:
+    node = _unwrap(node)
+    if isinstance(node, ast.Atom) and node.kind in ("LETTER", "SYMBOL"):
+        return node.text
+    return None
+
+
+def _is_transpose(node: ast.Node | None) -> bool:
+    node = _unwrap(node)
+    return isinstance(node, ast.Atom) and (
+        node.kind == "TRANSPOSE" or (node.kind in ("LETTER", "SYMBOL") and node.text == "T")
+    )
+
+
+def _minus(node: ast.Node | None) -> ast.Node | None:
+    """The body of `-x` (braces aside), else None."""
+    node = _unwrap(node)
+    return _unwrap(node.body) if isinstance(node, ast.Negate) else None
+
+
+def _is_inverse(node: ast.Node | None) -> str | None:
+    """'-1' or '-T' if a superscript inverts."""
+    body = _minus(node)
+    if isinstance(body, ast.Atom) and body.kind == "NUMBER" and body.text == "1":
+        return "-1"
+    if _is_transpose(body):
+        return "-T"
+    return None
+
+
+def _sup_role(node: ast.Scripted, ctx: Context) -> str:
+    """What a superscript means: an index, a transpose, an inverse, or a power."""
+    if node.sup is None:
+        return "none"
+    if isinstance(node.base, ast.Atom) and node.base.kind in ("SUM", "PROD", "NABLA"):
+        return "limit"
+    family = ctx.family(_name(node.base))
+    if family is not None and family[1]:
+        return "index"
+    if _is_transpose(node.sup):
+        return "transpose"
+    if _is_inverse(node.sup):
+        return "inverse"
+    return "power"
+
+
+def _number_plus_one(text: str) -> str:
+    if "." in text:
+        whole, frac = text.split(".", 1)
+        return f"{int(whole) + 1}.{frac}"
+    return str(int(text) + 1)
+
+
+def _one(text: str) -> ast.Atom:
+    return ast.Atom("NUMBER", text)
+
+
+def edits(tree: ast.Node, ctx: Context) -> list[Edit]:
+    """Every wrong edit of a side that the operators know how to make."""
+    out: list[Edit] = []
+    has_const = any(a.kind == "CONST" for a in _atoms(tree))
+    if not isinstance(tree, (ast.Negate, ast.Equation)) and not has_const:
+        out.append(Edit("sign", "negate the whole side", ast.Negate(tree)))
+    _walk(tree, (), "expr", ctx, tree, out, None)
+    return out
+
+
+def _atoms(node: ast.Node) -> list[ast.Atom]:
+    if isinstance(node, ast.Atom):
+        return [node]
+    return [a for _, child in _children(node) for a in _atoms(child)]
+
+
+def _under(node: ast.Node) -> str | None:
+    """`det` or `tr` if `node` is that function's name."""
+    base = node.base if isinstance(node, ast.Scripted) else node
+    if isinstance(base, ast.Atom) and base.kind == "FUNC" and base.text in ("det", "tr"):
+        return base.text
+    return None
+
+
+def _walk(node: ast.Node, path: Path, where: str, ctx: Context, root: ast.Node,
+          out: list[Edit], under: str | None) -> None:  # fmt: skip
+    """Collect edits at `node`; `where` is expr, base, exponent, index or limit."""
+
+    def add(kind: str, description: str, new: ast.Node) -> None:
+        out.append(Edit(kind, description, replace(root, path, new), under))
+
+    if isinstance(node, ast.Atom) and node.kind == "NUMBER" and where != "index":
+        kind = {"exponent": "exponent", "limit": "coefficient"}.get(where, "coefficient")
+        what = "bound" if where == "limit" else kind
+        add(kind, f"{what} {node.text} → {_number_plus_one(node.text)}",
+            ast.Atom("NUMBER", _number_plus_one(node.text)))  # fmt: skip
+    if isinstance(node, ast.Atom) and node.kind == "LETTER" and where == "index":
+        for other in ctx.alternatives(node.text):
+            add("index", f"index {node.text} → {other}", ast.Atom("LETTER", other))
+    if where in ("expr", "exponent"):
+        if isinstance(node, ast.Sum):
+            for k, (sign, term) in enumerate(node.terms):
+                flipped = list(node.terms)
+                flipped[k] = (-sign, term)
+                add("sign", f"flip the sign of term {k + 1}", ast.Sum(flipped))
+                if len(node.terms) > 1:
+                    rest = [t for n, t in enumerate(node.terms) if n != k]
+                    if rest[0][0] < 0:
+                        rest[0] = (1, ast.Negate(rest[0][1]))
+                    new: ast.Node = ast.Sum(rest) if len(rest) > 1 else rest[0][1]
+                    add("drop", f"drop term {k + 1}", new)
+        if isinstance(node, ast.Negate) and not _is_inverse(node):
+            add("sign", "drop a minus sign", node.body)
+        if isinstance(node, ast.Product):
+            _swaps(node, ctx, add)
+        if (
+            where == "expr" and isinstance(node, ast.Delimited) and node.delimiter == "("
+            and len(node.items) == 1 and ctx.square_matrix(node)
+        ):  # fmt: skip
+            add("transpose", "transpose a parenthesized matrix",
+                ast.Scripted(node, None, ast.Atom("TRANSPOSE", "top")))  # fmt: skip
+        if isinstance(node, ast.Atom) and ctx.general_square_matrix(_name(node)):
+            add("transpose", f"transpose {node.text}",
+                ast.Scripted(node, None, ast.Atom("TRANSPOSE", "top")))  # fmt: skip
+    if isinstance(node, ast.Scripted):
+        _scripted(node, ctx, add)
+        role = _sup_role(node, ctx)
+        family = ctx.family(_name(node.base))
+        # A bare symbol as base gets its edits from `_scripted`; a number or a
+        # group as base is walked like any other factor.
+        base_where = "base" if isinstance(node.base, ast.Atom) else where
+        _walk(node.base, path + (("base", -1, -1),), base_where, ctx, root, out, under)
+        if node.sub is not None:
+            sub_where = "index" if family is not None else "limit" if role == "limit" else "index"
+            _walk(node.sub, path + (("sub", -1, -1),), sub_where, ctx, root, out, under)
+        if node.sup is not None and role in ("index", "limit", "power"):
+            sup_where = {"index": "index", "limit": "limit", "power": "exponent"}[role]
+            _walk(node.sup, path + (("sup", -1, -1),), sup_where, ctx, root, out, under)
+        return
+    if isinstance(node, ast.Limit):
+        _walk(node.right, path + (("right", -1, -1),), "limit", ctx, root, out, under)
+        return
+    if isinstance(node, ast.Bars) and not node.double and ctx.square_matrix(node.body):
+        under = "det"
+    previous: ast.Node | None = None
+    for step, child in _children(node):
+        inner = under
+        if isinstance(node, ast.Product) and previous is not None:
+            inner = _under(previous) or under
+        _walk(child, path + (step,), where, ctx, root, out, inner)
+        previous = child
+
+
+def _scripted(node: ast.Scripted, ctx: Context, add: Any) -> None:
+    role = _sup_role(node, ctx)
+    base_name = _name(node.base)
+    if role == "transpose":
+        add("transpose", "drop a transpose", _with(node, sup=None))
+    if node.primes:
+        add("transpose", "drop a prime (transpose)", _with(node, primes=node.primes - 1))
+    if role == "inverse":
+        if _is_inverse(node.sup) == "-1":
+            add("inverse", "drop an inverse", _with(node, sup=None))
+            if ctx.general_square_matrix(base_name):
+                add("transpose", "inverse → inverse transpose",
+                    _with(node, sup=ast.Negate(ast.Atom("LETTER", "T"))))  # fmt: skip
+        else:
+            add("inverse", "drop the inverse of -T", _with(node, sup=ast.Atom("TRANSPOSE", "top")))
+    if role == "power":
+        add("exponent", "drop an exponent", _with(node, sup=None))
+        sup = _unwrap(node.sup)
+        if sup is not None and not (isinstance(sup, ast.Atom) and sup.kind == "NUMBER"):
+            add("exponent", "exponent e → e + 1",
+                _with(node, sup=ast.Sum([(1, sup), (1, _one("1"))])))  # fmt: skip
+    if role == "none" and node.sub is not None and ctx.general_square_matrix(base_name):
+        add("transpose", f"transpose {base_name}", _with(node, sup=ast.Atom("TRANSPOSE", "top")))
+    family = ctx.family(base_name)
+    if family is not None:
+        subs = _index_list(node.sub)
+        if len(subs) == 2 and len(family[0]) == 2:
+            swapped = ast.Delimited([ast.Product([subs[1], subs[0]], [""])], [], "{")
+            add("index", "swap the two subscript indices", _with(node, sub=swapped))
+
+
+def _index_list(node: ast.Node | None) -> list[ast.Node]:
+    node = _unwrap(node)
+    if isinstance(node, ast.Sequence):
+        return list(node.items)
+    if isinstance(node, ast.Product) and not any(node.ops):
+        return list(node.factors)
+    return [node] if node is not None else []
+
+
+def _with(node: ast.Scripted, **changes: Any) -> ast.Scripted:
+    new = copy.deepcopy(node)
+    for key, value in changes.items():
+        setattr(new, key, value)
+    return new
+
+
+def _swaps(node: ast.Product, ctx: Context, add: Any) -> None:
+    """Two adjacent matrix-valued factors in the other order."""
+    for k in range(len(node.factors) - 1):
+        if node.ops[k] not in ("", "cdot", "times", "*", "ast"):
+            continue
+        a, b = node.factors[k], node.factors[k + 1]
+        if ctx.square_matrix(a) and ctx.shapes.get(id(a)) == ctx.shapes.get(id(b)):
+            factors = list(node.factors)
+            factors[k], factors[k + 1] = b, a
+            add("swap", f"swap factors {k + 1} and {k + 2}", ast.Product(factors, list(node.ops)))
