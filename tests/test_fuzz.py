@@ -306,5 +306,14 @@ def test_check_answers_random_markdown(text: str) -> None:
     assert_clean(text)
 
 
+def test_propto_of_vectors_is_a_clean_error() -> None:
+    """Found by this file's generated pairs: ∂a/∂x (a zero vector) ∝ x."""
+    text = NOTATION + "\n$$\n\\frac{\\partial}{\\partial x} a \\propto x\n$$\n"
+    report = check_page("fuzz.md", OPTIONS, text=text)
+    (result,) = report.results
+    assert "internal checker error" not in result.message, result.message
+    assert result.status == Status.ERROR and "compares two scalars" in result.message
+
+
 def test_real_pages_are_found() -> None:
     assert len(REAL_PAGES) >= 10

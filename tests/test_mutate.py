@@ -206,5 +206,5 @@ def test_command_line(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "kill rate 100.0%" in done.stdout
+    assert "kill rate 100%" in done.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["mutants"] == 12

@@ -29,6 +29,7 @@ TOLERANCE_TEXT = (
     " difference evaluated to 60 significant digits"
 )
 CLEAR = sp.Float("1e-25", FAST_DIGITS)  # a float difference smaller than this is re-decided
+FAST_BITS = 300  # a fast float with fewer bits of precision has lost digits
 ORDINARY = (sp.Float("1e-20", FAST_DIGITS), sp.Float("1e20", FAST_DIGITS))
 
 
@@ -46,6 +47,9 @@ def number(v: Any) -> sp.Expr:
     v = sp.sympify(v)
     if v.is_Rational:
         return v
+    if not exact_mode() and v.is_Float and v._prec < FAST_BITS:
+        # A float that lost digits (sin π, a cancellation): it proves nothing.
+        raise Ambiguous("a float lost its precision")
     known = _NUMBERS.get(v)
     if known is None:
         if len(_NUMBERS) > 20_000:
@@ -57,6 +61,8 @@ def number(v: Any) -> sp.Expr:
         _NUMBERS[v] = known
     if isinstance(known, Undefined):
         raise known
+    if not exact_mode() and known.is_Float and known._prec < FAST_BITS:
+        raise Ambiguous("a float lost its precision")
     return known
 
 

@@ -325,7 +325,7 @@ class Outcome:
         return {
             "pairs": self.pairs, "mutants": len(self.mutants), "killed": self.killed,
             "equivalent": len(self.equivalent), "survived": len(self.survived),
-            "kill_rate": round(self.kill_rate, 4), "verdicts": dict(sorted(self.counts.items())),
+            "kill_rate": round(self.kill_rate, 6), "verdicts": dict(sorted(self.counts.items())),
             "by_kind": {k: dict(sorted(v.items())) for k, v in sorted(by_kind.items())},
             "seconds": round(self.seconds, 1),
             "survivors": [m.summary() for m in self.survived],
@@ -401,7 +401,8 @@ def print_outcome(outcome: Outcome) -> None:
     for kind in kinds:
         row = data["by_kind"][kind]
         print(f"  {kind:<12}" + "".join(f"{row.get(v, 0):>16}" for v in verdicts))
-    print(f"kill rate {outcome.kill_rate:.1%} of {outcome.killed + len(outcome.survived)}"
+    rate = f"{outcome.kill_rate:.2%}" if outcome.survived else "100%"
+    print(f"kill rate {rate} of {outcome.killed + len(outcome.survived)}"
           f" non-equivalent mutants; {len(outcome.equivalent)} equivalent")  # fmt: skip
     for title, group in (("equivalent", outcome.equivalent), ("SURVIVED", outcome.survived)):
         for m in group:

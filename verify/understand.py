@@ -216,6 +216,8 @@ def understand(task: PairTask) -> Understood:
         lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)
     ):
         raise _located(task.rhs, 0, "an inequality compares two scalars")
+    if mode == "propto" and (lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)):
+        raise _located(task.rhs, 0, "\\propto compares two scalars (densities, likelihoods)")
     wrt = None
     if mode in ("const", "propto"):
         if not task.wrt:
