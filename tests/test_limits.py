@@ -116,9 +116,10 @@ def test_pathological_pairs_end_in_errors(pathological: tuple[dict[str, Any], fl
             continue  # checking it is even better than refusing it
         assert pair["status"] == "error", (name, pair["status"], pair["message"])
         assert pair["message"], name
-        if name != "nested fractions":  # an open bug, tested below
-            assert "internal checker error" not in pair["message"], (name, pair["message"])
-        assert expected.lower() in pair["message"].lower(), (name, pair["message"])
+        assert "internal checker error" not in pair["message"], (name, pair["message"])
+        # On a loaded machine a slow refusal may meet the time limit first: also clean.
+        message = pair["message"].lower()
+        assert expected.lower() in message or "time limit" in message, (name, pair["message"])
         assert pair["line"] >= 8, (name, pair["line"])
 
 
@@ -167,11 +168,6 @@ def test_a_long_flat_sum_is_not_called_nested(pathological: tuple[dict[str, Any]
     assert "nested" not in pair["message"], pair["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a RecursionError inside Lark's transformer arrives wrapped in a VisitError,"
-    " which parse_latex re-raises: 400 nested fractions give an 'internal checker error'",
-)
 def test_nested_fractions_get_a_clean_error(pathological: tuple[dict[str, Any], float]) -> None:
     data, _ = pathological
     pair = data["pairs"][[n for n, *_ in PATHOLOGICAL].index("nested fractions")]
@@ -248,12 +244,6 @@ def test_five_thousand_pairs(tmp_path: Path) -> None:
     assert seconds <= bound, f"{seconds:.1f} s for 5,000 pairs"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a counterexample with a 5,001-digit integer crashes the report"
-    " (Python refuses to print integers over 4,300 digits): show() in verify/compare.py"
-    " returns the int itself",
-)
 def test_a_huge_counterexample_value(tmp_path: Path) -> None:
     page = tmp_path / "huge-value.md"
     page.write_text(SMALL_HEAD + "$$\n10^{5000} = 0\n$$\n", encoding="utf-8")

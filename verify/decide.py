@@ -45,7 +45,7 @@ from verify.understand import (
 )
 
 EQUALITY_PLANS = 6
-SAMPLE_PLANS = 12
+SAMPLE_PLANS = 20
 ATTEMPTS = 12
 
 

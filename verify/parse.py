@@ -626,6 +626,8 @@ def parse_latex(text: str, *, equation: bool = False) -> Node:
     except VisitError as err:
         if isinstance(err.orig_exc, LatexError):
             raise err.orig_exc from None
+        if isinstance(err.orig_exc, RecursionError):
+            raise LatexError("the expression is nested too deeply", 0) from None
         raise
     except UnexpectedInput as err:
         token = getattr(err, "token", None)
