@@ -287,26 +287,25 @@ class Translator(Operators):
             problem = "missing the superscript index"
         if problem:
             raise TranslateError(f"'{written}' does not match '{decl.key}': {problem}", pos)
+
+        def indices_of(
+            script: ast.Node | None, placeholders: tuple[str, ...], where: str
+        ) -> list[ast.Node]:
+            items = index_items(script, len(placeholders))
+            if len(items) != len(placeholders):
+                raise TranslateError(
+                    f"'{written}' does not match '{decl.key}': expected"
+                    f" {len(placeholders)} {where} index(es)",
+                    pos,
+                )
+            return items
+
         index_nodes: list[ast.Node] = []
         if decl.subscripts:
-            items = index_items(sub, len(decl.subscripts))
-            if len(items) != len(decl.subscripts):
-                raise TranslateError(
-                    f"'{written}' does not match '{decl.key}': expected"
-                    f" {len(decl.subscripts)} subscript index(es)",
-                    pos,
-                )
-            index_nodes.extend(items)
+            index_nodes.extend(indices_of(sub, decl.subscripts, "subscript"))
         remaining = sup
         if decl.superscripts:
-            items = index_items(sup, len(decl.superscripts))
-            if len(items) != len(decl.superscripts):
-                raise TranslateError(
-                    f"'{written}' does not match '{decl.key}': expected"
-                    f" {len(decl.superscripts)} superscript index(es)",
-                    pos,
-                )
-            index_nodes.extend(items)
+            index_nodes.extend(indices_of(sup, decl.superscripts, "superscript"))
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
         shape = decl.shape if decl.kind in ("vector", "matrix") else SCALAR
