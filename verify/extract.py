@@ -433,9 +433,6 @@ def split_block(
         _clean_row(text, row)
     for chain in _chains(text, rows, line_of):
         _pairs_from_chain(text, chain, file, block, counter, line_of)
-    for pair in block.pairs:
-        if pair.relation == "unsupported":
-            pass
     return block
 
 

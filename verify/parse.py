@@ -294,7 +294,6 @@ class Tokenizer:
 
     def single_argument(self, i: int) -> int:
         """`\\frac12`, `\\frac1n`, `\\sqrt2`: one character or command, braced."""
-        start = len(self.tokens)
         self.emit("LBRACE", "{", i)
         if self.text[i] == "\\":
             i, owed = self.command(i)
@@ -309,7 +308,6 @@ class Tokenizer:
         else:
             raise LatexError("write the argument of \\frac or \\sqrt in braces", i)
         self.emit("RBRACE", "}", i)
-        del start
         return i
 
     def command(self, i: int) -> tuple[int, int]:
