@@ -137,12 +137,11 @@ def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
 
 
 def _evaluate(term: T.Term, env: Env) -> Any:
+    """A side's value, which must be a real number (or matrix of them) here."""
     try:
-        value = term.value(env)
+        value = _evaluate_raw(term, env)
         check_defined(value)
         return value
-    except (ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError) as err:
-        raise Undefined(str(err)) from None
     except (TypeError, ValueError, AttributeError) as err:
         raise T.EvaluationError(f"{type(err).__name__}: {err}") from None
 
@@ -163,7 +162,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
                     env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct
                 ):
                     continue  # a side condition `where j \ne l` does not hold here
-                verdict = _checked_instance(u, task, env, rng, symbols)
+                verdict = _checked_instance(u, task, env, rng, symbols, used)
             except (Undefined, EmptyRange):
                 continue
             if verdict is not None:
@@ -216,28 +215,39 @@ def _sizes_text(sizes: list[dict[str, int]]) -> str:
 
 
 def _checked_instance(
-    u: Understood, task: PairTask, env: Env, rng: random.Random, refs: list[T.Ref]
+    u: Understood,
+    task: PairTask,
+    env: Env,
+    rng: random.Random,
+    refs: list[T.Ref],
+    used: set[str],
 ) -> dict[str, Any] | None:
     """Try the instance with fast floats; decide failures and near-ties exactly."""
     state = rng.getstate()
     if u.mode == "implies":  # solving is checked exactly, with its derivative
-        return _one_instance(u, task, env, rng, refs)
+        return _one_instance(u, task, env, rng, refs, used)
     try:
         with fast_numbers():
-            verdict = _one_instance(u, task, env, rng, refs)
+            verdict = _one_instance(u, task, env, rng, refs, used)
         if verdict is None:
             return None
     except Ambiguous:
         pass
     rng.setstate(state)
-    return _one_instance(u, task, env, rng, refs)
+    return _one_instance(u, task, env, rng, refs, used)
 
 
 def _one_instance(
-    u: Understood, task: PairTask, env: Env, rng: random.Random, refs: list[T.Ref]
+    u: Understood,
+    task: PairTask,
+    env: Env,
+    rng: random.Random,
+    refs: list[T.Ref],
+    used: set[str] | None = None,
 ) -> dict[str, Any] | None:
     """None if the instance agrees; else the counterexample. Raises `Undefined`."""
-    used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
+    if used is None:
+        used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
             "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
     if u.mode == "equal":
@@ -310,6 +320,7 @@ def _determined(u: Understood, env: Env, slot: tuple[Any, ...], solution: Any) -
 
 
 def _evaluate_raw(term: T.Term, env: Env) -> Any:
+    """A side's value as computed, derivative parts included."""
     try:
         return term.value(env)
     except (ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError) as err:

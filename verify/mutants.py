@@ -19,6 +19,8 @@ from typing import Any
 from verify import parse as ast
 from verify.model import Declaration
 from verify.parse import FUNCTIONS, LatexError, parse_latex
+from verify.syntax import symbol_name as _name
+from verify.syntax import unwrap as _unwrap
 from verify.terms import SCALAR, TranslateError
 from verify.translate import DefinitionInfo, Scope, Translator
 
@@ -267,19 +269,6 @@ class Edit:
     description: str
     tree: ast.Node
     under: str | None = None  # `det` or `tr` when the edit is inside one
-
-
-def _unwrap(node: ast.Node | None) -> ast.Node | None:
-    while isinstance(node, ast.Delimited) and node.delimiter == "{" and len(node.items) == 1:
-        node = node.items[0]
-    return node
-
-
-def _name(node: ast.Node | None) -> str | None:
-    node = _unwrap(node)
-    if isinstance(node, ast.Atom) and node.kind in ("LETTER", "SYMBOL"):
-        return node.text
-    return None
 
 
 def _is_transpose(node: ast.Node | None) -> bool:

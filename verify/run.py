@@ -107,7 +107,8 @@ def _page_material(page: Page) -> str:
             {k: v for k, v in asdict(d).items() if k != "line"} for d in page.declarations
         ]
         known = json.dumps([page.wrt, declarations], sort_keys=True)
-        _PAGE_MATERIAL.clear() if len(_PAGE_MATERIAL) > 1000 else None
+        if len(_PAGE_MATERIAL) > 1000:
+            _PAGE_MATERIAL.clear()
         _PAGE_MATERIAL[id(page)] = known
     return known
 

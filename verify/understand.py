@@ -19,6 +19,7 @@ from verify.model import Declaration, Directive, Span
 from verify.notation import canonical_script
 from verify.parse import LatexError, parse_latex
 from verify.syntax import latex_of, unwrap
+from verify.syntax import symbol_name as _name
 from verify.terms import SCALAR, TranslateError, show_shape
 from verify.translate import DefinitionInfo, Translator
 
@@ -132,14 +133,6 @@ def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
     if names and all(n in indices for n in names):
         return names, ""
     return [], canonical_script(latex_of(unwrap(node)))
-
-
-def _name(node: ast.Node) -> str | None:
-    while isinstance(node, ast.Delimited) and node.delimiter == "{" and len(node.items) == 1:
-        node = node.items[0]
-    if isinstance(node, ast.Atom) and node.kind in ("LETTER", "SYMBOL"):
-        return node.text
-    return None
 
 
 def _placeholders(node: ast.Node | None) -> list[str]:
