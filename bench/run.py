@@ -42,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from verify.extract import extract_page  # noqa: E402
-from verify.notation import split_symbol, split_top  # noqa: E402
+from verify.reading.markdown import extract_page  # noqa: E402
+from verify.reading.notation import split_symbol, split_top  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 PYTHON = sys.executable

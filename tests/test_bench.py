@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.run import fresh_name, rename_math, rename_page, targets, template_pages
 from verify import CheckOptions, check_paths
-from verify.extract import extract_page
+from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verify import CheckOptions, Status, check_page
-from verify.extract import extract_page
-from verify.mutants import round_trips
-from verify.parse import LatexError, parse_latex
+from verify.latex.parser import LatexError, parse_latex
+from verify.mutation.mutants import round_trips
+from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

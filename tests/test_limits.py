@@ -150,7 +150,7 @@ def test_memory_stays_under_the_cap(pathological: tuple[dict[str, Any], float]) 
 
 def test_workers_have_a_memory_cap() -> None:
     """Each worker runs under an address-space limit, so no pair can take the machine."""
-    from verify import run
+    from verify.running import check as run
 
     pool = run._pool(1)
     limit = pool.schedule(resource.getrlimit, args=(resource.RLIMIT_AS,)).result(timeout=60)
@@ -176,7 +176,7 @@ def test_nested_fractions_get_a_clean_error(pathological: tuple[dict[str, Any], 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: the console diagnostics (verify/diagnose.py context_lines) extract the whole"
+    reason="bug: the console diagnostics (verify/reporting/diagnose.py context_lines) extract the whole"
     " page again for every failed or error pair, outside any time limit",
 )
 def test_console_diagnostics_do_not_redo_the_page(tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_console_diagnostics_do_not_redo_the_page(tmp_path: Path) -> None:
     " 4 µs per character (a 1 MB block: 4 s; 9 s before commit a75cf85)",
 )
 def test_extraction_is_fast_on_a_large_block() -> None:
-    from verify.extract import extract_page
+    from verify.reading.markdown import extract_page
 
     text = SMALL_HEAD + "$$\n" + MEGABYTE[:200_000] + " = x\n$$\n"
     start = time.perf_counter()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.__main__ import main
+from verify.adapters.cli import main
 
 GOOD = """\
 ---

@@ -22,10 +22,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, get_files
 from mkdocs.structure.pages import Page as MkDocsPage
 
-from verify import mkdocs_plugin
-from verify import render as render_module
-from verify.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
+from verify.adapters import mkdocs_plugin
+from verify.adapters.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
 from verify.model import Block, Declaration, Page, PageReport, Result, Status
+from verify.reporting import render as render_module
 
 DERIVATION = """\
 ---
@@ -168,7 +168,7 @@ def test_math_assets_load_config_first(site: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_mathjax_config_never_reaches_for_a_cdn() -> None:
-    script = (Path(mkdocs_plugin.__file__).parent / "assets" / "verify.js").read_text()
+    script = (mkdocs_plugin._assets_dir() / "verify.js").read_text()
     assert "http" not in script
     assert 'processHtmlClass: "arithmatex|' in script and "enableMenu: false" in script
     assert "document$.subscribe" in script

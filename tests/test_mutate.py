@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from verify.decide import PairTask
-from verify.extract import extract_page
+from verify.deciding.decide import PairTask
+from verify.latex.parser import LatexError, parse_latex
 from verify.model import Declaration, Directive, Span
-from verify.mutants import KINDS, context_for, edits, render, round_trips
-from verify.mutate import Mutant, mutants_of, mutate, run_mutants, strictly_equal, task_for
-from verify.notation import declare
-from verify.parse import LatexError, parse_latex
+from verify.mutation.mutants import KINDS, context_for, edits, render, round_trips
+from verify.mutation.mutate import Mutant, mutants_of, mutate, run_mutants, strictly_equal, task_for
+from verify.reading.markdown import extract_page
+from verify.reading.notation import declare
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "mutation" / "identities.md"
@@ -201,7 +201,7 @@ def test_fixture_outcome_as_json(outcome) -> None:  # type: ignore[no-untyped-de
 def test_command_line(tmp_path: Path) -> None:
     out = tmp_path / "mutation.json"
     done = subprocess.run(
-        [sys.executable, "-m", "verify.mutate", str(FIXTURE), "--sample", "12", "--seed", "3",
+        [sys.executable, "-m", "verify.mutation", str(FIXTURE), "--sample", "12", "--seed", "3",
          "--workers", "2", "--json", str(out)],
         capture_output=True, text=True, cwd=ROOT, timeout=300,
     )  # fmt: skip

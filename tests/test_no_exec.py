@@ -27,9 +27,9 @@ from typing import Any
 import pytest
 
 from verify import Status
-from verify.decide import decide
-from verify.extract import extract_page
-from verify.mutate import task_for
+from verify.deciding.decide import decide
+from verify.mutation.mutate import task_for
+from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "verify"

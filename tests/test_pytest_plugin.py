@@ -6,8 +6,8 @@ import pebble  # noqa: F401 - imported here so that pytester's in-process runs s
 import pytest
 import sympy  # noqa: F401
 
-import verify.diagnose  # noqa: F401 - likewise
-import verify.difference  # noqa: F401
+import verify.reporting.diagnose  # noqa: F401 - likewise
+import verify.reporting.difference  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
@@ -150,3 +150,42 @@ def test_github_actions_annotations(site: pytest.Pytester, monkeypatch: pytest.M
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = site.runpytest("docs/steps.md")
     result.stdout.fnmatch_lines(["::error file=docs/steps.md,line=18,title=verify failed::*"])
+
+
+BROKEN_DEFINITION = """\
+---
+symbols:
+  n: size
+---
+
+$$
+f(x := x^2
+$$
+
+$$
+(a + b)^2 = a^2 + 2ab + b^2
+$$
+
+$$
+(a + b)^2 = a^2 + b^2
+$$
+"""
+
+
+def test_each_item_reports_its_own_pair_beside_a_broken_definition(
+    pytester: pytest.Pytester,
+) -> None:
+    """A broken `:=` row is a page problem of its own: it must not shift the
+    verdicts of the pairs after it onto their neighbours."""
+    pytester.makeini("[pytest]\naddopts = -p no:cacheprovider\n")
+    pytester.mkdir("docs")
+    (pytester.path / "docs" / "broken.md").write_text(BROKEN_DEFINITION, encoding="utf-8")
+    result = pytester.runpytest("-rfEp")
+    failed = {line for line in result.outlines if line.startswith("FAILED")}
+    passed = {line for line in result.outlines if line.startswith("PASSED")}
+    # the true step (line 11) passes, the false step (line 15) fails, and the
+    # broken definition (line 7) is reported at its own line
+    assert any("broken.md" in line and "15" in line for line in failed), result.outlines
+    assert any("broken.md" in line and "11" in line for line in passed), result.outlines
+    assert not any("broken.md" in line and "11" in line for line in failed), result.outlines
+    assert any("broken.md" in line and "7" in line for line in failed), result.outlines

@@ -17,8 +17,8 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from verify import render
 from verify.model import Block, Declaration, Page, PageReport, Result, Status
+from verify.reporting import render
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "render"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from verify import CheckOptions, Result, Status, check_page
-from verify.diagnose import context_lines
-from verify.report import (
+from verify.reporting.diagnose import context_lines
+from verify.reporting.report import (
     counterexample_lines,
     format_value,
     github_annotation,

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from verify import CheckOptions, Result, Status, check_paths
-from verify.extract import extract_page
+from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SOUNDNESS = Path(__file__).resolve().parent / "soundness"

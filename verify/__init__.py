@@ -6,7 +6,7 @@ the pytest plugin call.
 """
 
 from verify.model import Location, Page, PageReport, Pair, Result, Status
-from verify.run import CheckOptions, check_page, check_paths, find_pages
+from verify.running.check import CheckOptions, check_page, check_paths, find_pages
 
 __version__ = "0.1.0"
 

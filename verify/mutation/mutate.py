@@ -1,8 +1,8 @@
 """Mutation testing: small wrong edits to passing pairs must come back failed.
 
-`python -m verify.mutate [PATHS] [--sample N] [--seed S] [--json FILE]` checks
+`python -m verify.mutation.mutate [PATHS] [--sample N] [--seed S] [--json FILE]` checks
 the pages, takes every pair that passes, and makes wrong edits to one side
-(`verify.mutants`). Each mutant goes through the checker's own `decide`, in
+(`verify.mutation.mutants`). Each mutant goes through the checker's own `decide`, in
 worker processes with a time limit. A mutant that fails (or errors) is
 killed. A mutant that passes is put to a stronger test: many more instances
 with fresh seeds, a comparison without tolerance, and SymPy for scalar
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from verify.decide import DefinitionSource, PairTask, decide, definition_infos
+from verify.deciding.decide import DefinitionSource, PairTask, decide, definition_infos
+from verify.latex.parser import LatexError, parse_latex
 from verify.model import Directive, Page, Pair, Span, Status
-from verify.mutants import KINDS, context_for, edits, render, round_trips
-from verify.parse import LatexError, parse_latex
-from verify.run import CheckOptions, check_paths
+from verify.mutation.mutants import KINDS, context_for, edits, render, round_trips
+from verify.running.check import CheckOptions, check_paths
 
 STRONG_INSTANCES = 60
 MEMORY_LIMIT_BYTES = 3 * 1024**3
@@ -212,9 +212,9 @@ def strong_check(task: PairTask) -> dict[str, Any]:
     Returns `holds` (True, False, or None when it cannot tell), the evidence,
     a counterexample if one was found, and the checker's mode for the pair.
     """
-    from verify import decide as D
-    from verify.instances import EmptyRange, draw
-    from verify.terms import EvaluationError, Undefined
+    from verify.deciding import decide as D
+    from verify.deciding.instances import EmptyRange, draw
+    from verify.meaning.terms import EvaluationError, Undefined
 
     u = D.understand(task)
     refs = D._refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
@@ -413,7 +413,7 @@ def print_outcome(outcome: Outcome) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m verify.mutate", description=__doc__.split("\n")[0]
+        prog="python -m verify.mutation.mutate", description=__doc__.split("\n")[0]
     )
     parser.add_argument("paths", nargs="*", default=["docs"], help="pages or folders (docs/)")
     parser.add_argument("--sample", type=int, default=None, help="decide only N mutants")
@@ -428,7 +428,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False)
                                    + "\n", encoding="utf-8")  # fmt: skip
     return 1 if outcome.survived else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,11 +1,11 @@
 """Small wrong edits to one side of a pair, made on its syntax tree.
 
-`render` writes a tree from `verify.parse` back as LaTeX that parses to the
+`render` writes a tree from `verify.latex.parser` back as LaTeX that parses to the
 same tree, so an edit touches exactly one place and leaves the rest of the
 side as the page wrote it. `mutants` lists the edits a careless hand makes:
 a flipped sign, a changed coefficient or exponent, a transpose dropped or
 added, an inverse dropped, one index for another, two matrix factors in the
-other order, a dropped term. `verify.mutate` runs them through the checker.
+other order, a dropped term. `verify.mutation.mutate` runs them through the checker.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from verify import parse as ast
+from verify.latex import parser as ast
+from verify.latex.parser import FUNCTIONS, LatexError, parse_latex
+from verify.latex.syntax import symbol_name as _name
+from verify.latex.syntax import unwrap as _unwrap
+from verify.meaning.terms import SCALAR, TranslateError
+from verify.meaning.translate import DefinitionInfo, Scope, Translator
 from verify.model import Declaration
-from verify.parse import FUNCTIONS, LatexError, parse_latex
-from verify.syntax import symbol_name as _name
-from verify.syntax import unwrap as _unwrap
-from verify.terms import SCALAR, TranslateError
-from verify.translate import DefinitionInfo, Scope, Translator
 
 KINDS = ("sign", "coefficient", "exponent", "transpose", "inverse", "index", "swap", "drop")
 SYMMETRIC_PROPERTIES = {"symmetric", "positive-definite", "diagonal"}

@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from verify.dual import (
+from verify.meaning.dual import (
     Dual,
     Mat,
     Undefined,
@@ -487,7 +487,7 @@ class Sum(Term):
 class Derivative(Term):
     """`\\nabla_v f`, `\\partial f / \\partial v`: denominator layout, entries independent.
 
-    Evaluated exactly by forward differentiation (`verify.dual`): entry (r, c)
+    Evaluated exactly by forward differentiation (`verify.meaning.dual`): entry (r, c)
     is the ε-part of f at v + εE_rc, every other symbol at its instance value.
     """
 

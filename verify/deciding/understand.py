@@ -13,15 +13,15 @@ from typing import Any
 
 import sympy as sp
 
-from verify import parse as ast
-from verify import terms as T
+from verify.latex import parser as ast
+from verify.latex.parser import LatexError, parse_latex
+from verify.latex.syntax import latex_of, unwrap
+from verify.latex.syntax import symbol_name as _name
+from verify.meaning import terms as T
+from verify.meaning.terms import SCALAR, TranslateError, show_shape
+from verify.meaning.translate import DefinitionInfo, Translator
 from verify.model import Declaration, Directive, Span
-from verify.notation import canonical_script
-from verify.parse import LatexError, parse_latex
-from verify.syntax import latex_of, unwrap
-from verify.syntax import symbol_name as _name
-from verify.terms import SCALAR, TranslateError, show_shape
-from verify.translate import DefinitionInfo, Translator
+from verify.reading.notation import canonical_script
 
 
 @dataclass

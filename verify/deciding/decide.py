@@ -3,7 +3,7 @@
 Every relation is first tested at random admissible instances, exactly; a
 failure there is final whatever a symbolic route says (SymPy's calculus has
 known wrong answers). Only a pair that survives the instances and is purely
-scalar is then offered to SymPy for a proof (`verify.prove`).
+scalar is then offered to SymPy for a proof (`verify.deciding.prove`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from verify import terms as T
-from verify.compare import (
+from verify.deciding.compare import (
     DIGITS,
     RELATIVE_TOLERANCE,
     TOLERANCE_TEXT,
@@ -26,12 +25,9 @@ from verify.compare import (
     same,
     show,
 )
-from verify.dual import Dual, Mat, fast_numbers, slope_of
-from verify.instances import EmptyRange, _value, draw, rational
-from verify.model import Declaration, Result, Status
-from verify.prove import provable, prove
-from verify.terms import Env, Undefined
-from verify.understand import (
+from verify.deciding.instances import EmptyRange, _value, draw, rational
+from verify.deciding.prove import provable, prove
+from verify.deciding.understand import (
     DefinitionSource,
     PairError,
     PairTask,
@@ -43,6 +39,10 @@ from verify.understand import (
     refs,
     understand,
 )
+from verify.meaning import terms as T
+from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
+from verify.meaning.terms import Env, Undefined
+from verify.model import Declaration, Result, Status
 
 EQUALITY_PLANS = 6
 SAMPLE_PLANS = 20

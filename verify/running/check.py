@@ -20,19 +20,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verify.cache import Cache
 from verify.model import Definition, Page, PageReport, Pair, Result, Status
+from verify.running.cache import Cache
 
 if TYPE_CHECKING:
-    from verify.decide import PairTask
+    from verify.deciding.decide import PairTask
 
 
 def _checker_version() -> str:
     """A digest of the checker's own source: any change to it invalidates the cache."""
     digest = hashlib.sha256()
-    folder = Path(__file__).parent
-    for source in sorted([*folder.glob("*.py"), *folder.glob("*.lark")]):
-        digest.update(source.name.encode())
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted([*package.rglob("*.py"), *package.rglob("*.lark")]):
+        digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -83,7 +83,7 @@ def _definitions_before(page: Page, pair_index: int) -> list[Definition]:
 
 
 def _task(page: Page, pair: Pair) -> PairTask:
-    from verify.decide import DefinitionSource, PairTask
+    from verify.deciding.decide import DefinitionSource, PairTask
 
     definitions = [
         DefinitionSource(d.lhs, d.rhs, d.index, d.line)
@@ -132,7 +132,7 @@ def _key(page: Page, pair: Pair) -> str:
 
 
 def _decide_in_worker(task: PairTask) -> dict[str, Any]:
-    from verify.decide import decide
+    from verify.deciding.decide import decide
 
     return decide(task).to_json()
 
@@ -247,7 +247,7 @@ def _check_sources(
         if reports[-1] is None:
             stale.append((len(reports) - 1, name, source, key))
     if stale:
-        from verify.extract import extract_page
+        from verify.reading.markdown import extract_page
 
         pages = [extract_page(name, source) for _, name, source, _ in stale]
         for (i, _, _, key), report in zip(stale, _check_pages(pages, options, progress, cache),
@@ -295,7 +295,7 @@ def _broken_definitions(pages: list[Page], which: set[int]) -> dict[int, list[Re
     """`:=` rows that cannot be read, reported on their own lines (pages being checked)."""
     if not which:
         return {}
-    from verify.decide import DefinitionSource, PairError, parse_definition
+    from verify.deciding.decide import DefinitionSource, PairError, parse_definition
 
     found: dict[int, list[Result]] = {}
     for p in sorted(which):

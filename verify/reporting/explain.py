@@ -14,8 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from verify import terms as T
-from verify.decide import (
+from verify.deciding.decide import (
     PairTask,
     Understood,
     _evaluate,
@@ -26,13 +25,14 @@ from verify.decide import (
     show,
     understand,
 )
-from verify.diagnose import context_lines
-from verify.extract import extract_page
+from verify.meaning import terms as T
+from verify.meaning.terms import Env, show_shape
+from verify.meaning.translate import latex_of
 from verify.model import Declaration, Pair
-from verify.report import counterexample_lines, format_value
-from verify.run import _display_path, _task
-from verify.terms import Env, show_shape
-from verify.translate import latex_of
+from verify.reading.markdown import extract_page
+from verify.reporting.diagnose import context_lines
+from verify.reporting.report import counterexample_lines, format_value
+from verify.running.check import _display_path, _task
 
 
 def _find(pairs: list[Pair], line: int) -> Pair:

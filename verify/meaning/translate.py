@@ -1,4 +1,4 @@
-"""Syntax tree + the page's notation -> typed terms (`verify.terms`).
+"""Syntax tree + the page's notation -> typed terms (`verify.meaning.terms`).
 
 Here LaTeX gets its meaning: which `x^{(i)}` is a family member and which
 superscript a power, that `|A|` is a determinant for a matrix and an absolute
@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from verify import parse as ast
-from verify import terms as T
-from verify.model import Declaration
-from verify.notation import canonical_script
-from verify.operators import OPERATOR_HEADS, Operators
-from verify.syntax import (
+from verify.latex import parser as ast
+from verify.latex.syntax import (
     atoms,
     index_items,
     is_minus,
@@ -27,7 +23,11 @@ from verify.syntax import (
     parenthesized,
     unwrap,
 )
-from verify.terms import SCALAR, Shape, TranslateError, show_shape
+from verify.meaning import terms as T
+from verify.meaning.operators import OPERATOR_HEADS, Operators
+from verify.meaning.terms import SCALAR, Shape, TranslateError, show_shape
+from verify.model import Declaration
+from verify.reading.notation import canonical_script
 
 __all__ = ["DefinitionInfo", "Scope", "Translator", "latex_of"]
 

@@ -15,8 +15,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from verify import parse as ast
-from verify.decide import (
+from verify.deciding.decide import (
     ATTEMPTS,
     EQUALITY_PLANS,
     PairTask,
@@ -29,11 +28,12 @@ from verify.decide import (
     show,
     understand,
 )
-from verify.instances import EmptyRange, draw
+from verify.deciding.instances import EmptyRange, draw
+from verify.latex import parser as ast
+from verify.meaning.terms import Env, Undefined, scalar_of
+from verify.meaning.translate import latex_of
 from verify.model import Page, Pair
-from verify.run import _task
-from verify.terms import Env, Undefined, scalar_of
-from verify.translate import latex_of
+from verify.running.check import _task
 
 MAX_GROUP = 10
 Part = tuple[str, Any]  # LaTeX of a part of a side, and its shown value

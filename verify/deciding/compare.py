@@ -6,7 +6,7 @@ to 60 significant digits of the difference: sin(10^-30) and 10^-30, or e^1000 + 
 and e^1000, are told apart; a difference SymPy cannot resolve from zero at all
 (below about 10^-150 of its terms) counts as zero.
 
-The fast first pass (`verify.dual.fast_numbers`) compares 100-digit floats and
+The fast first pass (`verify.meaning.dual.fast_numbers`) compares 100-digit floats and
 claims equality only to 10^-80 relative, for values of ordinary size; anything
 closer, or tiny, or huge, is `Ambiguous` and decided again exactly.
 """
@@ -17,9 +17,9 @@ from typing import Any
 
 import sympy as sp
 
-from verify import terms as T
-from verify.dual import FAST_DIGITS, Dual, Mat, exact_mode
-from verify.terms import Undefined
+from verify.meaning import terms as T
+from verify.meaning.dual import FAST_DIGITS, Dual, Mat, exact_mode
+from verify.meaning.terms import Undefined
 
 DIGITS = 60
 RELATIVE_TOLERANCE = sp.Float("1e-80", FAST_DIGITS)  # fast pass only

@@ -19,7 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from verify.model import Block, Definition, Directive, Page, Pair, Result, Span, Status
-from verify.notation import NotationError, declare
+from verify.reading.notation import NotationError, declare
 
 RELATIONS = [
     (r":=", ":="), (r"\\coloneqq(?![A-Za-z])", ":="), (r"\\triangleq(?![A-Za-z])", ":="),

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from verify.extract import extract_page
 from verify.model import Result, Status
-from verify.report import github_annotation, problem_lines
-from verify.run import CheckOptions, check_paths
+from verify.reading.markdown import extract_page
+from verify.reporting.report import github_annotation, problem_lines
+from verify.running.check import CheckOptions, check_paths
 
 _VERDICTS = pytest.StashKey[dict[Path, list[Result]]]()
 _PROBLEMS = pytest.StashKey[list[Result]]()
@@ -95,7 +95,7 @@ class PairItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, PairFailure):
-            from verify.diagnose import context_lines
+            from verify.reporting.diagnose import context_lines
 
             result = excinfo.value.result
             return "\n".join(problem_lines(result) + context_lines(result))

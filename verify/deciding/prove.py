@@ -12,9 +12,9 @@ from typing import Any
 
 import sympy as sp
 
-from verify import terms as T
-from verify.terms import SCALAR, Env
-from verify.understand import Understood, refs
+from verify.deciding.understand import Understood, refs
+from verify.meaning import terms as T
+from verify.meaning.terms import SCALAR, Env
 
 PROOF_SECONDS = 2.0
 

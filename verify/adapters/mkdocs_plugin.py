@@ -2,7 +2,7 @@
 
 The only module that imports MkDocs. It runs the checker once per build over
 all pages (in parallel, through `check_paths`), fails `mkdocs build` on a failed
-or error step, and hands the rendering to `verify.render`.
+or error step, and hands the rendering to `verify.reporting.render`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from verify import render
 from verify.model import PageReport, Result, summarize
-from verify.run import CheckOptions, check_paths
+from verify.reporting import render
+from verify.running.check import CheckOptions, check_paths
 
 log = get_plugin_logger(__name__)
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import sympy as sp
 
-from verify.dual import Mat, power
+from verify.meaning.dual import Mat, power
+from verify.meaning.terms import Env, Value
 from verify.model import Declaration
-from verify.terms import Env, Value
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
 # 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes

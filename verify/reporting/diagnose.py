@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from verify import parse as ast
-from verify.extract import extract_page
+from verify.latex import parser as ast
 from verify.model import Page, Pair, Result, Span, Status
-from verify.report import INDENT, format_value
+from verify.reading.markdown import extract_page
+from verify.reporting.report import INDENT, format_value
 
 SECONDS = 10.0
 SYMBOL_MESSAGE = re.compile(
@@ -219,10 +219,10 @@ def _clashing_factors(
 
 def shape_lines(page: Page, result: Result) -> list[str]:
     """Each operand of a shape error with the shape the checker gave it."""
-    from verify.decide import definition_infos, parse_side
-    from verify.run import _task
-    from verify.terms import show_shape
-    from verify.translate import Translator, latex_of
+    from verify.deciding.decide import definition_infos, parse_side
+    from verify.meaning.terms import show_shape
+    from verify.meaning.translate import Translator, latex_of
+    from verify.running.check import _task
 
     found = _side_at(page, result.line, result.column)
     if found is None:
@@ -258,7 +258,7 @@ def shape_lines(page: Page, result: Result) -> list[str]:
 
 def difference_lines(page: Page, result: Result) -> list[str]:
     """The smallest corresponding parts of the two sides that differ at the counterexample."""
-    from verify.difference import first_difference
+    from verify.reporting.difference import first_difference
 
     pair = _failed_pair(page, result)
     if pair is None or result.counterexample is None:

@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from verify import parse as ast
-from verify import terms as T
-from verify.model import Declaration
-from verify.syntax import (
+from verify.latex import parser as ast
+from verify.latex.syntax import (
     derivative_marker,
     derivative_order,
     head_kind,
@@ -24,10 +22,12 @@ from verify.syntax import (
     symbol_name,
     unwrap,
 )
-from verify.terms import SCALAR, Shape, TranslateError, show_shape
+from verify.meaning import terms as T
+from verify.meaning.terms import SCALAR, Shape, TranslateError, show_shape
+from verify.model import Declaration
 
 if TYPE_CHECKING:
-    from verify.translate import DefinitionInfo, Scope
+    from verify.meaning.translate import DefinitionInfo, Scope
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
 MATRIX_FUNCTIONS = {"det", "tr", "diag"}

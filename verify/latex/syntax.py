@@ -6,7 +6,7 @@ a compact LaTeX rendering of a tree for names and messages.
 
 from __future__ import annotations
 
-from verify import parse as ast
+from verify.latex import parser as ast
 
 TRANSPOSE_MARKS = {"T", "\\mathrm{T}", "\\mathsf{T}", "top", "intercal", "\\top"}
 
