@@ -16,9 +16,9 @@ from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
-    ROOT / "tests" / "mutation" / "identities.md",
-    ROOT / "tests" / "corpus" / "indexed-families.md",
-    ROOT / "tests" / "corpus" / "matrix-calculus.md",
+    ROOT / "tests" / "pages" / "mutation" / "identities.md",
+    ROOT / "tests" / "pages" / "corpus" / "indexed-families.md",
+    ROOT / "tests" / "pages" / "corpus" / "matrix-calculus.md",
 ]
 
 

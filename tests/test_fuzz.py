@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from verify import CheckOptions, Status, check_page
 from verify.latex.parser import LatexError, parse_latex
-from verify.mutation.mutants import round_trips
+from verify.latex.printer import round_trips
 from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,11 +35,11 @@ FAST = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 SLOW = settings(FAST, max_examples=SLOW_EXAMPLES)
 REAL_PAGES = sorted(
-    p for folder in ("docs", "tests/corpus", "tests/soundness", "tests/mutation")
+    p for folder in ("docs", "tests/pages/corpus", "tests/pages/soundness", "tests/pages/mutation")
     for p in (ROOT / folder).rglob("*.md")
 )  # fmt: skip
 # Messages of known checker bugs, each with an xfail reproducer in
-# tests/test_limits.py or tests/test_soundness.py; remove an entry when fixed.
+# tests/running/test_limits.py or tests/deciding/test_soundness.py; remove an entry when fixed.
 KNOWN_BUGS: tuple[str, ...] = ()
 
 NOTATION = """---

@@ -28,7 +28,7 @@ import pytest
 
 from verify import Status
 from verify.deciding.decide import decide
-from verify.mutation.mutate import task_for
+from verify.mutation.mutate import mutation_task as task_for
 from verify.reading.markdown import extract_page
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,17 +1,22 @@
 """The data that flows through the pipeline: pages, pairs, declarations, results.
 
 Every stage reads and returns these plain dataclasses, so that the MkDocs and
-pytest adapters, the command line and the cache all speak one language.
+pytest adapters, the command line and the cache all speak one language. A
+pair's `id` names it within its page (`line-42`, `line-42.2` for a second pair
+on that line); results are looked up by it, never by a position in a list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
+from verify.shape import Shape, Size
 
-class Status(str, Enum):
+
+class Status(StrEnum):
     """The verdict on one pair (contract §5)."""
 
     PROVED = "proved"
@@ -33,6 +38,46 @@ class Status(str, Enum):
 
 
 STATUS_ORDER = [s.value for s in Status]
+
+
+class Relation(StrEnum):
+    """The relation between the two sides of a pair (contract §3)."""
+
+    EQUAL = "="
+    DEFINE = ":="
+    IMPLIES = "\\implies"
+    IFF = "\\iff"
+    PROPTO = "\\propto"
+    LE = "\\le"
+    GE = "\\ge"
+    LT = "<"
+    GT = ">"
+    UNSUPPORTED = "unsupported"
+
+    @property
+    def is_inequality(self) -> bool:
+        return self in (Relation.LE, Relation.GE, Relation.LT, Relation.GT)
+
+    @property
+    def is_implication(self) -> bool:
+        return self in (Relation.IMPLIES, Relation.IFF)
+
+
+class Kind(StrEnum):
+    """What a declared symbol is (contract §2)."""
+
+    SIZE = "size"
+    INDEX = "index"
+    SCALAR = "scalar"
+    VECTOR = "vector"
+    MATRIX = "matrix"
+    IDENTITY = "identity"
+    FUNCTION = "function"
+
+    @property
+    def is_integer(self) -> bool:
+        """Sizes and indices: whole numbers that shapes and ranges are made of."""
+        return self in (Kind.SIZE, Kind.INDEX)
 
 
 @dataclass(frozen=True)
@@ -72,7 +117,7 @@ class Span:
         return line, col + col_in_row
 
 
-@dataclass
+@dataclass(frozen=True)
 class Directive:
     """What a contributor said about a block or a row (contract §3)."""
 
@@ -88,7 +133,7 @@ class Pair:
 
     file: str
     line: int
-    relation: str
+    relation: Relation
     lhs: Span
     rhs: Span
     justification: str = ""
@@ -96,7 +141,8 @@ class Pair:
     tag: str | None = None
     block_start: int = 0
     block_end: int = 0
-    index: int = 0
+    index: int = 0  # order among the page's pairs and definitions
+    id: str = ""  # `line-42`, or `line-42.2` for the second pair on line 42
 
     @property
     def location(self) -> Location:
@@ -126,7 +172,7 @@ class Block:
     directive: Directive = field(default_factory=Directive)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Declaration:
     """One declared symbol pattern from the `symbols:` front matter."""
 
@@ -135,25 +181,58 @@ class Declaration:
     subscripts: tuple[str, ...]
     superscripts: tuple[str, ...]
     superscript_parenthesized: bool
-    kind: str
-    shape: tuple[str, str] | None
+    kind: Kind
+    shape: Shape | None
     properties: tuple[str, ...]
     sums_over: str | None = None
-    index_range: tuple[str, str] | None = None
+    index_range: tuple[Size, Size] | None = None
     line: int = 0
 
     @property
     def indices(self) -> tuple[str, ...]:
         return self.subscripts + self.superscripts
 
+    def describe_kind(self) -> str:
+        """The kind as the front matter writes it: `index 1..m`, `matrix(n, m)`."""
+        if self.kind == Kind.INDEX and self.index_range:
+            return f"index {self.index_range[0]}..{self.index_range[1]}"
+        if self.kind in (Kind.VECTOR, Kind.IDENTITY) and self.shape:
+            return f"{self.kind}({self.shape.rows})"
+        if self.kind == Kind.MATRIX and self.shape:
+            return f"matrix({self.shape.rows}, {self.shape.cols})"
+        return str(self.kind)
+
     def describe_shape(self) -> str:
-        if self.kind in ("vector", "matrix", "identity") and self.shape:
-            return f"{self.shape[0]} × {self.shape[1]}"
-        if self.kind in ("size", "index"):
+        if self.kind in (Kind.VECTOR, Kind.MATRIX, Kind.IDENTITY) and self.shape:
+            return str(self.shape)
+        if self.kind.is_integer:
             return "integer"
-        if self.kind == "function":
+        if self.kind == Kind.FUNCTION:
             return "—"
         return "1 × 1"
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain form, for digests and the page cache."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["shape"] = [str(self.shape.rows), str(self.shape.cols)] if self.shape else None
+        data["index_range"] = [str(s) for s in self.index_range] if self.index_range else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Declaration:
+        shape = data.get("shape")
+        index_range = data.get("index_range")
+        return cls(
+            key=data["key"], base=data["base"], subscripts=tuple(data["subscripts"]),
+            superscripts=tuple(data["superscripts"]),
+            superscript_parenthesized=bool(data["superscript_parenthesized"]),
+            kind=Kind(data["kind"]), shape=Shape.of(shape[0], shape[1]) if shape else None,
+            properties=tuple(data["properties"]), sums_over=data.get("sums_over"),
+            index_range=(Size.parse(index_range[0]), Size.parse(index_range[1]))
+            if index_range else None,
+            line=int(data.get("line", 0)),
+        )  # fmt: skip
 
 
 @dataclass
@@ -178,6 +257,10 @@ class Page:
     def pairs(self) -> list[Pair]:
         return [p for b in self.blocks for p in b.pairs]
 
+    @property
+    def definitions(self) -> list[Definition]:
+        return [d for b in self.blocks for d in b.definitions]
+
 
 @dataclass
 class Result:
@@ -199,6 +282,7 @@ class Result:
     justification: str = ""
     tolerance: str | None = None
     undeclared: list[str] = field(default_factory=list)  # letters read as real scalars
+    cacheable: bool = True  # false for a verdict about this run (a time-out), not the pair
 
     @property
     def location(self) -> Location:
@@ -207,6 +291,8 @@ class Result:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
+        data["relation"] = str(self.relation)
+        del data["cacheable"]
         return data
 
     @classmethod
@@ -219,20 +305,40 @@ class Result:
 
 @dataclass
 class PageReport:
-    """All answers for one page, plus what a reader's page needs to show them."""
+    """All answers for one page: page-level problems, and a verdict per pair id."""
 
     page: Page
-    results: list[Result]
+    problems: list[Result] = field(default_factory=list)
+    verdicts: dict[str, Result] = field(default_factory=dict)
+
+    @property
+    def results(self) -> list[Result]:
+        """Every answer: the page's problems, then each pair's verdict in page order."""
+        return [*self.problems, *self.verdicts.values()]
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUS_ORDER}
-        for r in self.results:
-            counts[r.status.value] += 1
-        return counts
+        return summarize(self.results)
+
+    def find(self, result_id: str) -> Result | None:
+        """The verdict of the pair, or the problem, with this id."""
+        if result_id in self.verdicts:
+            return self.verdicts[result_id]
+        return dict(named_problems(self.problems)).get(result_id)
 
 
-def summarize(results: list[Result]) -> dict[str, int]:
+def named_problems(problems: Iterable[Result]) -> list[tuple[str, Result]]:
+    """Each page-level problem with its id: `problem-line-7`, then `problem-line-7.2`."""
+    seen: dict[int, int] = {}
+    named = []
+    for problem in problems:
+        seen[problem.line] = seen.get(problem.line, 0) + 1
+        count = seen[problem.line]
+        named.append((f"problem-line-{problem.line}" + (f".{count}" if count > 1 else ""), problem))
+    return named
+
+
+def summarize(results: Iterable[Result]) -> dict[str, int]:
     counts = {s: 0 for s in STATUS_ORDER}
     for r in results:
         counts[r.status.value] += 1

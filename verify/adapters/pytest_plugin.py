@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from verify.model import Result, Status
+from verify.model import PageReport, Result, Status, named_problems
 from verify.reading.markdown import extract_page
 from verify.reporting.report import github_annotation, problem_lines
-from verify.running.check import CheckOptions, check_paths
+from verify.running.check import CheckOptions, check_paths, page_problems
 
-_VERDICTS = pytest.StashKey[dict[Path, list[Result]]]()
+_REPORTS = pytest.StashKey[dict[Path, PageReport]]()
 _PROBLEMS = pytest.StashKey[list[Result]]()
 
 
@@ -52,15 +52,12 @@ class PageFile(pytest.File):
 
     def collect(self) -> Iterator[PairItem]:
         page = extract_page(str(self.path), self.path.read_text(encoding="utf-8"))
-        places = [(r.line, "") for r in page.problems]
-        places += [(p.line, p.tag or "") for p in page.pairs]
-        seen: dict[int, int] = {}
-        for index, (line, tag) in enumerate(places):
-            seen[line] = seen.get(line, 0) + 1
-            name = f"line {line}" + (f" ({seen[line]})" if seen[line] > 1 else "")
-            item: PairItem = PairItem.from_parent(self, name=name, index=index, line=line)
-            if tag:
-                item.extra_keyword_matches.add(tag)
+        for problem_id, problem in named_problems(page_problems(page)):
+            yield PairItem.from_parent(self, name=problem_id, line=problem.line)
+        for pair in page.pairs:
+            item: PairItem = PairItem.from_parent(self, name=pair.id, line=pair.line)
+            if pair.tag:
+                item.extra_keyword_matches.add(pair.tag)
             yield item
 
 
@@ -73,18 +70,16 @@ class PairFailure(Exception):
 
 
 class PairItem(pytest.Item):
-    """One pair (or page-level problem), by its position in the page's results."""
+    """One pair (or page-level problem): its name is the id its result has."""
 
-    def __init__(self, *, index: int, line: int, **kwargs: Any) -> None:
+    def __init__(self, *, line: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.index = index
         self.line = line
 
     def runtest(self) -> None:
-        results = _verdicts(self)
-        if self.index >= len(results):
+        result = _report(self).find(self.name)
+        if result is None:
             pytest.fail(f"{self.path}: the page changed while the tests ran", pytrace=False)
-        result = results[self.index]
         if result.status == Status.SKIPPED:
             pytest.skip(result.message or "skip directive")
         if result.status == Status.EXPECTED_FAILURE:
@@ -118,9 +113,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _verdicts(item: PairItem) -> list[Result]:
-    """This item's page's results: checked on first use, with every selected page."""
-    store = item.config.stash.setdefault(_VERDICTS, {})
+def _report(item: PairItem) -> PageReport:
+    """This item's page's report: checked on first use, with every selected page."""
+    store = item.config.stash.setdefault(_REPORTS, {})
     if item.path not in store:
         pending = [item.path] + [
             i.path
@@ -133,7 +128,7 @@ def _verdicts(item: PairItem) -> list[Result]:
             cache_dir=item.config.rootpath / item.config.getini("verify_cache_dir"),
         )
         for path, report in zip(pages, check_paths(pages, options), strict=True):
-            store[path] = report.results
+            store[path] = report
     return store[item.path]
 
 

@@ -17,9 +17,8 @@ from typing import Any
 
 import sympy as sp
 
-from verify.meaning import terms as T
+from verify.errors import Ambiguous, EvaluationError, Undefined
 from verify.meaning.dual import FAST_DIGITS, Dual, Mat, exact_mode
-from verify.meaning.terms import Undefined
 
 DIGITS = 60
 RELATIVE_TOLERANCE = sp.Float("1e-80", FAST_DIGITS)  # fast pass only
@@ -33,17 +32,13 @@ FAST_BITS = 300  # a fast float with fewer bits of precision has lost digits
 ORDINARY = (sp.Float("1e-20", FAST_DIGITS), sp.Float("1e20", FAST_DIGITS))
 
 
-class Ambiguous(Exception):
-    """Floats cannot tell: decide this instance again with exact values."""
-
-
 _NUMBERS: dict[Any, Any] = {}
 
 
 def number(v: Any) -> sp.Expr:
     """The real number a value stands for: exact if rational, else to `DIGITS`."""
     if isinstance(v, Dual):
-        raise T.EvaluationError("internal: a derivative part escaped its derivative")
+        raise EvaluationError("internal: a derivative part escaped its derivative")
     v = sp.sympify(v)
     if v.is_Rational:
         return v

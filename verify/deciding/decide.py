@@ -15,34 +15,27 @@ from typing import Any
 import sympy as sp
 
 from verify.deciding.compare import (
-    DIGITS,
-    RELATIVE_TOLERANCE,
     TOLERANCE_TEXT,
-    Ambiguous,
     check_defined,
-    number,
     ordered,
     same,
     show,
 )
-from verify.deciding.instances import EmptyRange, _value, draw, rational
+from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
-from verify.deciding.understand import (
-    DefinitionSource,
+from verify.deciding.tasks import PairTask
+from verify.deciding.understand import Mode, Understood, refs, understand
+from verify.errors import (
+    Ambiguous,
+    EmptyRange,
+    EvaluationError,
     PairError,
-    PairTask,
-    Understood,
-    definition_infos,
-    describe,
-    parse_definition,
-    parse_side,
-    refs,
-    understand,
+    Undefined,
 )
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
-from verify.meaning.terms import Env, Undefined
-from verify.model import Declaration, Result, Status
+from verify.meaning.terms import Env
+from verify.model import Declaration, Kind, Relation, Result, Status
 
 EQUALITY_PLANS = 6
 SAMPLE_PLANS = 20
@@ -64,7 +57,7 @@ def decide(task: PairTask) -> Result:
         )
         return result
     try:
-        if task.relation == "unsupported":
+        if task.relation == Relation.UNSUPPORTED:
             raise PairError("this relation is not supported (use =, :=, \\propto, \\le, \\ge,"
                             " <, >, \\implies)", task.line)  # fmt: skip
         understood = understand(task)
@@ -75,7 +68,7 @@ def decide(task: PairTask) -> Result:
         result.line, result.column = err.line, err.column
     except RecursionError:
         result.status, result.message = Status.ERROR, "the expression is nested too deeply"
-    except (T.EvaluationError, EmptyRange) as err:
+    except (EvaluationError, EmptyRange) as err:
         result.status, result.message = Status.ERROR, f"cannot evaluate: {err}"
     except MemoryError:
         result.status, result.message = Status.ERROR, "ran out of memory"
@@ -114,15 +107,17 @@ def _names_used(terms: list[T.Term], declarations: list[Declaration]) -> set[str
                 bound.add(t.variable)
             if isinstance(t, T.IndexValue):
                 names.add(t.name)
+            if isinstance(t, T.SizeValue):
+                names.update(t.size.names())
             if t.shape is not None:
-                names.update(t.shape)
+                names.update(t.shape.names())
             if isinstance(t, T.Ref) and t.name in by_name:
                 d = by_name[t.name]
-                names.update(d.shape or ())
+                names.update(d.shape.names() if d.shape else ())
                 for idx in d.indices:
                     rng = by_name[idx].index_range if idx in by_name else None
-                    names.update(rng or ())
-    return names - (bound - {d.base for d in declarations if d.kind == "size"})
+                    names.update(n for size in rng or () for n in size.names())
+    return names - (bound - {d.base for d in declarations if d.kind == Kind.SIZE})
 
 
 def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
@@ -136,33 +131,29 @@ def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
     return values
 
 
-def _evaluate(term: T.Term, env: Env) -> Any:
+def evaluate(term: T.Term, env: Env) -> Any:
     """A side's value, which must be a real number (or matrix of them) here."""
     try:
-        value = _evaluate_raw(term, env)
+        value = evaluate_raw(term, env)
         check_defined(value)
         return value
     except (TypeError, ValueError, AttributeError) as err:
-        raise T.EvaluationError(f"{type(err).__name__}: {err}") from None
+        raise EvaluationError(f"{type(err).__name__}: {err}") from None
 
 
 def _run(u: Understood, task: PairTask, result: Result) -> None:
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
-    plans = SAMPLE_PLANS if u.mode == "inequality" else EQUALITY_PLANS
-    seed = f"{task.relation}|{task.lhs.text}|{task.rhs.text}|{u.mode}"
+    plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
     for plan in range(plans):
         for attempt in range(ATTEMPTS):
-            rng = random.Random(f"{seed}|{plan}|{attempt}")
             try:
-                env = draw(rng, task.declarations, u.translator.undeclared, plan,
-                           positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2)  # fmt: skip
-                if any(
-                    env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct
-                ):
-                    continue  # a side condition `where j \ne l` does not hold here
-                verdict = _checked_instance(u, task, env, rng, symbols, used)
+                drawn = draw_instance(task, u, plan, attempt)
+                if drawn is None:
+                    continue
+                rng, env = drawn
+                verdict = checked_instance(u, task, env, rng, symbols, used)
             except (Undefined, EmptyRange):
                 continue
             if verdict is not None:
@@ -184,17 +175,17 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             task.line,
         )
     size_text = _sizes_text(result.sizes)
-    if u.mode == "inequality":
+    if u.mode == Mode.INEQUALITY:
         result.status, result.method = (
             Status.SAMPLED,
             (f"held at {passed} random instances{size_text}"),
         )
         return
-    what = {"equal": "evaluation", "const": "difference independent of "
-            f"{latex_of_ref(u.wrt)}", "propto": f"ratio independent of {latex_of_ref(u.wrt)}",
-            "implies": "the solution satisfies the premise"}[u.mode]  # fmt: skip
+    what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
+            f"{latex_of_ref(u.wrt)}", Mode.PROPTO: f"ratio independent of {latex_of_ref(u.wrt)}",
+            Mode.IMPLIES: "the solution satisfies the premise"}[u.mode]  # fmt: skip
     result.status, result.method = Status.CHECKED, f"{what} at {passed} random instances{size_text}"
-    if u.mode == "equal" and provable(u):
+    if u.mode == Mode.EQUAL and provable(u):
         if prove(u):
             result.status = Status.PROVED
             result.method = f"symbolic: lhs − rhs simplifies to 0; also {result.method}"
@@ -214,7 +205,25 @@ def _sizes_text(sizes: list[dict[str, int]]) -> str:
     return f" (sizes {shown})"
 
 
-def _checked_instance(
+def instance_seed(task: PairTask, u: Understood) -> str:
+    """The seed of a pair's instances: its text, so a verdict never depends on the run."""
+    return f"{task.relation}|{task.lhs.text}|{task.rhs.text}|{u.mode.value}"
+
+
+def draw_instance(
+    task: PairTask, u: Understood, plan: int, attempt: int
+) -> tuple[random.Random, Env] | None:
+    """Attempt `attempt` at an instance of plan `plan`, as every decision draws it;
+    None where a side condition (`where j \\ne l`) does not hold."""
+    rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
+    env = draw(rng, task.declarations, u.translator.undeclared, plan,
+               positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2)  # fmt: skip
+    if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
+        return None
+    return rng, env
+
+
+def checked_instance(
     u: Understood,
     task: PairTask,
     env: Env,
@@ -224,20 +233,20 @@ def _checked_instance(
 ) -> dict[str, Any] | None:
     """Try the instance with fast floats; decide failures and near-ties exactly."""
     state = rng.getstate()
-    if u.mode == "implies":  # solving is checked exactly, with its derivative
-        return _one_instance(u, task, env, rng, refs, used)
+    if u.mode == Mode.IMPLIES:  # solving is checked exactly, with its derivative
+        return one_instance(u, task, env, rng, refs, used)
     try:
         with fast_numbers():
-            verdict = _one_instance(u, task, env, rng, refs, used)
+            verdict = one_instance(u, task, env, rng, refs, used)
         if verdict is None:
             return None
     except Ambiguous:
         pass
     rng.setstate(state)
-    return _one_instance(u, task, env, rng, refs, used)
+    return one_instance(u, task, env, rng, refs, used)
 
 
-def _one_instance(
+def one_instance(
     u: Understood,
     task: PairTask,
     env: Env,
@@ -250,14 +259,14 @@ def _one_instance(
         used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
             "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
-    if u.mode == "equal":
-        left, right = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
+    if u.mode == Mode.EQUAL:
+        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
         if same(left, right):
             return None
         return {**base, "values": _instance_values(env, refs), "lhs": show(left),
                 "rhs": show(right)}  # fmt: skip
-    if u.mode == "inequality":
-        left, right = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
+    if u.mode == Mode.INEQUALITY:
+        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
         if ordered(left, right, task.relation):
             return None
         return {**base, "values": _instance_values(env, refs), "lhs": show(left),
@@ -266,10 +275,10 @@ def _one_instance(
     slot = u.wrt.slot(env)
     other = _redraw(u.wrt, task, env, rng)
     env2 = env.with_slot(slot, other)
-    if u.mode in ("const", "propto"):
-        l1, r1 = _evaluate(u.lhs, env), _evaluate(u.rhs, env)
-        l2, r2 = _evaluate(u.lhs, env2), _evaluate(u.rhs, env2)
-        if u.mode == "const":
+    if u.mode in (Mode.CONST, Mode.PROPTO):
+        l1, r1 = evaluate(u.lhs, env), evaluate(u.rhs, env)
+        l2, r2 = evaluate(u.lhs, env2), evaluate(u.rhs, env2)
+        if u.mode == Mode.CONST:
             ok = same(l1 - r1, l2 - r2)
         else:
             if same(r1, 0) or same(r2, 0):
@@ -281,10 +290,10 @@ def _one_instance(
                 "second value of " + u.wrt.name: show(other), "lhs there": show(l2),
                 "rhs there": show(r2)}  # fmt: skip
     # implies: substitute the solution into the premise
-    solution = _evaluate(u.rhs, env)
-    if not same(_evaluate(u.rhs, env2), solution):
+    solution = evaluate(u.rhs, env)
+    if not same(evaluate(u.rhs, env2), solution):
         raise PairError(f"the solution for {u.wrt.name} depends on {u.wrt.name} itself", task.line)
-    residual = _evaluate(u.lhs, env.with_slot(slot, solution))
+    residual = evaluate(u.lhs, env.with_slot(slot, solution))
     if same(residual, 0):
         if _determined(u, env, slot, solution):
             return None
@@ -313,13 +322,13 @@ def _determined(u: Understood, env: Env, slot: tuple[Any, ...], solution: Any) -
                 data[position[0]][position[1]], sp.Integer(1), tag
             )
             moved = Mat(data)
-        slope = slope_of(_evaluate_raw(u.lhs, env.deeper().with_slot(slot, moved)), tag)
+        slope = slope_of(evaluate_raw(u.lhs, env.deeper().with_slot(slot, moved)), tag)
         columns.append(list(slope) if isinstance(slope, Mat) else [slope])
     jacobian = sp.Matrix(columns).T
     return bool(jacobian.rank() == len(positions))
 
 
-def _evaluate_raw(term: T.Term, env: Env) -> Any:
+def evaluate_raw(term: T.Term, env: Env) -> Any:
     """A side's value as computed, derivative parts included."""
     try:
         return term.value(env)
@@ -330,7 +339,7 @@ def _evaluate_raw(term: T.Term, env: Env) -> Any:
 def _redraw(ref: T.Ref, task: PairTask, env: Env, rng: random.Random) -> Any:
     decl = next((d for d in task.declarations if d.base == ref.name), None)
     for _ in range(20):
-        value = _value(rng, decl, env) if decl is not None else rational(rng)
+        value = value_of(rng, decl, env) if decl is not None else rational(rng)
         if not same(value, ref.value(env)):
             return value
     raise Undefined("could not draw another value")
@@ -341,15 +350,15 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
     idx = ", ".join(f"{k}={v}" for k, v in cx.get("indices", {}).items())
     where = "; ".join(x for x in (sizes, idx) if x)
     where = f" at {where}" if where else ""
-    if u.mode == "implies":
+    if u.mode == Mode.IMPLIES:
         if "problem" in cx:
             return f"{cx['problem']}{where}"
         return f"the solution does not satisfy the premise{where}"
-    if u.mode == "const":
+    if u.mode == Mode.CONST:
         return f"the difference of the sides changes with {latex_of_ref(u.wrt)}{where}"
-    if u.mode == "propto":
+    if u.mode == Mode.PROPTO:
         return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
-    if u.mode == "inequality":
+    if u.mode == Mode.INEQUALITY:
         return f"the inequality does not hold{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
     left, right = cx["lhs"], cx["rhs"]
     if isinstance(left, list) and isinstance(right, list):
@@ -377,7 +386,7 @@ def _short(v: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _task_env(task: PairTask, u: Understood, rng: random.Random) -> Env | None:
+def first_instance(task: PairTask, u: Understood, rng: random.Random) -> Env | None:
     """The first admissible instance, for `explain`."""
     for plan in range(EQUALITY_PLANS):
         try:
@@ -386,14 +395,3 @@ def _task_env(task: PairTask, u: Understood, rng: random.Random) -> Env | None:
             continue
         return env
     return None
-
-
-# Kept importable from here: the explain and diagnosis tools use them.
-_refs = refs
-_number = number
-_provable = provable
-__all__ = [
-    "ATTEMPTS", "DIGITS", "EQUALITY_PLANS", "RELATIVE_TOLERANCE", "DefinitionSource", "PairError",
-    "PairTask", "Understood", "check_defined", "decide", "definition_infos", "describe",
-    "parse_definition", "parse_side", "provable", "same", "show", "understand",
-]  # fmt: skip

@@ -15,9 +15,10 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
 from verify.meaning.terms import Env, Value
-from verify.model import Declaration
+from verify.model import Declaration, Kind
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
 # 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes
@@ -157,12 +158,12 @@ def draw(
     """One instance for plan number `plan`."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
-    sizes = {d.base: size_of(rng) for d in declarations if d.kind == "size"}
+    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
     env = Env(sizes, {}, {}, {}, {})
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != "index" or d.index_range is None:
+        if d.kind != Kind.INDEX or d.index_range is None:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -175,25 +176,30 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in ("size", "index", "identity"):
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY):
             continue
-        if d.kind == "function":
+        if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
             continue
         if d.indices:
             env.families[d.base] = _family(rng, d, by_name, env)
         else:
             special = plan in SPECIAL_PLANS and not positive_undeclared
-            if special and d.kind == "scalar" and not set(d.properties) - {"nonnegative"}:
+            if special and d.kind == Kind.SCALAR and not set(d.properties) - {"nonnegative"}:
                 env.values[d.base] = (
                     sp.Integer(0)
                     if plan == min(SPECIAL_PLANS)
                     else rng.choice([v for v in SPECIAL_VALUES if v >= 0 or not d.properties])
                 )
-            elif special and d.kind == "vector" and not d.properties and plan == min(SPECIAL_PLANS):
-                env.values[d.base] = Mat.zeros(env.size(d.shape[0]) if d.shape else 1, 1)
+            elif (
+                special
+                and d.kind == Kind.VECTOR
+                and not d.properties
+                and plan == min(SPECIAL_PLANS)
+            ):
+                env.values[d.base] = Mat.zeros(env.size(d.shape.rows) if d.shape else 1, 1)
             else:
-                env.values[d.base] = _value(rng, d, env)
+                env.values[d.base] = value_of(rng, d, env)
     for name in sorted(undeclared):
         if plan in SPECIAL_PLANS and not positive_undeclared:
             env.values[name] = (
@@ -204,16 +210,12 @@ def draw(
     return env
 
 
-class EmptyRange(Exception):
-    """An index range that is empty at the drawn sizes."""
-
-
-def _value(rng: random.Random, d: Declaration, env: Env) -> Value:
-    if d.kind == "scalar":
+def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
+    if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
     assert d.shape is not None
-    rows, cols = env.size(d.shape[0]), env.size(d.shape[1])
-    if d.kind == "vector":
+    rows, cols = env.dims(d.shape)
+    if d.kind == Kind.VECTOR:
         positive = "positive" in d.properties
         if not positive and "nonzero" not in d.properties and rng.random() < ZERO_CHANCE:
             return Mat.zeros(rows, 1)
@@ -234,9 +236,9 @@ def _family(
         lo, hi = env.size(idx.index_range[0]), env.size(idx.index_range[1])
         ranges.append(range(lo, hi + 1))
     members: dict[tuple[int, ...], Value] = {
-        key: _value(rng, d, env) for key in itertools.product(*ranges)
+        key: value_of(rng, d, env) for key in itertools.product(*ranges)
     }
-    if d.sums_over is not None and d.kind == "scalar":
+    if d.sums_over is not None and d.kind == Kind.SCALAR:
         axis = d.indices.index(d.sums_over)
         for key in members:
             members[key] = rational(rng, positive=True)

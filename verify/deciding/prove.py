@@ -6,15 +6,14 @@ Only offered pairs that already held at every instance: a proof upgrades
 
 from __future__ import annotations
 
-import signal
-import threading
-from typing import Any
-
 import sympy as sp
 
 from verify.deciding.understand import Understood, refs
+from verify.errors import OutOfTime
+from verify.limits import time_limit
 from verify.meaning import terms as T
-from verify.meaning.terms import SCALAR, Env
+from verify.meaning.terms import Env
+from verify.shape import SCALAR
 
 PROOF_SECONDS = 2.0
 
@@ -26,19 +25,13 @@ def provable(u: Understood) -> bool:
             return False
         if isinstance(term, T.Ref) and term.family:
             return False
-        if isinstance(term, (T.IndexValue, T.Sum, T.FunctionCall, T.Gaussian)):
+        if isinstance(term, (T.IndexValue, T.SizeValue, T.Sum, T.FunctionCall, T.Gaussian)):
             return False
     return True
 
 
-class _OutOfTime(Exception):
-    pass
-
-
 def prove(u: Understood) -> bool:
     """simplify(lhs − rhs) == 0 with symbols, within `PROOF_SECONDS`."""
-    if threading.current_thread() is not threading.main_thread():
-        return False
     decls = {d.base: d for d in u.translator.declarations.values()}
     values = {}
     for ref in refs([u.lhs, u.rhs]):
@@ -49,19 +42,11 @@ def prove(u: Understood) -> bool:
             nonzero="nonzero" in props or None, integer="integer" in props or None,
         )  # fmt: skip
     env = Env({}, {}, values, {}, {}, symbolic=True)
-
-    def alarm(_signum: int, _frame: Any) -> None:
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, PROOF_SECONDS)
     try:
-        difference = u.lhs.value(env) - u.rhs.value(env)
-        if difference == 0:
-            return True
-        return bool(sp.simplify(difference) == 0)
-    except (_OutOfTime, Exception):
+        with time_limit(PROOF_SECONDS, enforced=True):
+            difference = u.lhs.value(env) - u.rhs.value(env)
+            if difference == 0:
+                return True
+            return bool(sp.simplify(difference) == 0)
+    except (OutOfTime, Exception):
         return False
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -8,54 +8,35 @@ place in the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import sympy as sp
 
-from verify.latex import parser as ast
-from verify.latex.parser import LatexError, parse_latex
-from verify.latex.syntax import latex_of, unwrap
+from verify.deciding.tasks import DefinitionSource, PairTask
+from verify.errors import LatexError, PairError, TranslateError
+from verify.latex import tree as ast
+from verify.latex.parser import parse_latex
+from verify.latex.printer import compact
 from verify.latex.syntax import symbol_name as _name
+from verify.latex.syntax import unwrap
 from verify.meaning import terms as T
-from verify.meaning.terms import SCALAR, TranslateError, show_shape
-from verify.meaning.translate import DefinitionInfo, Translator
-from verify.model import Declaration, Directive, Span
+from verify.meaning.scope import DefinitionInfo
+from verify.meaning.translate import Translator
+from verify.model import Kind, Page, Relation, Result, Span, Status
 from verify.reading.notation import canonical_script
+from verify.shape import SCALAR, show_shape
 
 
-@dataclass
-class DefinitionSource:
-    lhs: Span
-    rhs: Span
-    order: int
-    line: int
+class Mode(Enum):
+    """How a pair is decided, from its relation and its sides."""
 
-
-@dataclass
-class PairTask:
-    """Everything a worker needs to decide one pair (picklable, no page objects)."""
-
-    file: str
-    line: int
-    relation: str
-    lhs: Span
-    rhs: Span
-    directive: Directive
-    declarations: list[Declaration]
-    definitions: list[DefinitionSource] = field(default_factory=list)
-    wrt: str | None = None
-    justification: str = ""
-
-
-class PairError(Exception):
-    """Stops the decision with an `error` at a place in the page."""
-
-    def __init__(self, message: str, line: int, column: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
+    EQUAL = "equal"  # both sides equal at every instance
+    CONST = "const"  # equal up to a term free of the derivation variable
+    PROPTO = "propto"  # the ratio is free of the derivation variable
+    INEQUALITY = "inequality"  # held at every sampled instance
+    IMPLIES = "implies"  # the solution satisfies the premise, which determines it
 
 
 def _located(span: Span, offset: int, message: str) -> PairError:
@@ -83,6 +64,22 @@ def definition_infos(
         except PairError:
             continue
     return infos
+
+
+def definition_problems(page: Page) -> list[Result]:
+    """`:=` rows that cannot be read, each an error at its own line."""
+    indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
+    found: list[Result] = []
+    for d in page.definitions:
+        try:
+            parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+        except PairError as err:
+            found.append(Result(
+                file=page.file, line=err.line, column=err.column, relation=Relation.DEFINE,
+                lhs=d.lhs.text.strip(), rhs=d.rhs.text.strip(), status=Status.ERROR,
+                method="definition", message=f"definition: {err.message}",
+            ))  # fmt: skip
+    return found
 
 
 def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:
@@ -132,7 +129,7 @@ def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
         names = []
     if names and all(n in indices for n in names):
         return names, ""
-    return [], canonical_script(latex_of(unwrap(node)))
+    return [], canonical_script(compact(unwrap(node)))
 
 
 def _placeholders(node: ast.Node | None) -> list[str]:
@@ -161,16 +158,16 @@ class Understood:
     lhs: T.Term
     rhs: T.Term
     translator: Translator
-    mode: str
+    mode: Mode
     wrt: T.Ref | None = None
 
 
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
-    indices = {d.base for d in task.declarations if d.kind == "index"}
+    indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
     definitions = definition_infos(task.definitions, indices)
     translator = Translator(task.declarations, definitions)
-    implication = task.relation in ("\\implies", "\\iff")
+    implication = task.relation.is_implication
     lhs_node = parse_side(task.lhs, equation=implication)
     rhs_node = parse_side(task.rhs, equation=implication)
 
@@ -192,12 +189,14 @@ def understand(task: PairTask) -> Understood:
             raise _located(task.rhs, 0, "the conclusion must be 'symbol = expression'")
         _same_shape(target, solution, task.rhs)
         premise = T.Add([(1, premise_l), (-1, premise_r)], shape=premise_l.shape or SCALAR)
-        return Understood(premise, solution, translator, "implies", target)
+        return Understood(premise, solution, translator, Mode.IMPLIES, target)
     lhs = tr(lhs_node, task.lhs)
     rhs = tr(rhs_node, task.rhs)
-    mode = {"=": "equal", "\\propto": "propto"}.get(task.relation, "inequality")
-    if task.relation == "=" and (_has_const(lhs) or _has_const(rhs)):
-        mode = "const"
+    mode = {Relation.EQUAL: Mode.EQUAL, Relation.PROPTO: Mode.PROPTO}.get(
+        task.relation, Mode.INEQUALITY
+    )
+    if task.relation == Relation.EQUAL and (_has_const(lhs) or _has_const(rhs)):
+        mode = Mode.CONST
         if _has_const(lhs):
             lhs = _drop_const(lhs, task.lhs)
         if _has_const(rhs):
@@ -205,18 +204,18 @@ def understand(task: PairTask) -> Understood:
     elif _has_const(lhs) or _has_const(rhs):
         raise _located(task.rhs, 0, "\\text{const} is only meaningful in '= \\text{const} + …'")
     _same_shape(lhs, rhs, task.rhs)
-    if mode == "inequality" and (
+    if mode == Mode.INEQUALITY and (
         lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)
     ):
         raise _located(task.rhs, 0, "an inequality compares two scalars")
-    if mode == "propto" and (lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)):
+    if mode == Mode.PROPTO and (lhs.shape not in (SCALAR, None) or rhs.shape not in (SCALAR, None)):
         raise _located(task.rhs, 0, "\\propto compares two scalars (densities, likelihoods)")
     wrt = None
-    if mode in ("const", "propto"):
+    if mode in (Mode.CONST, Mode.PROPTO):
         if not task.wrt:
             raise _located(
                 task.rhs, 0,
-                f"'{task.relation if mode == 'propto' else '= const +'}' needs the derivation"
+                f"'{task.relation if mode == Mode.PROPTO else '= const +'}' needs the derivation"
                 " variable: add 'wrt: <symbol>' to the front matter or"
                 " <!-- verify: wrt <symbol> --> before the block",
             )  # fmt: skip
@@ -265,7 +264,7 @@ def describe(u: Understood) -> dict[str, Any]:
         "rhs shape": show_shape(u.rhs.shape),
         "symbols": sorted({r.name for r in refs([u.lhs, u.rhs])}),
         "undeclared scalars": sorted(u.translator.undeclared),
-        "mode": u.mode,
+        "mode": u.mode.value,
     }
 
 

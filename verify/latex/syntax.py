@@ -1,78 +1,15 @@
 """Small questions about LaTeX syntax trees, shared by the translator's parts.
 
-Which node is a bare symbol, a transpose mark, an index list; and `latex_of`,
-a compact LaTeX rendering of a tree for names and messages.
+Which node is a bare symbol, a transpose mark, an index list, a derivative's
+`d` or `\\partial`. (Printing a tree is `verify.latex.printer`.)
 """
 
 from __future__ import annotations
 
-from verify.latex import parser as ast
+from verify.latex import tree as ast
+from verify.latex.printer import compact
 
 TRANSPOSE_MARKS = {"T", "\\mathrm{T}", "\\mathsf{T}", "top", "intercal", "\\top"}
-
-
-def latex_of(node: ast.Node | None) -> str:
-    """A compact LaTeX rendering of a tree, for names and messages."""
-    if node is None:
-        return ""
-    if isinstance(node, ast.Atom):
-        if node.kind in ("FUNC", "OPNAME"):
-            return f"\\operatorname{{{node.text}}}" if node.kind == "OPNAME" else f"\\{node.text}"
-        if node.kind in ("SUM", "PROD", "NABLA", "PARTIAL", "INFTY"):
-            return "\\" + node.text
-        if node.kind == "TRANSPOSE":
-            return node.text if node.text.startswith("\\") else "\\" + node.text
-        if node.kind == "CONST":
-            return "\\text{const}"
-        return node.text
-    if isinstance(node, ast.Scripted):
-        out = latex_of(node.base)
-        if node.sub is not None:
-            out += "_{" + latex_of(node.sub) + "}"
-        if node.sup is not None:
-            out += "^{" + latex_of(node.sup) + "}"
-        return out + "'" * node.primes
-    if isinstance(node, ast.Delimited):
-        inner = ", ".join(latex_of(i) for i in node.items)
-        close = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}[node.delimiter]
-        if node.delimiter == "{":
-            return inner
-        return node.delimiter + inner + close
-    if isinstance(node, ast.Sum):
-        out = ""
-        for n, (sign, term) in enumerate(node.terms):
-            text = latex_of(term)
-            out += (" - " if sign < 0 else (" + " if n else "")) + text
-        return out
-    if isinstance(node, ast.Negate):
-        return "-" + latex_of(node.body)
-    if isinstance(node, ast.Product):
-        parts = [latex_of(node.factors[0])]
-        for op, f in zip(node.ops, node.factors[1:], strict=True):
-            sep = {"": " ", "/": "/", "odot": " \\odot "}.get(op, f" \\{op} ")
-            parts.append(sep + latex_of(f))
-        return "".join(parts)
-    if isinstance(node, ast.Fraction):
-        return f"\\frac{{{latex_of(node.numerator)}}}{{{latex_of(node.denominator)}}}"
-    if isinstance(node, ast.Bars):
-        bar = "\\|" if node.double else "|"
-        return bar + latex_of(node.body) + bar
-    if isinstance(node, ast.Root):
-        deg = f"[{latex_of(node.degree)}]" if node.degree else ""
-        return f"\\sqrt{deg}{{{latex_of(node.body)}}}"
-    if isinstance(node, ast.Inner):
-        return f"\\langle {latex_of(node.left)}, {latex_of(node.right)} \\rangle"
-    if isinstance(node, ast.Limit):
-        op = "=" if node.op == "=" else " \\ne "
-        return latex_of(node.left) + op + latex_of(node.right)
-    if isinstance(node, ast.Sequence):
-        return ", ".join(latex_of(i) for i in node.items)
-    if isinstance(node, ast.Equation):
-        return latex_of(node.left) + " = " + latex_of(node.right)
-    if isinstance(node, ast.MatrixLiteral):
-        rows = " \\\\ ".join(" & ".join(latex_of(c) for c in row) for row in node.rows)
-        return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
-    return "?"
 
 
 def unwrap(node: ast.Node | None) -> ast.Node | None:
@@ -152,7 +89,7 @@ def derivative_marker(node: ast.Node) -> str | None:
 
 def derivative_order(node: ast.Node) -> int:
     if isinstance(node, ast.Scripted) and node.sup is not None:
-        text = latex_of(unwrap(node.sup))
+        text = compact(unwrap(node.sup))
         if text.isdigit():
             return int(text)
     return 1

@@ -19,6 +19,8 @@ from typing import Any
 
 import sympy as sp
 
+from verify.errors import Undefined
+
 Scalar = Any  # a SymPy expression or a Dual
 
 # While an instance is first tried, irrational numbers are carried as 100-digit
@@ -52,10 +54,6 @@ def approximate(x: Any) -> Any:
     if getattr(x, "is_number", False):
         return x.evalf(FAST_DIGITS)
     return x
-
-
-class Undefined(Exception):
-    """No real value here (a singular matrix, a log of 0, |x|' at 0 ...)."""
 
 
 class Dual:

@@ -2,78 +2,39 @@
 
 `\\sum`, `\\prod`, `\\nabla`, `\\partial_x` and `\\frac{\\partial}{\\partial x}` take the rest
 of their product term as their body; `\\log x`, `\\det A`, `g(x)` and defined
-functions take their arguments. A mixin of `Translator`, split out to keep
-each part short; it relies on the translator's core methods declared below.
+functions take their arguments. The `OperatorReader` is given the translator
+(as a `scope.Reader`) and calls back into it for everything else.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sympy as sp
 
-from verify.latex import parser as ast
+from verify.errors import TranslateError
+from verify.latex import tree as ast
+from verify.latex.printer import compact
 from verify.latex.syntax import (
     derivative_marker,
     derivative_order,
     head_kind,
-    latex_of,
     simple,
     symbol_name,
     unwrap,
 )
 from verify.meaning import terms as T
-from verify.meaning.terms import SCALAR, Shape, TranslateError, show_shape
-from verify.model import Declaration
-
-if TYPE_CHECKING:
-    from verify.meaning.translate import DefinitionInfo, Scope
+from verify.meaning.scope import DefinitionInfo, Reader, Scope
+from verify.model import Kind
+from verify.shape import SCALAR, Shape, Size, show_shape
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
 MATRIX_FUNCTIONS = {"det", "tr", "diag"}
 
 
-class Operators:
-    """Products, big operators, derivatives and calls (mixed into `Translator`)."""
+class OperatorReader:
+    """Products, big operators, derivatives and calls, read for a translator."""
 
-    declarations: dict[str, Declaration]
-    definitions: dict[str, DefinitionInfo]
-    placeholders: int
-    functions_used: set[str]
-
-    def translate(self, node: ast.Node, scope: Scope | None = None) -> T.Term:
-        raise NotImplementedError
-
-    def index(self, node: ast.Node, scope: Scope) -> T.Term:
-        raise NotImplementedError
-
-    def scalar(self, term: T.Term, what: str) -> T.Term:
-        raise NotImplementedError
-
-    def entrywise(self, term: T.Term, what: str) -> T.Term:
-        raise NotImplementedError
-
-    def literal(
-        self, name: str, sub: ast.Node | None, sup: ast.Node | None
-    ) -> tuple[str, ast.Node | None, ast.Node | None] | None:
-        raise NotImplementedError
-
-    def square(self, term: T.Term, what: str, pos: int) -> None:
-        raise NotImplementedError
-
-    def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
-        raise NotImplementedError
-
-    def superscript(
-        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
-    ) -> T.Term:
-        raise NotImplementedError
-
-    def expand(
-        self, definition: DefinitionInfo, sub: ast.Node | None, sup: ast.Node | None,
-        args: list[T.Term], scope: Scope, pos: int,
-    ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
-        raise NotImplementedError
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
     def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
         items: list[tuple[str, T.Term]] = []
@@ -89,7 +50,7 @@ class Operators:
             ):
                 rest = factors[k + 1 :]
                 if not rest:
-                    raise TranslateError(f"'{latex_of(node)}' has nothing to act on", node.pos)
+                    raise TranslateError(f"'{compact(node)}' has nothing to act on", node.pos)
                 if head in ("SUM", "PROD") and isinstance(node, ast.Scripted):
                     items.append((op, self.big_operator(node, head, rest, ops[k + 1 :], scope)))
                     break
@@ -107,11 +68,11 @@ class Operators:
                 term, k = self.call(callable_name, factors, k, scope)
                 items.append((op, term))
                 continue
-            items.append((op, self.translate(node, scope)))
+            items.append((op, self.reader.translate(node, scope)))
             k += 1
         result = items[0][1]
         for op, term in items[1:]:
-            result = self.multiply(result, term, op, result.pos)
+            result = self.reader.multiply(result, term, op, result.pos)
         return result
 
     def derivative_operator(self, node: ast.Node) -> bool:
@@ -128,7 +89,7 @@ class Operators:
         num_items = num.factors if isinstance(num, ast.Product) else [num]
         den_items = den.factors if isinstance(den, ast.Product) else [den]
         marker = derivative_marker(num_items[0]) if num_items else None
-        if marker is None or (marker == "d" and "d" in self.declarations):
+        if marker is None or (marker == "d" and "d" in self.reader.declarations):
             return None
         order = derivative_order(num_items[0])
         variables: list[ast.Node] = []
@@ -139,7 +100,7 @@ class Operators:
             var = den_items[k + 1]
             power = 1
             if isinstance(var, ast.Scripted) and var.sup is not None and symbol_name(var.base):
-                text = latex_of(unwrap(var.sup))
+                text = compact(unwrap(var.sup))
                 if text.isdigit():
                     power = int(text)
                     var = ast.Scripted(var.base, var.sub, None, var.primes, pos=var.pos)
@@ -183,7 +144,7 @@ class Operators:
                 raise TranslateError("write the variable of ∇ as a subscript: \\nabla_x", node.pos)
             order = 1
             if sup is not None:
-                text = latex_of(unwrap(sup))
+                text = compact(unwrap(sup))
                 if text != "2":
                     raise TranslateError("only ∇ and ∇² are supported", node.pos)
                 order = 2
@@ -194,11 +155,11 @@ class Operators:
         self, body: T.Term, variables: list[ast.Node], scope: Scope, pos: int
     ) -> T.Term:
         for var_node in reversed(variables):
-            var = self.translate(unwrap(var_node) or var_node, scope)
+            var = self.reader.translate(unwrap(var_node) or var_node, scope)
             if not isinstance(var, T.Ref):
                 raise TranslateError(
                     f"can only differentiate with respect to a symbol, not"
-                    f" '{latex_of(unwrap(var_node))}'",
+                    f" '{compact(unwrap(var_node))}'",
                     var_node.pos,
                 )
             if body.shape in (SCALAR, None):
@@ -207,11 +168,11 @@ class Operators:
                 shape = body.shape
             elif (
                 body.shape is not None
-                and body.shape[1] == "1"
+                and body.shape.is_column
                 and var.shape
-                and (var.shape[1] == "1")
+                and var.shape.is_column
             ):
-                shape = (var.shape[0], body.shape[0])
+                shape = Shape(var.shape.rows, body.shape.rows)
             else:
                 raise TranslateError(
                     f"the derivative of a {show_shape(body.shape)} by a {show_shape(var.shape)}"
@@ -227,7 +188,7 @@ class Operators:
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":
-            self.scalar(body, "the body of a product")
+            self.reader.scalar(body, "the body of a product")
         return T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body, excluded,
                      shape=body.shape, pos=node.pos)  # fmt: skip
 
@@ -242,17 +203,17 @@ class Operators:
             if var is None:
                 raise TranslateError("the summation variable must be a letter", sub.pos)
             if sub.op == "=":
-                lower: T.Term | None = self.index(sub.right, scope)
+                lower: T.Term | None = self.reader.index(sub.right, scope)
             else:
                 lower = None
-                excluded = self.index(sub.right, scope)
+                excluded = self.reader.index(sub.right, scope)
         else:
             var = symbol_name(sub)
             if var is None:
                 raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
             lower = None
-        upper = self.index(node.sup, scope) if node.sup is not None else None
-        decl = self.declarations.get(var)
+        upper = self.reader.index(node.sup, scope) if node.sup is not None else None
+        decl = self.reader.declarations.get(var)
         if lower is None or upper is None:
             if decl is None or decl.index_range is None:
                 raise TranslateError(
@@ -279,19 +240,21 @@ class Operators:
         if isinstance(node, ast.Scripted) and node.sub is not None:
             if name != "log":
                 raise TranslateError(f"\\{name} takes no subscript here", node.pos)
-            log_base = self.scalar(self.translate(node.sub, scope), "the base of a logarithm")
+            log_base = self.reader.scalar(
+                self.reader.translate(node.sub, scope), "the base of a logarithm"
+            )
         if k + 1 >= len(factors):
             raise TranslateError(f"\\{name} needs an argument", node.pos)
         nxt = factors[k + 1]
         after_sup = None
         if isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
-            arg = self.translate(nxt, scope)
+            arg = self.reader.translate(nxt, scope)
             end = k + 2
         elif (
             isinstance(nxt, ast.Scripted) and isinstance(nxt.base, ast.Delimited)
             and nxt.base.delimiter == "(" and nxt.sub is None
         ):  # fmt: skip
-            arg = self.translate(nxt.base, scope)
+            arg = self.reader.translate(nxt.base, scope)
             after_sup = nxt.sup
             end = k + 2
         elif head_kind(nxt)[0] in OPERATOR_HEADS or self.derivative_operator(nxt):
@@ -312,24 +275,24 @@ class Operators:
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
-                elif arg.shape[1] == "1":
-                    shape = (arg.shape[0], arg.shape[0])
+                elif arg.shape.is_column:
+                    shape = Shape(arg.shape.rows, arg.shape.rows)
                 else:
-                    self.square(arg, "diag", node.pos)
-                    shape = (arg.shape[0], "1")
+                    self.reader.square(arg, "diag", node.pos)
+                    shape = Shape(arg.shape.rows, Size.number(1))
             else:
-                self.square(arg, f"\\{name}", node.pos)
+                self.reader.square(arg, f"\\{name}", node.pos)
                 shape = SCALAR
             term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
-            self.entrywise(arg, f"the argument of \\{name}")
+            self.reader.entrywise(arg, f"the argument of \\{name}")
             term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)
             if log_base is not None:
                 term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
         if sup is not None:
-            term = self.superscript(term, sup, 0, scope, node.pos)
+            term = self.reader.superscript(term, sup, 0, scope, node.pos)
         if after_sup is not None:
-            term = self.superscript(term, after_sup, 0, scope, node.pos)
+            term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
         return term, end
 
     def callable_name(self, node: ast.Node, scope: Scope) -> str | None:
@@ -343,15 +306,15 @@ class Operators:
             return None
         name = base.text
         if isinstance(node, ast.Scripted):
-            literal = self.literal(name, node.sub, node.sup)
+            literal = self.reader.literal(name, node.sub, node.sup)
             if literal is not None:
                 name = literal[0]
-        definition = self.definitions.get(name)
+        definition = self.reader.definitions.get(name)
         if definition is not None:
             return name if definition.params else None
-        decl = self.declarations.get(name)
+        decl = self.reader.declarations.get(name)
         if decl is not None:
-            return name if decl.kind == "function" else None
+            return name if decl.kind == Kind.FUNCTION else None
         if name == "\\mathcal{N}":
             return name
         return None
@@ -371,51 +334,51 @@ class Operators:
             nxt = nxt.base
         if not (isinstance(nxt, ast.Delimited) and nxt.delimiter == "("):
             raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
-        args = [self.translate(a, scope) for a in nxt.items]
+        args = [self.reader.translate(a, scope) for a in nxt.items]
         sub = node.sub if isinstance(node, ast.Scripted) else None
         sup = node.sup if isinstance(node, ast.Scripted) else None
         primes = node.primes if isinstance(node, ast.Scripted) else 0
         base = node.base if isinstance(node, ast.Scripted) else node
         if isinstance(base, ast.Atom) and base.text != name:
-            literal = self.literal(base.text, sub, sup)
+            literal = self.reader.literal(base.text, sub, sup)
             if literal is not None and literal[0] == name:
                 _, sub, sup = literal
-        if name in self.definitions:
-            definition = self.definitions[name]
+        if name in self.reader.definitions:
+            definition = self.reader.definitions[name]
             pointwise = len(definition.params) == 1 and (
                 primes or args[0].shape not in (SCALAR, None)
             )
             expanded: T.Term | None = None
             if not pointwise or not primes:
                 try:
-                    expanded, rest_sup = self.expand(definition, sub, sup, args, scope, node.pos)
+                    expanded, rest_sup = self.reader.expand(
+                        definition, sub, sup, args, scope, node.pos
+                    )
                 except TranslateError:
                     if not pointwise:
                         raise
             if expanded is None:
                 expanded, rest_sup = self.pointwise(definition, sub, sup, args[0], primes, scope,
                                                     node.pos)  # fmt: skip
-            term = self.superscript(expanded, rest_sup, 0, scope, node.pos)
+            term = self.reader.superscript(expanded, rest_sup, 0, scope, node.pos)
         elif name == "\\mathcal{N}":
             if len(args) != 3 or nxt.separators[:1] not in ([";"], [","]):
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
                                      node.pos)  # fmt: skip
             x, mu, cov = args
             if (mu.shape is not None and x.shape != mu.shape) or (
-                x.shape not in (SCALAR, None)
-                and (
-                    cov.shape != (x.shape[0], x.shape[0])  # type: ignore[index]
-                )
-            ):
+                x.shape is not None and x.shape != SCALAR
+                and cov.shape != Shape(x.shape.rows, x.shape.rows)
+            ):  # fmt: skip
                 raise TranslateError(
                     f"\\mathcal{{N}}: shapes {show_shape(x.shape)}, {show_shape(mu.shape)},"
                     f" {show_shape(cov.shape)} do not fit (x, mean, covariance)",
                     node.pos,
                 )
             term = T.Gaussian(x, mu, cov, pos=node.pos)
-            term = self.superscript(term, sup, 0, scope, node.pos)
+            term = self.reader.superscript(term, sup, 0, scope, node.pos)
         else:
-            decl = self.declarations.get(name)
+            decl = self.reader.declarations.get(name)
             if decl is None:
                 raise TranslateError(
                     f"unknown function {name}: declare it ('{name}: function') or define it",
@@ -424,13 +387,13 @@ class Operators:
             if sub is not None:
                 raise TranslateError(f"the function {name} takes no subscript", node.pos)
             for a in args:
-                if a.shape not in (SCALAR, None) and a.shape[1] != "1":
+                if a.shape not in (SCALAR, None) and not a.shape.is_column:
                     raise TranslateError(f"{name} takes scalars and vectors", a.pos)
-            self.functions_used.add(name)
+            self.reader.functions_used.add(name)
             term = T.FunctionCall(name, args, primes, pos=node.pos)
-            term = self.superscript(term, sup, 0, scope, node.pos)
+            term = self.reader.superscript(term, sup, 0, scope, node.pos)
         if after_sup is not None:
-            term = self.superscript(term, after_sup, 0, scope, node.pos)
+            term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
         return term, k + 2
 
     def pointwise(
@@ -439,10 +402,9 @@ class Operators:
     ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
         """A scalar function applied entry by entry (σ(z) for a vector z), or its
         derivative σ'(z): the body is read once with a scalar placeholder."""
-        self.placeholders += 1
-        slot = f"\\arg{self.placeholders}"
+        slot = self.reader.fresh_placeholder()
         placeholder = T.Ref(slot, shape=SCALAR, pos=pos)
-        body, rest = self.expand(definition, sub, sup, [placeholder], scope, pos)
+        body, rest = self.reader.expand(definition, sub, sup, [placeholder], scope, pos)
         if body.shape not in (SCALAR, None):
             raise TranslateError(
                 f"{definition.base} is not a scalar function, so it cannot be applied entry by"
@@ -458,13 +420,20 @@ class Operators:
             body_node, variables = parts
             if body_node is None:
                 raise TranslateError("this derivative operator has nothing to act on", node.pos)
-            return self.differentiate(self.translate(body_node, scope), variables, scope, node.pos)
-        num = self.translate(node.numerator, scope)
-        den = self.scalar(self.translate(node.denominator, scope), "a denominator")
+            return self.differentiate(
+                self.reader.translate(body_node, scope), variables, scope, node.pos
+            )
+        num = self.reader.translate(node.numerator, scope)
+        den = self.reader.scalar(self.reader.translate(node.denominator, scope), "a denominator")
         return T.Div(num, den, shape=num.shape if num.shape is not None else SCALAR, pos=node.pos)
 
 
-def _size_term(text: str, pos: int) -> T.Term:
-    if text.isdigit():
-        return T.Number(sp.Integer(int(text)), pos=pos)
-    return T.IndexValue(text, pos=pos)
+def _size_term(size: Size, pos: int) -> T.Term:
+    """A bound of a declared index range as a term: a number or a size's value."""
+    constant = size.constant
+    if constant is not None:
+        return T.Number(sp.Integer(constant), pos=pos)
+    names = size.names()
+    if len(names) == 1 and size == Size.name(next(iter(names))):
+        return T.IndexValue(next(iter(names)), pos=pos)
+    return T.SizeValue(size, pos=pos)

@@ -16,10 +16,10 @@ from typing import Any
 
 import sympy as sp
 
+from verify.errors import EvaluationError, Undefined
 from verify.meaning.dual import (
     Dual,
     Mat,
-    Undefined,
     approximate,
     function,
     is_matrix,
@@ -28,37 +28,12 @@ from verify.meaning.dual import (
     power,
     slope_of,
 )
+from verify.shape import SCALAR, Shape, Size
 
-Shape = tuple[str, str]
-SCALAR: Shape = ("1", "1")
 Value = Any  # a SymPy scalar or a Dual; a `Mat` for every other shape
-
-
-class TranslateError(Exception):
-    """A meaning problem (unknown symbol, shape mismatch), at an offset in a side."""
-
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-
-class EvaluationError(Exception):
-    """The side cannot be evaluated at all (an index out of range, a huge sum)."""
-
 
 MAX_TERMS = 400
 MAX_POWER = 64
-
-
-def show_shape(shape: Shape | None) -> str:
-    if shape is None:
-        return "any shape"
-    if shape == SCALAR:
-        return "scalar"
-    if shape[1] == "1":
-        return f"vector({shape[0]})"
-    return f"matrix({shape[0]}, {shape[1]})"
 
 
 @dataclass
@@ -73,20 +48,20 @@ class Env:
     depth: int = 0
     symbolic: bool = False
 
-    def size(self, expr: str) -> int:
-        """Evaluate a size expression such as `n`, `3` or `n+1`."""
-        for op in ("+", "-"):
-            if op in expr[1:]:
-                left, right = expr.rsplit(op, 1)
-                a, b = self.size(left), self.size(right)
-                return a + b if op == "+" else a - b
-        if expr.isdigit():
-            return int(expr)
-        if expr in self.indices:
-            return self.indices[expr]
-        if expr in self.sizes:
-            return self.sizes[expr]
-        raise EvaluationError(f"size '{expr}' has no value")
+    def size(self, size: Size | str) -> int:
+        """The value of a size (`n`, `3`, `n+1`, `n p`) or of an index, here."""
+        if isinstance(size, Size):
+            return size.evaluate(self.size)
+        if size.isdigit():
+            return int(size)
+        if size in self.indices:
+            return self.indices[size]
+        if size in self.sizes:
+            return self.sizes[size]
+        raise EvaluationError(f"size '{size}' has no value")
+
+    def dims(self, shape: Shape) -> tuple[int, int]:
+        return shape.evaluate(self.size)
 
     def with_index(self, name: str, value: int) -> Env:
         return Env(self.sizes, {**self.indices, name: value}, self.values, self.families,
@@ -152,6 +127,16 @@ class IndexValue(Term):
 
 
 @dataclass
+class SizeValue(Term):
+    """A size expression used as a number: a range's bound such as `n+1`."""
+
+    size: Size
+
+    def value(self, env: Env) -> Value:
+        return sp.Integer(env.size(self.size))
+
+
+@dataclass
 class Ref(Term):
     """A declared or undeclared symbol; for a family, with its index terms."""
 
@@ -198,16 +183,11 @@ class Add(Term):
         if total is None:
             if self.shape in (None, SCALAR):
                 return sp.Integer(0)
-            return Mat.zeros(*_dims(self.shape, env))
+            return Mat.zeros(*env.dims(self.shape))
         return total
 
     def children(self) -> list[Term]:
         return [t for _, t in self.terms]
-
-
-def _dims(shape: Shape | None, env: Env) -> tuple[int, int]:
-    assert shape is not None
-    return env.size(shape[0]), env.size(shape[1])
 
 
 @dataclass
@@ -219,7 +199,7 @@ class Mul(Term):
         a = self.left.value(env)
         b = self.right.value(env)  # evaluated even after a 0, which must not hide a 1/0
         if not is_matrix(a) and not isinstance(a, Dual) and a == 0:
-            return Mat.zeros(*_dims(self.shape, env)) if self.shape not in (None, SCALAR) else a
+            return Mat.zeros(*env.dims(self.shape)) if self.shape not in (None, SCALAR) else a
         product = a * b
         if self.shape == SCALAR:
             return scalar_of(product)
@@ -413,12 +393,12 @@ class Zero(Term):
     def value(self, env: Env) -> Value:
         if self.shape in (None, SCALAR):
             return sp.Integer(0)
-        return Mat.zeros(*_dims(self.shape, env))
+        return Mat.zeros(*env.dims(self.shape))
 
 
 @dataclass
 class Identity(Term):
-    size: str
+    size: Size
 
     def value(self, env: Env) -> Value:
         return Mat.identity(env.size(self.size))
@@ -475,7 +455,7 @@ class Sum(Term):
             if self.kind == "prod":
                 return sp.Integer(1)
             if self.shape not in (None, SCALAR):
-                return Mat.zeros(*_dims(self.shape, env))
+                return Mat.zeros(*env.dims(self.shape))
             return sp.Integer(0)
         return result
 

@@ -9,59 +9,35 @@ product term, and which shapes may be added or multiplied. Every problem is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sympy as sp
 
-from verify.latex import parser as ast
+from verify.errors import TranslateError
+from verify.latex import tree as ast
+from verify.latex.printer import compact
 from verify.latex.syntax import (
     atoms,
     index_items,
     is_minus,
     is_transpose,
-    latex_of,
     parenthesized,
     unwrap,
 )
 from verify.meaning import terms as T
-from verify.meaning.operators import OPERATOR_HEADS, Operators
-from verify.meaning.terms import SCALAR, Shape, TranslateError, show_shape
-from verify.model import Declaration
+from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
+from verify.meaning.scope import DefinitionInfo, Literal, Scope
+from verify.model import Declaration, Kind
 from verify.reading.notation import canonical_script
+from verify.shape import SCALAR, Shape, Size, show_shape, total
 
-__all__ = ["DefinitionInfo", "Scope", "Translator", "latex_of"]
-
-
-@dataclass
-class DefinitionInfo:
-    """A `:=` definition: a name with index placeholders and parameters."""
-
-    base: str
-    subscripts: list[str]
-    superscripts: list[str]
-    params: list[str]
-    body: ast.Node
-    order: int
-    line: int
+__all__ = ["DefinitionInfo", "Scope", "Translator"]
 
 
-@dataclass
-class Scope:
-    """What names mean locally: bound sum variables, placeholders, parameters."""
+class Translator:
+    """Turns the trees of one pair into terms, with the page's notation.
 
-    bound: frozenset[str] = frozenset()
-    indices: dict[str, T.Term] = field(default_factory=dict)
-    params: dict[str, T.Term] = field(default_factory=dict)
-    in_index: bool = False
-
-    def binding(self, name: str) -> Scope:
-        indices = {k: v for k, v in self.indices.items() if k != name}
-        params = {k: v for k, v in self.params.items() if k != name}
-        return Scope(self.bound | {name}, indices, params, self.in_index)
-
-
-class Translator(Operators):
-    """Turns the trees of one pair into terms, with the page's notation."""
+    Products, big operators, derivatives and calls are read by an
+    `OperatorReader` that calls back into this translator (`scope.Reader`).
+    """
 
     def __init__(
         self,
@@ -76,6 +52,15 @@ class Translator(Operators):
         self.functions_used: set[str] = set()
         self.depth = 0
         self.placeholders = 0
+        self.operators = OperatorReader(self)
+
+    def fresh_placeholder(self) -> str:
+        """A name for the scalar slot of a function applied entry by entry."""
+        self.placeholders += 1
+        return f"\\arg{self.placeholders}"
+
+    def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
+        return self.operators.product(factors, ops, scope, pos)
 
     # ------------------------------------------------------------------ entry
 
@@ -111,16 +96,16 @@ class Translator(Operators):
             return self.bars(node, None, scope)
         if isinstance(node, ast.Inner):
             left, right = self.translate(node.left, scope), self.translate(node.right, scope)
-            if left.shape != right.shape or (left.shape and left.shape[1] != "1"):
+            if left.shape != right.shape or (left.shape and not left.shape.is_column):
                 raise TranslateError(
                     f"⟨a, b⟩ needs two vectors of one size, got {show_shape(left.shape)}"
                     f" and {show_shape(right.shape)}",
                     node.pos,
                 )
-            return T.Mul(T.Transpose(left, shape=_swap(left.shape), pos=node.pos), right,
+            return T.Mul(T.Transpose(left, shape=_transposed(left.shape), pos=node.pos), right,
                          shape=SCALAR, pos=node.pos)  # fmt: skip
         if isinstance(node, ast.Fraction):
-            return self.fraction(node, scope)
+            return self.operators.fraction(node, scope)
         if isinstance(node, ast.Root):
             body = self.scalar(self.translate(node.body, scope), "a root")
             degree = (
@@ -131,7 +116,7 @@ class Translator(Operators):
             return T.Root(body, degree, pos=node.pos)
         if isinstance(node, ast.MatrixLiteral):
             return self.matrix_literal(node, scope)
-        raise TranslateError(f"'{latex_of(node)}' is not an expression here", node.pos)
+        raise TranslateError(f"'{compact(node)}' is not an expression here", node.pos)
 
     # ------------------------------------------------------------------ atoms
 
@@ -163,7 +148,7 @@ class Translator(Operators):
             term = self.bars(base, node.sub, scope)
             return self.superscript(term, node.sup, node.primes, scope, node.pos)
         if node.sub is not None:
-            raise TranslateError(f"a subscript on '{latex_of(base)}'", node.pos)
+            raise TranslateError(f"a subscript on '{compact(base)}'", node.pos)
         term = self.translate(base, scope)
         return self.superscript(term, node.sup, node.primes, scope, node.pos)
 
@@ -181,7 +166,7 @@ class Translator(Operators):
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
-        if name in scope.bound or (decl and decl.kind in ("size", "index") and sub is None):
+        if name in scope.bound or (decl and decl.kind.is_integer and sub is None):
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos)
         if name in self.definitions:
@@ -195,25 +180,23 @@ class Translator(Operators):
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos)
         if decl is not None:
-            if decl.kind == "function":
+            if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
-            if decl.kind == "identity":
-                size = decl.shape[0] if decl.shape else "1"
+            if decl.kind == Kind.IDENTITY:
+                size = decl.shape.rows if decl.shape else Size.number(1)
                 if sub is not None:
                     size = self.identity_size(decl, sub, pos)
-                term = T.Identity(size, shape=(size, size), pos=pos)
+                term = T.Identity(size, shape=Shape(size, size), pos=pos)
                 return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
 
-    def literal(
-        self, name: str, sub: ast.Node | None, sup: ast.Node | None
-    ) -> tuple[str, ast.Node | None, ast.Node | None] | None:
+    def literal(self, name: str, sub: ast.Node | None, sup: ast.Node | None) -> Literal | None:
         """A declared symbol whose scripts are part of its name (`W_1`, `I_p`)."""
-        sub_text = canonical_script(latex_of(unwrap(sub))) if sub is not None else None
-        sup_text = canonical_script(latex_of(unwrap(sup))) if sup is not None else None
-        candidates: list[tuple[str, ast.Node | None, ast.Node | None]] = []
+        sub_text = canonical_script(compact(unwrap(sub))) if sub is not None else None
+        sup_text = canonical_script(compact(unwrap(sup))) if sup is not None else None
+        candidates: list[Literal] = []
         if sub_text is not None and sup_text is not None:
             candidates.append((f"{name}_{{{sub_text}}}^{{{sup_text}}}", None, None))
         if sub_text is not None:
@@ -244,19 +227,19 @@ class Translator(Operators):
             return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
         if parenthesized(sup):
             raise TranslateError(
-                f"{name}^{{{latex_of(unwrap(sup))}}}: declare the family, e.g."
+                f"{name}^{{{compact(unwrap(sup))}}}: declare the family, e.g."
                 f" '{name}^{{(i)}}: vector(n)'",
                 pos,
             )
         full = name
         if sub is not None:
-            text = latex_of(unwrap(sub))
+            text = compact(unwrap(sub))
             for atom in atoms(sub):
                 known = self.declarations.get(atom)
                 if (
                     atom in scope.bound
                     or atom in scope.indices
-                    or (known is not None and known.kind in ("index", "size"))
+                    or (known is not None and known.kind.is_integer)
                 ):
                     raise TranslateError(
                         f"{name}_{{{text}}} depends on the index {atom}, but {name} is not"
@@ -275,9 +258,9 @@ class Translator(Operators):
         pos: int,
     ) -> tuple[T.Term, ast.Node | None]:  # fmt: skip
         """A declared symbol with its indices; returns the remaining superscript."""
-        written = decl.base + (f"_{{{latex_of(unwrap(sub))}}}" if sub is not None else "")
+        written = decl.base + (f"_{{{compact(unwrap(sub))}}}" if sub is not None else "")
         if decl.superscripts and sup is not None:
-            written += f"^{{{latex_of(unwrap(sup))}}}"
+            written += f"^{{{compact(unwrap(sup))}}}"
         problem = None
         if decl.subscripts and sub is None:
             problem = "missing the subscript index"
@@ -308,7 +291,7 @@ class Translator(Operators):
             index_nodes.extend(indices_of(sup, decl.superscripts, "superscript"))
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
-        shape = decl.shape if decl.kind in ("vector", "matrix") else SCALAR
+        shape = decl.shape if decl.kind in (Kind.VECTOR, Kind.MATRIX) else SCALAR
         return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
@@ -371,15 +354,15 @@ class Translator(Operators):
         self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
     ) -> T.Term:
         for _ in range(primes):
-            term = T.Transpose(term, shape=_swap(term.shape), pos=pos)
+            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
         if sup is None:
             return term
         if is_transpose(sup):
-            return T.Transpose(term, shape=_swap(term.shape), pos=pos)
+            return T.Transpose(term, shape=_transposed(term.shape), pos=pos)
         if is_minus(sup, "T"):
             self.square(term, "an inverse", pos)
             inv = T.Inverse(term, shape=term.shape, pos=pos)
-            return T.Transpose(inv, shape=_swap(term.shape), pos=pos)
+            return T.Transpose(inv, shape=_transposed(term.shape), pos=pos)
         if term.shape not in (SCALAR, None):
             if is_minus(sup, "1"):
                 self.square(term, "an inverse", pos)
@@ -397,12 +380,12 @@ class Translator(Operators):
         return T.Power(term, exponent, pos=pos)
 
     def square(self, term: T.Term, what: str, pos: int) -> None:
-        if term.shape is not None and term.shape[0] != term.shape[1]:
+        if term.shape is not None and not term.shape.is_square:
             raise TranslateError(f"{what} needs a square matrix, got {show_shape(term.shape)}", pos)
 
     def entrywise(self, term: T.Term, what: str) -> T.Term:
         """A scalar, or a vector for a function applied entry by entry (e^{-z})."""
-        if term.shape in (SCALAR, None) or term.shape[1] == "1":
+        if term.shape in (SCALAR, None) or term.shape.is_column:
             return term
         raise TranslateError(
             f"{what} must be a scalar or a vector, got {show_shape(term.shape)}", term.pos
@@ -450,9 +433,9 @@ class Translator(Operators):
             and a == b
             and a is not None
             and a != SCALAR
-            and (a[1] == "1")
+            and a.is_column
         ):
-            trans = T.Transpose(left, shape=_swap(a), pos=pos)
+            trans = T.Transpose(left, shape=_transposed(a), pos=pos)
             return T.Mul(trans, right, shape=SCALAR, pos=pos)
         if a in (SCALAR, None):
             shape = b if a == SCALAR or b not in (SCALAR, None) else None
@@ -463,25 +446,24 @@ class Translator(Operators):
         if b in (SCALAR, None):
             return T.Mul(left, right, shape=a, pos=pos)
         assert a is not None and b is not None
-        if a[1] != b[0]:
+        if a.cols != b.rows:
             raise TranslateError(
-                f"cannot multiply a {show_shape(a)} ({a[0]}×{a[1]}) by a {show_shape(b)}"
-                f" ({b[0]}×{b[1]})",
+                f"cannot multiply a {show_shape(a)} ({a.rows}×{a.cols}) by a {show_shape(b)}"
+                f" ({b.rows}×{b.cols})",
                 right.pos,
             )
-        shape = (a[0], b[1])
-        return T.Mul(left, right, shape=SCALAR if shape == ("1", "1") else shape, pos=pos)
+        return T.Mul(left, right, shape=Shape(a.rows, b.cols), pos=pos)
 
     def bars(self, node: ast.Bars, sub: ast.Node | None, scope: Scope) -> T.Term:
         body = self.translate(node.body, scope)
         if node.double:
             order = 2
             if sub is not None:
-                text = latex_of(unwrap(sub))
+                text = compact(unwrap(sub))
                 if text not in ("1", "2"):
                     raise TranslateError(f"the norm ‖·‖_{text} is not supported", node.pos)
                 order = int(text)
-            if body.shape is not None and body.shape != SCALAR and body.shape[1] != "1":
+            if body.shape is not None and not body.shape.is_column:
                 raise TranslateError(
                     f"‖·‖ is defined here for vectors, got {show_shape(body.shape)}", node.pos
                 )
@@ -491,12 +473,14 @@ class Translator(Operators):
         self.square(body, "a determinant |A|", node.pos)
         return T.MatrixFunction("det", body, pos=node.pos)
 
-    def identity_size(self, decl: Declaration, sub: ast.Node, pos: int) -> str:
+    def identity_size(self, decl: Declaration, sub: ast.Node, pos: int) -> Size:
         """`I_m`: an identity whose size is written as its subscript."""
-        text = latex_of(unwrap(sub))
+        text = compact(unwrap(sub))
         known = self.declarations.get(text)
-        if text.isdigit() or (known is not None and known.kind == "size"):
-            return text
+        if text.isdigit():
+            return Size.number(int(text))
+        if known is not None and known.kind == Kind.SIZE:
+            return Size.name(text)
         raise TranslateError(
             f"'{decl.base}_{{{text}}}': the subscript of an identity must be a declared size"
             " or a number",
@@ -508,34 +492,26 @@ class Translator(Operators):
         width = len(rows[0])
         if any(len(r) != width for r in rows):
             raise TranslateError("the rows of a matrix must have the same length", node.pos)
-        heights = []
+        one = Size.number(1)
+        heights: list[Size] = []
         for r in rows:
-            hs = {c.shape[0] for c in r if c.shape is not None}
+            hs = {c.shape.rows for c in r if c.shape is not None}
             if len(hs) > 1:
                 raise TranslateError("blocks in one row must have the same height", node.pos)
-            heights.append(hs.pop() if hs else "1")
-        widths = []
+            heights.append(hs.pop() if hs else one)
+        widths: list[Size] = []
         for k in range(width):
-            ws = {s[1] for s in (r[k].shape for r in rows) if s is not None}
+            ws = {s.cols for s in (r[k].shape for r in rows) if s is not None}
             if len(ws) > 1:
                 raise TranslateError("blocks in one column must have the same width", node.pos)
-            widths.append(ws.pop() if ws else "1")
+            widths.append(ws.pop() if ws else one)
         for r, height in zip(rows, heights, strict=True):
             for k, cell in enumerate(r):
                 if cell.shape is None:  # a literal 0: a zero block of the size around it
-                    r[k] = T.Zero(shape=(height, widths[k]), pos=cell.pos)
-        shape = (_size_sum(heights), _size_sum(widths))
-        return T.MatrixLiteral(rows, shape=SCALAR if shape == ("1", "1") else shape, pos=node.pos)
+                    r[k] = T.Zero(shape=Shape(height, widths[k]), pos=cell.pos)
+        shape = Shape(total(heights), total(widths))
+        return T.MatrixLiteral(rows, shape=shape, pos=node.pos)
 
 
-def _swap(shape: Shape | None) -> Shape | None:
-    return None if shape is None else (shape[1], shape[0])
-
-
-def _size_sum(parts: list[str]) -> str:
-    numbers = sum(int(p) for p in parts if p.isdigit())
-    names = [p for p in parts if not p.isdigit()]
-    out = "+".join(names)
-    if numbers:
-        out = f"{out}+{numbers}" if out else str(numbers)
-    return out
+def _transposed(shape: Shape | None) -> Shape | None:
+    return None if shape is None else shape.transposed()

@@ -1,6 +1,6 @@
 """Small wrong edits to one side of a pair, made on its syntax tree.
 
-`render` writes a tree from `verify.latex.parser` back as LaTeX that parses to the
+`verify.latex.printer.round_trip` writes an edited tree back as LaTeX that parses to the
 same tree, so an edit touches exactly one place and leaves the rest of the
 side as the page wrote it. `mutants` lists the edits a careless hand makes:
 a flipped sign, a changed coefficient or exponent, a transpose dropped or
@@ -16,129 +16,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
-from verify.latex import parser as ast
-from verify.latex.parser import FUNCTIONS, LatexError, parse_latex
+from verify.errors import TranslateError
+from verify.latex import tree as ast
 from verify.latex.syntax import symbol_name as _name
 from verify.latex.syntax import unwrap as _unwrap
-from verify.meaning.terms import SCALAR, TranslateError
-from verify.meaning.translate import DefinitionInfo, Scope, Translator
-from verify.model import Declaration
+from verify.meaning.scope import DefinitionInfo, Scope
+from verify.meaning.translate import Translator
+from verify.model import Declaration, Kind
+from verify.shape import Shape
 
 KINDS = ("sign", "coefficient", "exponent", "transpose", "inverse", "index", "swap", "drop")
 SYMMETRIC_PROPERTIES = {"symmetric", "positive-definite", "diagonal"}
-
-# ------------------------------------------------------------------------ render
-
-
-def render(node: ast.Node | None) -> str:
-    """LaTeX for a tree; `parse_latex(render(t))` gives `t` back (positions aside)."""
-    if node is None:
-        return ""
-    if isinstance(node, ast.Atom):
-        return _atom(node)
-    if isinstance(node, ast.Scripted):
-        out = _grouped(node.base, scripted=True)
-        if node.sub is not None:
-            out += "_" + _script(node.sub)
-        if node.sup is not None:
-            out += "^" + _script(node.sup)
-        return out + "'" * node.primes
-    if isinstance(node, ast.Sum):
-        out = ""
-        for n, (sign, term) in enumerate(node.terms):
-            text = _grouped(term, term_level=True)
-            if n == 0:
-                out = ("-" if sign < 0 else "") + text
-            else:
-                out += (" - " if sign < 0 else " + ") + text
-        return out
-    if isinstance(node, ast.Negate):
-        return "-" + _grouped(node.body, term_level=True)
-    if isinstance(node, ast.Product):
-        out = _grouped(node.factors[0])
-        for op, factor in zip(node.ops, node.factors[1:], strict=True):
-            sep = {"": " ", "/": " / ", "odot": " \\odot ", "*": " * "}.get(op, f" \\{op} ")
-            out += sep + _grouped(factor)
-        return out
-    if isinstance(node, ast.Delimited):
-        inner = render(node.items[0]) if node.items else ""
-        for sep, item in zip(node.separators, node.items[1:], strict=False):
-            inner += f"{sep} " + render(item)
-        close = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}[node.delimiter]
-        return node.delimiter + inner + close
-    if isinstance(node, ast.Bars):
-        bar = "\\|" if node.double else "|"
-        return f"\\left{bar} {render(node.body)} \\right{bar}"
-    if isinstance(node, ast.Inner):
-        return f"\\langle {render(node.left)}, {render(node.right)} \\rangle"
-    if isinstance(node, ast.Fraction):
-        return f"\\frac{{{render(node.numerator)}}}{{{render(node.denominator)}}}"
-    if isinstance(node, ast.Root):
-        degree = f"[{render(node.degree)}]" if node.degree is not None else ""
-        return f"\\sqrt{degree}{{{render(node.body)}}}"
-    if isinstance(node, ast.MatrixLiteral):
-        rows = " \\\\ ".join(" & ".join(render(c) for c in row) for row in node.rows)
-        return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
-    if isinstance(node, ast.Limit):
-        return render(node.left) + (" = " if node.op == "=" else " \\ne ") + render(node.right)
-    if isinstance(node, ast.Sequence):
-        return ", ".join(render(i) for i in node.items)
-    if isinstance(node, ast.Equation):
-        return render(node.left) + " = " + render(node.right)
-    raise TypeError(f"cannot render {type(node).__name__}")
-
-
-def _atom(node: ast.Atom) -> str:
-    text = node.text
-    if node.kind in ("NUMBER", "LETTER", "SYMBOL"):
-        return text
-    if node.kind == "FUNC":
-        return f"\\{text}" if text in FUNCTIONS else f"\\operatorname{{{text}}}"
-    if node.kind == "OPNAME":
-        return f"\\operatorname{{{text}}}"
-    if node.kind == "CONST":
-        return f"\\text{{{text}}}"
-    if node.kind == "TRANSPOSE":
-        return text if text.startswith("\\") else "\\" + text
-    return "\\" + text  # SUM, PROD, NABLA, PARTIAL, INFTY
-
-
-def _script(node: ast.Node) -> str:
-    if isinstance(node, ast.Delimited) and node.delimiter == "{":
-        return render(node)
-    if isinstance(node, ast.Atom) and (node.kind != "NUMBER" or len(node.text) == 1):
-        return _atom(node) + " "  # as written: `x^2`, `A^\top`
-    return "{" + render(node) + "}"
-
-
-def _grouped(node: ast.Node, scripted: bool = False, term_level: bool = False) -> str:
-    """A child that must stay one factor (or one term) is braced when it is not."""
-    compound = isinstance(node, (ast.Sum, ast.Equation, ast.Limit, ast.Sequence))
-    if not term_level:
-        compound = compound or isinstance(node, (ast.Negate, ast.Product))
-    if scripted:
-        compound = compound or isinstance(node, ast.Scripted)
-    return "{" + render(node) + "}" if compound else render(node)
-
-
-def shape_of_tree(node: Any) -> Any:
-    """The tree as plain tuples without positions, to compare two trees."""
-    if isinstance(node, ast.Node):
-        return (type(node).__name__,) + tuple(
-            shape_of_tree(getattr(node, f.name)) for f in fields(node) if f.name != "pos"
-        )
-    if isinstance(node, (list, tuple)):
-        return tuple(shape_of_tree(x) for x in node)
-    return node
-
-
-def round_trips(node: ast.Node, equation: bool = False) -> bool:
-    try:
-        again = parse_latex(render(node), equation=equation)
-    except LatexError:
-        return False
-    return shape_of_tree(again) == shape_of_tree(node)
-
 
 # ---------------------------------------------------------------- tree surgery
 
@@ -195,7 +83,7 @@ class ShapeRecorder(Translator):
 
     def __init__(self, declarations: list[Declaration], definitions: list[DefinitionInfo]):
         super().__init__(declarations, definitions)
-        self.shapes: dict[int, Any] = {}
+        self.shapes: dict[int, Shape | None] = {}
 
     def translate(self, node: ast.Node, scope: Scope | None = None) -> Any:
         term = super().translate(node, scope)
@@ -209,7 +97,7 @@ class Context:
 
     declarations: dict[str, Declaration]
     definitions: dict[str, DefinitionInfo]
-    shapes: dict[int, Any]
+    shapes: dict[int, Shape | None]
 
     def family(self, name: str | None) -> tuple[list[str], list[str]] | None:
         """(subscript, superscript) placeholders if `name` is an indexed family."""
@@ -226,23 +114,23 @@ class Context:
     def alternatives(self, index: str) -> list[str]:
         """Other declared indices with the same range as `index`."""
         d = self.declarations.get(index)
-        if d is None or d.kind != "index":
+        if d is None or d.kind != Kind.INDEX:
             return []
         return sorted(
             o.base for o in self.declarations.values()
-            if o.kind == "index" and o.base != index and o.index_range == d.index_range
+            if o.kind == Kind.INDEX and o.base != index and o.index_range == d.index_range
         )  # fmt: skip
 
     def general_square_matrix(self, name: str | None) -> bool:
         d = self.declarations.get(name or "")
         return (
-            d is not None and d.kind == "matrix" and d.shape is not None
-            and d.shape[0] == d.shape[1] and not SYMMETRIC_PROPERTIES & set(d.properties)
+            d is not None and d.kind == Kind.MATRIX and d.shape is not None
+            and d.shape.is_square and not SYMMETRIC_PROPERTIES & set(d.properties)
         )  # fmt: skip
 
     def square_matrix(self, node: ast.Node) -> bool:
         shape = self.shapes.get(id(node))
-        return shape is not None and shape != SCALAR and shape[0] == shape[1] != "1"
+        return shape is not None and shape.is_square and not shape.is_scalar
 
 
 def context_for(

@@ -26,14 +26,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from verify.deciding.decide import DefinitionSource, PairTask, decide, definition_infos
-from verify.latex.parser import LatexError, parse_latex
-from verify.model import Directive, Page, Pair, Span, Status
-from verify.mutation.mutants import KINDS, context_for, edits, render, round_trips
+from verify.deciding.decide import decide
+from verify.deciding.tasks import PairTask, task_for
+from verify.deciding.understand import Mode, definition_infos
+from verify.errors import LatexError
+from verify.latex.parser import parse_latex
+from verify.latex.printer import round_trip, round_trips
+from verify.limits import limit_memory
+from verify.model import Page, Pair, Relation, Span, Status
+from verify.mutation.mutants import KINDS, context_for, edits
 from verify.running.check import CheckOptions, check_paths
 
 STRONG_INSTANCES = 60
-MEMORY_LIMIT_BYTES = 3 * 1024**3
 
 
 @dataclass
@@ -67,34 +71,29 @@ class Mutant:
 # ------------------------------------------------------------------ collecting
 
 
-def task_for(page: Page, pair: Pair) -> PairTask:
+def mutation_task(page: Page, pair: Pair) -> PairTask:
     """What `decide` needs for one pair of a page (directives other than wrt dropped)."""
-    definitions = [
-        DefinitionSource(d.lhs, d.rhs, d.index, d.line)
-        for b in page.blocks for d in b.definitions if d.index < pair.index
-    ]  # fmt: skip
-    return PairTask(
-        file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs, rhs=pair.rhs,
-        directive=Directive(wrt=pair.directive.wrt), declarations=page.declarations,
-        definitions=definitions, wrt=pair.directive.wrt or page.wrt,
-    )  # fmt: skip
+    return task_for(page, pair, directives=False)
 
 
 def passing_pairs(paths: Sequence[str | Path], options: CheckOptions) -> list[PairTask]:
     """The pairs the checker passes (not skipped, not expect-fail)."""
     tasks = []
+    from verify.reading.markdown import extract_page
+
     for report in check_paths(paths, options):
-        page = report.page
-        results = report.results[len(report.results) - len(page.pairs) :]
-        for pair, result in zip(page.pairs, results, strict=True):
-            if result.status.is_verified and not pair.directive.expect_fail:
-                tasks.append(task_for(page, pair))
+        # a page that came whole from the cache has no pairs: read it again
+        page = extract_page(report.page.file, Path(report.page.file).read_text(encoding="utf-8"))
+        for pair in page.pairs:
+            result = report.verdicts.get(pair.id)
+            if result and result.status.is_verified and not pair.directive.expect_fail:
+                tasks.append(mutation_task(page, pair))
     return tasks
 
 
 def mutants_of(task: PairTask) -> list[Mutant]:
     """Every wrong edit of either side of a pair, without duplicates."""
-    implication = task.relation in ("\\implies", "\\iff")
+    implication = task.relation.is_implication
     definitions = definition_infos(task.definitions)
     out: list[Mutant] = []
     for side in ("lhs", "rhs"):
@@ -106,9 +105,9 @@ def mutants_of(task: PairTask) -> list[Mutant]:
         if not round_trips(tree, implication):
             continue
         ctx = context_for(tree, task.declarations, definitions)
-        seen = {render(tree)}
+        seen = {round_trip(tree)}
         for edit in edits(tree, ctx):
-            text = render(edit.tree)
+            text = round_trip(edit.tree)
             if text in seen:
                 continue
             seen.add(text)
@@ -142,15 +141,6 @@ def sample(mutants: list[Mutant], size: int | None, seed: int) -> list[Mutant]:
 # --------------------------------------------------------------------- workers
 
 
-def _limit_memory() -> None:
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
 def _decide(task: PairTask) -> tuple[str, str]:
     result = decide(task)
     return result.status.value, result.message
@@ -165,7 +155,7 @@ def _run_all(function: Any, tasks: list[Any], workers: int, timeout: float,
         return []
     out: list[Any] = []
     step = max(1, len(tasks) // 10)
-    with ProcessPool(max_workers=workers, initializer=_limit_memory) as pool:
+    with ProcessPool(max_workers=workers, initializer=limit_memory) as pool:
         futures = [pool.schedule(function, args=(t,), timeout=timeout) for t in tasks]
         for n, future in enumerate(futures, start=1):
             if label and (n % step == 0 or n == len(tasks)):
@@ -212,14 +202,17 @@ def strong_check(task: PairTask) -> dict[str, Any]:
     Returns `holds` (True, False, or None when it cannot tell), the evidence,
     a counterexample if one was found, and the checker's mode for the pair.
     """
-    from verify.deciding import decide as D
-    from verify.deciding.instances import EmptyRange, draw
-    from verify.meaning.terms import EvaluationError, Undefined
+    from verify.deciding.compare import show
+    from verify.deciding.decide import evaluate, one_instance
+    from verify.deciding.instances import draw
+    from verify.deciding.prove import provable, prove
+    from verify.deciding.understand import refs, understand
+    from verify.errors import EmptyRange, EvaluationError, PairError, Undefined
 
-    u = D.understand(task)
-    refs = D._refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
+    u = understand(task)
+    symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     passed, sizes = 0, set()
-    answer: dict[str, Any] = {"mode": u.mode, "cx": None}
+    answer: dict[str, Any] = {"mode": u.mode.value, "cx": None}
     for k in range(STRONG_INSTANCES * 4):
         if passed >= STRONG_INSTANCES:
             break
@@ -227,15 +220,15 @@ def strong_check(task: PairTask) -> dict[str, Any]:
         try:
             env = draw(rng, task.declarations, u.translator.undeclared, k,
                        positive_undeclared=k % 2 == 1, distinct_indices=k % 3 != 2)  # fmt: skip
-            if u.mode == "equal":
-                left, right = D._evaluate(u.lhs, env), D._evaluate(u.rhs, env)
+            if u.mode == Mode.EQUAL:
+                left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
                 differs = not strictly_equal(left, right)
-                cx = {"lhs": D.show(left), "rhs": D.show(right)} if differs else None
+                cx = {"lhs": show(left), "rhs": show(right)} if differs else None
             else:
-                cx = D._one_instance(u, task, env, rng, refs)
+                cx = one_instance(u, task, env, rng, symbols)
         except (Undefined, EmptyRange, ZeroDivisionError):
             continue
-        except (EvaluationError, D.PairError) as err:
+        except (EvaluationError, PairError) as err:
             return {**answer, "holds": None, "evidence": f"cannot be evaluated ({err})"}
         if cx is not None:
             cx = {"sizes": dict(env.sizes), "indices": dict(env.indices), **cx}
@@ -247,8 +240,8 @@ def strong_check(task: PairTask) -> dict[str, Any]:
         return {**answer, "holds": None, "evidence": f"only {passed} fresh instances"}
     size_text = "; ".join(", ".join(f"{k}={v}" for k, v in s) for s in sorted(sizes) if s)
     evidence = f"held at {passed} fresh instances" + (f" (sizes {size_text})" if size_text else "")
-    if u.mode == "equal" and D.provable(u):
-        evidence += "; SymPy proves lhs − rhs = 0" if D.prove(u) else "; no SymPy proof"
+    if u.mode == Mode.EQUAL and provable(u):
+        evidence += "; SymPy proves lhs − rhs = 0" if prove(u) else "; no SymPy proof"
     return {**answer, "holds": True, "evidence": evidence}
 
 
@@ -285,7 +278,8 @@ def _unchanged_task(m: Mutant) -> PairTask:
     """The original side against the mutated side, as an equation."""
     original: Span = getattr(m.task, m.side)
     original = Span(m.original, original.line_starts[:1])
-    return replace(m.task, relation="=", lhs=original, rhs=Span(m.text, original.line_starts))
+    return replace(m.task, relation=Relation.EQUAL, lhs=original,
+                   rhs=Span(m.text, original.line_starts))  # fmt: skip
 
 
 # ------------------------------------------------------------------------- run

@@ -12,92 +12,39 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from verify.model import Block, Definition, Directive, Page, Pair, Result, Span, Status
-from verify.reading.notation import NotationError, declare
+from verify.errors import ExtractError, NotationError
+from verify.model import Block, Definition, Directive, Page, Pair, Relation, Result, Span, Status
+from verify.reading.directives import directive_above, merge, parse_directive
+from verify.reading.frontmatter import read_front_matter
+from verify.reading.notation import declare
 
-RELATIONS = [
-    (r":=", ":="), (r"\\coloneqq(?![A-Za-z])", ":="), (r"\\triangleq(?![A-Za-z])", ":="),
-    (r"\\(?:Longrightarrow|implies|Rightarrow)(?![A-Za-z])", "\\implies"),
-    (r"\\(?:iff|Leftrightarrow|Longleftrightarrow)(?![A-Za-z])", "\\iff"),
-    (r"\\propto(?![A-Za-z])", "\\propto"),
-    (r"\\(?:leq|leqslant|le)(?![A-Za-z])", "\\le"), (r"\\(?:geq|geqslant|ge)(?![A-Za-z])", "\\ge"),
-    (r"\\(?:approx|equiv|sim|simeq|cong|neq|ne)(?![A-Za-z])", "unsupported"),
-    (r"\\(?:overset|stackrel)\{(?:[^{}]|\{[^{}]*\})*\}\{=\}", "="),
-    (r"=", "="), (r"<", "<"), (r">", ">"),
+RELATIONS: list[tuple[str, Relation]] = [
+    (r":=", Relation.DEFINE), (r"\\coloneqq(?![A-Za-z])", Relation.DEFINE),
+    (r"\\triangleq(?![A-Za-z])", Relation.DEFINE),
+    (r"\\(?:Longrightarrow|implies|Rightarrow)(?![A-Za-z])", Relation.IMPLIES),
+    (r"\\(?:iff|Leftrightarrow|Longleftrightarrow)(?![A-Za-z])", Relation.IFF),
+    (r"\\propto(?![A-Za-z])", Relation.PROPTO),
+    (r"\\(?:leq|leqslant|le)(?![A-Za-z])", Relation.LE),
+    (r"\\(?:geq|geqslant|ge)(?![A-Za-z])", Relation.GE),
+    (r"\\(?:approx|equiv|sim|simeq|cong|neq|ne)(?![A-Za-z])", Relation.UNSUPPORTED),
+    (r"\\(?:overset|stackrel)\{(?:[^{}]|\{[^{}]*\})*\}\{=\}", Relation.EQUAL),
+    (r"=", Relation.EQUAL), (r"<", Relation.LT), (r">", Relation.GT),
 ]  # fmt: skip
 _RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
 ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "gather*",
                 "equation", "equation*", "alignat", "alignat*", "alignedat", "flalign*")  # fmt: skip
-_DIRECTIVE = re.compile(r"<!--\s*verify:\s*(.*?)\s*-->", re.S)
 _ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
-_DIRECTIVE_WORD = re.compile(
-    r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?)|where\s+([^;]+?))"
-    r"\s*(?:;|$)"
-)
-_DISTINCT = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\\neq?\s*(\\?[A-Za-z]+)\s*$")
 _CONDITION_TAIL = re.compile(
     r"[,;]?\s*\\q?quad\s*(?:\\text\{\s*(?:for|if|when)\s*\}\s*)?\(?\s*(\\?[A-Za-z]+)\s*\\neq?\s*"
     r"(\\?[A-Za-z]+)\s*\)?\s*[.,]?\s*$"
 )
 _JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
 _TAG = re.compile(r"\\(tag\*?|label)\s*\{([^{}]*)\}|\\(?:nonumber|notag)(?![A-Za-z])")
-
-
-class ExtractError(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-def parse_directive(text: str, line: int) -> Directive:
-    """`skip "why"`, `expect-fail "why"`, `wrt \\mu_l`, separated by `;`."""
-    directive = Directive()
-    rest = text.strip()
-    while rest:
-        m = _DIRECTIVE_WORD.match(rest)
-        if not m or m.end() == 0:
-            raise ExtractError(
-                f'unknown verify directive \'{rest}\' (use skip "why", expect-fail "why",'
-                " wrt <symbol>, or where i \\ne j)",
-                line,
-            )
-        word, reason = m.group(1), m.group(2) or m.group(3)
-        if word and not (reason and reason.strip()):
-            raise ExtractError(f'verify: {word} needs a reason in quotes: {word} "why"', line)
-        if word == "skip":
-            directive.skip = reason
-        elif word == "expect-fail":
-            directive.expect_fail = reason
-        elif m.group(5):
-            for condition in m.group(5).split(","):
-                pair = _DISTINCT.match(condition)
-                if not pair:
-                    raise ExtractError(
-                        f"verify: where {condition.strip()}: only 'i \\ne j' between indices"
-                        " is understood",
-                        line,
-                    )
-                directive.distinct += ((pair.group(1), pair.group(2)),)
-        else:
-            directive.wrt = m.group(4).strip()
-        rest = rest[m.end() :].strip()
-    return directive
-
-
-def merge(outer: Directive, inner: Directive) -> Directive:
-    return Directive(
-        skip=inner.skip or outer.skip,
-        expect_fail=inner.expect_fail or outer.expect_fail,
-        wrt=inner.wrt or outer.wrt,
-        distinct=outer.distinct + inner.distinct,
-    )
 
 
 # ------------------------------------------------------------------ positioned text
@@ -265,7 +212,7 @@ def _clean_row(text: Text, row: Row) -> None:
         text.blank(k, k + 1)
 
 
-def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _relations(s: str, start: int, end: int) -> list[tuple[int, int, Relation]]:
     depth = _depth_map(s[start:end])
     found = []
     for m in _RELATION.finditer(s, start, end):
@@ -273,8 +220,8 @@ def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
             continue
         token = m.group()
         kind = next(k for p, k in RELATIONS if re.fullmatch(p, token))
-        if kind == "=" and re.search(r"def|\\triangle|\\Delta", token):
-            kind = ":="  # \overset{\text{def}}{=} defines
+        if kind == Relation.EQUAL and re.search(r"def|\\triangle|\\Delta", token):
+            kind = Relation.DEFINE  # \overset{\text{def}}{=} defines
         # `:=` is matched as a whole before `=`; `\le` not inside `\left`.
         found.append((m.start(), m.end(), kind))
     return found
@@ -282,7 +229,7 @@ def _relations(s: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 @dataclass
 class ChainLink:
-    relation: str
+    relation: Relation
     relation_range: tuple[int, int]
     item: Item
     row: Row
@@ -346,7 +293,7 @@ def _pairs_from_chain(
             )
         rhs = text.span(right.ranges)
         counter[0] += 1
-        if link.relation == ":=":
+        if link.relation == Relation.DEFINE:
             block.definitions.append(
                 Definition(
                     file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs, index=counter[0]
@@ -354,26 +301,26 @@ def _pairs_from_chain(
             )
             continue
         following = chain.links[n + 1] if n + 1 < len(chain.links) else None
-        if following is not None and following.relation in ("\\implies", "\\iff"):
+        if following is not None and following.relation.is_implication:
             continue  # this relation is the premise of the implication that follows
         lhs_ranges = left.ranges
         relation = link.relation
-        if relation in ("\\implies", "\\iff"):
+        if relation.is_implication:
             previous = chain.links[n - 1] if n >= 1 else None
-            if previous is None or previous.relation != "=":
+            if previous is None or previous.relation != Relation.EQUAL:
                 raise ExtractError(
                     "an implication needs an equation on each side (premise ⟹ v = expr)",
                     line_of(link.relation_range[0]),
                 )
             lhs_ranges = items[n - 1].ranges + [previous.relation_range] + left.ranges
             after = chain.links[n + 1] if n + 1 < len(chain.links) else None
-            if after is None or after.relation != "=":
+            if after is None or after.relation != Relation.EQUAL:
                 raise ExtractError(
                     "an implication must conclude an equation such as v = expr",
                     line_of(link.relation_range[0]),
                 )
             rhs = text.span(right.ranges + [after.relation_range] + after.item.ranges)
-        elif n >= 1 and chain.links[n - 1].relation in ("\\implies", "\\iff"):
+        elif n >= 1 and chain.links[n - 1].relation.is_implication:
             continue  # the conclusion's own `=` was consumed by the implication
         first_rhs = right.ranges[0][0]
         row = link.row
@@ -439,34 +386,6 @@ def split_block(
 # --------------------------------------------------------------------------- pages
 
 
-def _front_matter(source: str) -> tuple[dict[str, Any], int, dict[str, int], str | None, int]:
-    """(data, lines it takes, key -> line of each `symbols:` key, error, error line)."""
-    lines = source.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return {}, 0, {}, None, 0
-    for n in range(1, len(lines)):
-        if lines[n].strip() in ("---", "..."):
-            body = "\n".join(lines[1:n])
-            try:
-                data = yaml.safe_load(body) or {}
-                node = yaml.compose(body, Loader=yaml.SafeLoader)
-            except yaml.YAMLError as err:
-                mark = getattr(err, "problem_mark", None)
-                line = (mark.line + 2) if mark is not None else 1
-                return {}, n + 1, {}, f"front matter is not valid YAML: {err}", line
-            if not isinstance(data, dict):
-                return {}, n + 1, {}, "front matter must be a mapping", 1
-            key_lines: dict[str, int] = {}
-            if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == "symbols" and isinstance(v, yaml.MappingNode):
-                        for sk, _ in v.value:
-                            key_lines[str(sk.value)] = sk.start_mark.line + 2
-                    key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
-            return data, n + 1, key_lines, None, 0
-    return {}, 0, {}, "front matter opened with '---' is never closed", 1
-
-
 _MD = (
     MarkdownIt("commonmark")
     .use(front_matter_plugin)
@@ -478,18 +397,6 @@ _MD = (
 def _error(file: str, line: int, message: str) -> Result:
     return Result(file=file, line=line, relation="", lhs="", rhs="", status=Status.ERROR,
                   method="extract", message=message)  # fmt: skip
-
-
-def _directive_above(lines: list[str], start: int, file: str) -> Directive:
-    """HTML-comment directives on the lines right before a block."""
-    directive = Directive()
-    n = start - 1
-    while n >= 1 and _DIRECTIVE.fullmatch(lines[n - 1].strip()):
-        m = _DIRECTIVE.fullmatch(lines[n - 1].strip())
-        assert m
-        directive = merge(parse_directive(m.group(1), n), directive)
-        n -= 1
-    return directive
 
 
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+\1")
@@ -569,10 +476,11 @@ def extract_page(file: str, source: str) -> Page:
     """Split a page into blocks and pairs; problems become `error` results."""
     source = source.replace("\r\n", "\n")
     lines = source.split("\n")
-    data, fm_lines, key_lines, fm_error, fm_error_line = _front_matter(source)
+    front = read_front_matter(source)
+    data, fm_lines, key_lines = front.data, front.lines, front.key_lines
     problems: list[Result] = []
-    if fm_error:
-        problems.append(_error(file, fm_error_line, fm_error))
+    if front.error:
+        problems.append(_error(file, front.error_line, front.error))
     declarations = []
     notation_error = None
     if "symbols" in data:
@@ -591,7 +499,7 @@ def extract_page(file: str, source: str) -> Page:
     blocks = _display_blocks(source, lines)
     for start, end, opening, closing in blocks:
         try:
-            directive = _directive_above(lines, start, file)
+            directive = directive_above(lines, start)
             block = split_block(file, lines, start, end, opening, closing, directive, counter)
         except ExtractError as err:
             problems.append(_error(file, err.line, err.message))
@@ -616,4 +524,14 @@ def extract_page(file: str, source: str) -> Page:
         for block in page.blocks:
             block.pairs = []
             block.definitions = []
+    _name_pairs(page.pairs)
     return page
+
+
+def _name_pairs(pairs: list[Pair]) -> None:
+    """Each pair's id: `line-N`, then `line-N.2`, … for later pairs on line N."""
+    seen: dict[int, int] = {}
+    for pair in pairs:
+        seen[pair.line] = seen.get(pair.line, 0) + 1
+        count = seen[pair.line]
+        pair.id = f"line-{pair.line}" + (f".{count}" if count > 1 else "")

@@ -11,24 +11,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verify.model import Declaration
+from verify.errors import NotationError
+from verify.model import Declaration, Kind
+from verify.shape import Shape, Size
 
-KINDS = {"size", "index", "scalar", "vector", "matrix", "identity", "function"}
+KINDS = {k.value for k in Kind}
 PROPERTIES = {
     "positive", "nonzero", "integer", "symmetric", "positive-definite", "invertible",
     "orthogonal", "diagonal", "nonnegative", "negative", "probability",
 }  # fmt: skip
 MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal"}
-SIZE_EXPR = re.compile(r"^\s*([A-Za-z]\w*|\d+)\s*(?:([+-])\s*(\d+))?\s*$")
 
 
-class NotationError(Exception):
-    """A declaration that cannot be understood; `line` is the key's line."""
+@dataclass(frozen=True)
+class DeclaredKind:
+    """The value of a `symbols:` entry: `matrix(n, n), symmetric` and the like."""
 
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
+    kind: Kind
+    shape: Shape | None = None
+    properties: tuple[str, ...] = ()
+    sums_over: str | None = None
+    index_range: tuple[Size, Size] | None = None
 
 
 @dataclass(frozen=True)
@@ -127,44 +130,39 @@ def index_names(script: str | None) -> tuple[tuple[str, ...], bool]:
     return names, parenthesized
 
 
-def parse_size(text: str) -> str:
-    m = SIZE_EXPR.match(text)
-    if not m:
-        raise ValueError(f"size '{text}' must be a number or a declared size such as n")
-    return re.sub(r"\s+", "", text)
+def parse_size(text: str) -> Size:
+    return Size.parse(text)
 
 
-def parse_value(
-    value: str,
-) -> tuple[str, tuple[str, str] | None, list[str], str | None, tuple[str, str] | None]:
+def parse_value(value: str) -> DeclaredKind:
     """`matrix(n, n), symmetric` -> kind, shape, properties, sums-over, range."""
     parts = split_top(value)
     if not parts:
         raise ValueError("empty declaration")
     head = parts[0]
-    shape: tuple[str, str] | None = None
-    index_range: tuple[str, str] | None = None
+    shape: Shape | None = None
+    index_range: tuple[Size, Size] | None = None
     m = re.fullmatch(r"(\w+)\s*(?:\((.*)\))?", head)
     rng = re.fullmatch(r"index\s+(\S+)\s*\.\.\s*(\S+)", head)
     if rng:
-        kind = "index"
+        kind = Kind.INDEX
         index_range = (parse_size(rng.group(1)), parse_size(rng.group(2)))
     elif m and m.group(1) in KINDS:
-        kind = m.group(1)
+        kind = Kind(m.group(1))
         args = [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
-        if kind == "vector":
+        if kind == Kind.VECTOR:
             if len(args) != 1:
                 raise ValueError("vector needs one size, as in vector(n)")
-            shape = (parse_size(args[0]), "1")
-        elif kind == "matrix":
+            shape = Shape.of(parse_size(args[0]), 1)
+        elif kind == Kind.MATRIX:
             if len(args) != 2:
                 raise ValueError("matrix needs two sizes, as in matrix(n, n)")
-            shape = (parse_size(args[0]), parse_size(args[1]))
-        elif kind == "identity":
+            shape = Shape(parse_size(args[0]), parse_size(args[1]))
+        elif kind == Kind.IDENTITY:
             if len(args) != 1:
                 raise ValueError("identity needs one size, as in identity(n)")
-            shape = (parse_size(args[0]), parse_size(args[0]))
-        elif kind == "index":
+            shape = Shape(parse_size(args[0]), parse_size(args[0]))
+        elif kind == Kind.INDEX:
             raise ValueError("an index needs a range, as in index 1..m")
         elif args:
             raise ValueError(f"{kind} takes no size")
@@ -183,12 +181,13 @@ def parse_value(
             prop = "positive-definite"
         if prop not in PROPERTIES:
             raise ValueError(f"unknown property '{prop}'")
-        if prop in MATRIX_ONLY and kind != "matrix":
-            raise ValueError(f"'{prop}' applies to a matrix, not a {kind}")
-        if kind == "matrix" and prop in MATRIX_ONLY - {"invertible"} and shape[0] != shape[1]:  # type: ignore[index]
+        if prop in MATRIX_ONLY and kind != Kind.MATRIX:
+            raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
+        square = shape is not None and shape.is_square
+        if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
-    return kind, shape, properties, sums_over, index_range
+    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range)
 
 
 def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
@@ -204,12 +203,12 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
         if not isinstance(raw_value, str):
             raise NotationError(f"'{key}': the kind must be text such as 'scalar'", line)
         try:
-            kind, shape, props, sums_over, index_range = parse_value(raw_value)
+            declared = parse_value(raw_value)
             for part in split_top(key):
                 form = literal_form(split_symbol(part), indices)
                 subs, _ = index_names(form.sub)
                 sups, paren = index_names(form.sup)
-                if kind in ("size", "index") and (subs or sups):
+                if declared.kind.is_integer and (subs or sups):
                     raise ValueError("a size or index is a plain letter")
                 if form.base in seen:
                     raise ValueError(f"'{form.base}' is already declared as '{seen[form.base]}'")
@@ -221,11 +220,11 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
                         subscripts=subs,
                         superscripts=sups,
                         superscript_parenthesized=paren,
-                        kind=kind,
-                        shape=shape,
-                        properties=tuple(props),
-                        sums_over=sums_over,
-                        index_range=index_range,
+                        kind=declared.kind,
+                        shape=declared.shape,
+                        properties=declared.properties,
+                        sums_over=declared.sums_over,
+                        index_range=declared.index_range,
                         line=line,
                     )  # fmt: skip
                 )
@@ -274,16 +273,13 @@ def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
 
 def _check_references(declarations: list[Declaration]) -> None:
     """Sizes name declared sizes; family placeholders name declared indices."""
-    sizes = {d.base for d in declarations if d.kind == "size"}
-    indices = {d.base for d in declarations if d.kind == "index"}
+    sizes = {d.base for d in declarations if d.kind == Kind.SIZE}
+    indices = {d.base for d in declarations if d.kind == Kind.INDEX}
     for d in declarations:
-        used = list(d.shape or ()) + list(d.index_range or ())
-        for s in used:
-            name = SIZE_EXPR.match(s)
-            if name and not name.group(1).isdigit() and name.group(1) not in sizes:
-                raise NotationError(
-                    f"symbols: '{d.key}': '{name.group(1)}' is not a declared size", d.line
-                )
+        used = ([d.shape.rows, d.shape.cols] if d.shape else []) + list(d.index_range or ())
+        for name in sorted({n for size in used for n in size.names()}):
+            if name not in sizes:
+                raise NotationError(f"symbols: '{d.key}': '{name}' is not a declared size", d.line)
         for placeholder in d.indices:
             if placeholder not in indices:
                 raise NotationError(

@@ -12,14 +12,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from verify.latex import parser as ast
+from verify.latex import tree as ast
+from verify.limits import time_limit
 from verify.model import Page, Pair, Result, Span, Status
 from verify.reading.markdown import extract_page
 from verify.reporting.report import INDENT, format_value
@@ -36,29 +34,6 @@ _POWER = re.compile(r"\^(\{-[^{}]*\}|\{?(T|\\top|\d+)\}?)$")  # an inverse, tran
 _SYMBOL = re.compile(r"(\\math[a-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])" + _SCRIPTS)
 
 
-class _OutOfTime(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Stop a diagnosis that runs long (only possible on the main thread)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def alarm(_signum: int, _frame: Any) -> None:
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def context_lines(result: Result) -> list[str]:
     """Lines to print under `report.problem_lines(result)`; often none."""
     try:
@@ -66,7 +41,7 @@ def context_lines(result: Result) -> list[str]:
     except (OSError, UnicodeDecodeError):
         return []
     try:
-        with _time_limit(SECONDS):
+        with time_limit(SECONDS):
             if result.status == Status.FAILED and result.counterexample:
                 return difference_lines(page, result)
             if result.status == Status.ERROR and SYMBOL_MESSAGE.search(result.message):
@@ -211,26 +186,26 @@ def _clashing_factors(
     first = node.factors[0]
     left = first if k == 1 else ast.Product(node.factors[:k], node.ops[: k - 1], pos=first.pos)
     a, b = shape_of(left), shape_of(node.factors[k])
-    scalar = ("1", "1")
-    if a is None or b is None or scalar in (a, b) or a[1] == b[0]:
+    if a is None or b is None or a.is_scalar or b.is_scalar or a.cols == b.rows:
         return None
     return left, node.factors[k]
 
 
 def shape_lines(page: Page, result: Result) -> list[str]:
     """Each operand of a shape error with the shape the checker gave it."""
-    from verify.deciding.decide import definition_infos, parse_side
-    from verify.meaning.terms import show_shape
-    from verify.meaning.translate import Translator, latex_of
-    from verify.running.check import _task
+    from verify.deciding.tasks import task_for
+    from verify.deciding.understand import definition_infos, parse_side
+    from verify.latex.printer import compact
+    from verify.meaning.translate import Translator
+    from verify.shape import show_shape
 
     found = _side_at(page, result.line, result.column)
     if found is None:
         return []
     pair, span, offset = found
-    task = _task(page, pair)
+    task = task_for(page, pair)
     translator = Translator(task.declarations, definition_infos(task.definitions))
-    equation = pair.relation in ("\\implies", "\\iff")
+    equation = pair.relation.is_implication
     if "different shapes" in result.message:
         nodes = [parse_side(pair.lhs, equation), parse_side(pair.rhs, equation)]
     else:
@@ -248,7 +223,7 @@ def shape_lines(page: Page, result: Result) -> list[str]:
     lines = [f"{INDENT}shapes:"]
     for node in nodes:
         lines.append(
-            f"{INDENT}  {latex_of(node)}  is  {show_shape(translator.translate(node).shape)}"
+            f"{INDENT}  {compact(node)}  is  {show_shape(translator.translate(node).shape)}"
         )
     return lines
 

@@ -11,29 +11,18 @@ function call) simply ends the search there. Only `=` steps are narrowed.
 from __future__ import annotations
 
 import itertools
-import random
 from dataclasses import dataclass
 from typing import Any
 
-from verify.deciding.decide import (
-    ATTEMPTS,
-    EQUALITY_PLANS,
-    PairTask,
-    Understood,
-    _evaluate,
-    _one_instance,
-    _refs,
-    parse_side,
-    same,
-    show,
-    understand,
-)
-from verify.deciding.instances import EmptyRange, draw
-from verify.latex import parser as ast
-from verify.meaning.terms import Env, Undefined, scalar_of
-from verify.meaning.translate import latex_of
-from verify.model import Page, Pair
-from verify.running.check import _task
+from verify.deciding.compare import same, show
+from verify.deciding.decide import ATTEMPTS, EQUALITY_PLANS, draw_instance, evaluate, one_instance
+from verify.deciding.tasks import PairTask, task_for
+from verify.deciding.understand import Mode, Understood, parse_side, refs, understand
+from verify.errors import EmptyRange, Undefined
+from verify.latex import tree as ast
+from verify.latex.printer import compact
+from verify.meaning.terms import Env, scalar_of
+from verify.model import Page, Pair, Relation
 
 MAX_GROUP = 10
 Part = tuple[str, Any]  # LaTeX of a part of a side, and its shown value
@@ -41,21 +30,15 @@ Part = tuple[str, Any]  # LaTeX of a part of a side, and its shown value
 
 def failing_instance(u: Understood, task: PairTask, counterexample: dict[str, Any]) -> Env | None:
     """The instance at which `decide` found `counterexample`, drawn again the same way."""
-    refs = _refs([u.lhs, u.rhs])
-    seed = f"{task.relation}|{task.lhs.text}|{task.rhs.text}|{u.mode}"
+    symbols = refs([u.lhs, u.rhs])
     for plan in range(EQUALITY_PLANS):
         for attempt in range(ATTEMPTS):
-            rng = random.Random(f"{seed}|{plan}|{attempt}")
             try:
-                env = draw(
-                    rng,
-                    task.declarations,
-                    u.translator.undeclared,
-                    plan,
-                    positive_undeclared=attempt % 2 == 1,
-                    distinct_indices=plan != 2,
-                )
-                verdict = _one_instance(u, task, env, rng, refs)
+                drawn = draw_instance(task, u, plan, attempt)
+                if drawn is None:
+                    continue
+                rng, env = drawn
+                verdict = one_instance(u, task, env, rng, symbols)
             except (Undefined, EmptyRange):
                 continue
             if verdict is None:
@@ -69,11 +52,11 @@ def first_difference(
     page: Page, pair: Pair, counterexample: dict[str, Any]
 ) -> tuple[Part, Part] | None:
     """The smallest differing parts of a failed `=` pair, or None if only the whole sides."""
-    if pair.relation != "=":
+    if pair.relation != Relation.EQUAL:
         return None
-    task = _task(page, pair)
+    task = task_for(page, pair)
     u = understand(task)
-    if u.mode != "equal":
+    if u.mode != Mode.EQUAL:
         return None
     env = failing_instance(u, task, counterexample)
     if env is None:
@@ -92,7 +75,7 @@ class _Narrowing:
     env: Env
 
     def value(self, node: ast.Node) -> Any:
-        value = _evaluate(self.u.translator.translate(node), self.env)
+        value = evaluate(self.u.translator.translate(node), self.env)
         return scalar_of(value) if getattr(value, "shape", None) == (1, 1) else value
 
     def narrow(self, left: ast.Node, right: ast.Node) -> tuple[Part, Part] | None:
@@ -115,7 +98,7 @@ class _Narrowing:
         if found is not None:
             return found
         left, right = _ungroup(left), _ungroup(right)
-        return (latex_of(left), self.value(left)), (latex_of(right), self.value(right))
+        return (compact(left), self.value(left)), (compact(right), self.value(right))
 
     def sums(self, left: ast.Node, right: ast.Node) -> tuple[Part, Part] | None:
         lterms, rterms = _terms(left), _terms(right)
@@ -162,7 +145,7 @@ class _Narrowing:
         return self.deeper(_sub_product(lf, start, end), _sub_product(rf, start, end))
 
     def powers(self, left: ast.Scripted, right: ast.Scripted) -> tuple[Part, Part] | None:
-        same_script = latex_of(left.sup) == latex_of(right.sup) and left.primes == right.primes
+        same_script = compact(left.sup) == compact(right.sup) and left.primes == right.primes
         if left.sub is not None or right.sub is not None or not same_script:
             return None
         if isinstance(left.base, ast.Atom) or isinstance(right.base, ast.Atom):
@@ -234,7 +217,7 @@ def _join(terms: list[tuple[int, ast.Node]]) -> str:
         return "0"
     text = ""
     for n, (sign, node) in enumerate(terms):
-        part = latex_of(node)
+        part = compact(node)
         if isinstance(_ungroup(node), ast.Sum):
             part = f"({part})"
         text += ("-" if n == 0 else " - ") if sign < 0 else ("" if n == 0 else " + ")

@@ -14,25 +14,20 @@ from typing import Any
 
 import sympy as sp
 
-from verify.deciding.decide import (
-    PairTask,
-    Understood,
-    _evaluate,
-    _provable,
-    _task_env,
-    decide,
-    parse_side,
-    show,
-    understand,
-)
+from verify.deciding.compare import show
+from verify.deciding.decide import decide, evaluate, first_instance
+from verify.deciding.prove import provable
+from verify.deciding.tasks import PairTask, task_for
+from verify.deciding.understand import Understood, parse_side, understand
+from verify.latex.printer import compact
 from verify.meaning import terms as T
-from verify.meaning.terms import Env, show_shape
-from verify.meaning.translate import latex_of
+from verify.meaning.terms import Env
 from verify.model import Declaration, Pair
 from verify.reading.markdown import extract_page
 from verify.reporting.diagnose import context_lines
 from verify.reporting.report import counterexample_lines, format_value
-from verify.running.check import _display_path, _task
+from verify.running.check import display_path
+from verify.shape import show_shape
 
 
 def _find(pairs: list[Pair], line: int) -> Pair:
@@ -44,9 +39,9 @@ def _find(pairs: list[Pair], line: int) -> Pair:
 
 
 def explain(path: Path, line: int) -> str:
-    page = extract_page(_display_path(path), path.read_text(encoding="utf-8"))
+    page = extract_page(display_path(path), path.read_text(encoding="utf-8"))
     pair = _find(page.pairs, line)
-    task = _task(page, pair)
+    task = task_for(page, pair)
     out = [f"{page.file}:{pair.line}: lhs {pair.relation} rhs"]
     if pair.justification:
         out.append(f"  justification: {pair.justification}")
@@ -54,7 +49,7 @@ def explain(path: Path, line: int) -> str:
     for name, span in (("lhs", pair.lhs), ("rhs", pair.rhs)):
         out.append(f"  {name} as written:   {span.text.strip()}")
         try:
-            out.append(f"  {name} as read back: {latex_of(parse_side(span, equation))}")
+            out.append(f"  {name} as read back: {compact(parse_side(span, equation))}")
         except Exception as err:  # noqa: BLE001 - explain shows whatever went wrong
             out.append(f"  {name}: cannot parse: {getattr(err, 'message', err)}")
     try:
@@ -67,7 +62,7 @@ def explain(path: Path, line: int) -> str:
 
 def _understood(u: Understood, task: PairTask) -> list[str]:
     """Shapes, symbols and SymPy expressions of the translated sides."""
-    out = [f"  mode: {u.mode}" + (f" (derivation variable {u.wrt.name})" if u.wrt else "")]
+    out = [f"  mode: {u.mode.value}" + (f" (derivation variable {u.wrt.name})" if u.wrt else "")]
     out.append(f"  shapes: lhs {show_shape(u.lhs.shape)}, rhs {show_shape(u.rhs.shape)}")
     free, bound = symbols_of([u.lhs, u.rhs])
     free = [n for n in free if not n.startswith("\\arg")]  # placeholders of σ(z)
@@ -77,7 +72,7 @@ def _understood(u: Understood, task: PairTask) -> list[str]:
     if u.translator.undeclared:
         out.append("  undeclared, so real scalars: " + ", ".join(sorted(u.translator.undeclared)))
     symbolic = _symbolic(u)
-    env = _task_env(task, u, random.Random(0))
+    env = first_instance(task, u, random.Random(0))
     if symbolic is not None:
         for name, term in (("lhs", u.lhs), ("rhs", u.rhs)):
             out.append(f"  {name} as SymPy: {_value(term, symbolic)}")
@@ -127,9 +122,8 @@ def symbols_of(terms: list[T.Term]) -> tuple[list[str], list[str]]:
             free.setdefault(term.name, None)
         if isinstance(term, T.IndexValue) and term.name not in inside:
             free.setdefault(term.name, None)
-        for size in term.shape or ():
-            if size.isidentifier():
-                free.setdefault(size, None)
+        for size in sorted(term.shape.names()) if term.shape else ():
+            free.setdefault(size, None)
         for child in term.children():
             visit(child, inside)
 
@@ -142,15 +136,13 @@ def _describe(name: str, decls: dict[str, Declaration]) -> str:
     d = decls.get(name)
     if d is None:
         return f"{name} (scalar, undeclared)"
-    shape = d.shape[:1] if d.kind == "vector" and d.shape else d.shape
-    kind = d.kind + (f"({', '.join(shape)})" if shape and d.kind != "scalar" else "")
     family = " family" if d.indices else ""
-    return f"{d.key} ({kind}{family})"
+    return f"{d.key} ({d.describe_kind()}{family})"
 
 
 def _symbolic(u: Understood) -> Env | None:
     """An instance whose values are SymPy symbols, for purely scalar pairs."""
-    if not _provable(u):
+    if not provable(u):
         return None
     free, _ = symbols_of([u.lhs, u.rhs])
     values = {name: sp.Symbol(name, real=True) for name in free}
@@ -159,6 +151,6 @@ def _symbolic(u: Understood) -> Env | None:
 
 def _value(term: T.Term, env: Env) -> Any:
     try:
-        return _evaluate(term, env) if not env.symbolic else term.value(env)
+        return evaluate(term, env) if not env.symbolic else term.value(env)
     except Exception as err:  # noqa: BLE001
         return f"undefined here ({err})"

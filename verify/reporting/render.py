@@ -284,16 +284,6 @@ def unwrap_strips(page_html: str) -> str:
     return _WRAPPED_STRIP.sub(r"\1", page_html)
 
 
-def _kind(decl: Declaration) -> str:
-    if decl.kind == "index" and decl.index_range:
-        return f"index {decl.index_range[0]}..{decl.index_range[1]}"
-    if decl.kind in ("vector", "identity") and decl.shape:
-        return f"{decl.kind}({decl.shape[0]})"
-    if decl.kind == "matrix" and decl.shape:
-        return f"matrix({decl.shape[0]}, {decl.shape[1]})"
-    return decl.kind
-
-
 def _properties(decl: Declaration) -> str:
     props = list(decl.properties)
     if decl.sums_over and not any(p.startswith("sums to 1") for p in props):
@@ -306,9 +296,9 @@ def _declaration_rows(declarations: Sequence[Declaration]) -> list[list[Declarat
     rows: list[list[Declaration]] = []
     for decl in declarations:
         last = rows[-1][0] if rows else None
-        same = last is not None and (last.line, _kind(last), _properties(last)) == (
+        same = last is not None and (last.line, last.describe_kind(), _properties(last)) == (
             decl.line,
-            _kind(decl),
+            decl.describe_kind(),
             _properties(decl),
         )
         if same and decl.line:
@@ -342,7 +332,7 @@ def notation_table(report: PageReport) -> str:
     state = "problems" if problems else "ok"
     rows = "".join(
         f"<tr><td>{', '.join(inline_math(d.key) for d in group)}</td>"
-        f"<td>{esc(_kind(group[0]))}</td><td>{esc(group[0].describe_shape())}</td>"
+        f"<td>{esc(group[0].describe_kind())}</td><td>{esc(group[0].describe_shape())}</td>"
         f"<td>{esc(_properties(group[0]))}</td></tr>"
         for group in _declaration_rows(report.page.declarations)
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -58,19 +57,17 @@ class Cache:
                 file=data["file"], front_matter=data["front_matter"],
                 front_matter_lines=data["front_matter_lines"],
                 blocks=[Block(start=b[0], end=b[1], text="") for b in data["blocks"]],
-                declarations=[Declaration(**{**d, "subscripts": tuple(d["subscripts"]),
-                    "superscripts": tuple(d["superscripts"]),
-                    "properties": tuple(d["properties"]),
-                    "shape": tuple(d["shape"]) if d["shape"] else None,
-                    "index_range": tuple(d["index_range"]) if d["index_range"] else None})
-                    for d in data["declarations"]],
+                declarations=[Declaration.from_json(d) for d in data["declarations"]],
                 problems=[], unverified=data["unverified"], wrt=data["wrt"],
                 notation_error=data["notation_error"],
             )  # fmt: skip
-            results = [Result.from_json({**r, "seconds": 0.0}) for r in entry["results"]]
+            problems = [Result.from_json({**r, "seconds": 0.0}) for r in entry["problems"]]
+            verdicts = {
+                pair_id: Result.from_json({**r, "seconds": 0.0}) for pair_id, r in entry["verdicts"]
+            }
         except (KeyError, TypeError, ValueError):
             return None
-        return PageReport(page, results)
+        return PageReport(page, problems, verdicts)
 
     def put_page(self, key: str, report: PageReport) -> None:
         page = report.page
@@ -80,11 +77,12 @@ class Cache:
                 "front_matter": json.loads(json.dumps(page.front_matter, default=str)),
                 "front_matter_lines": page.front_matter_lines,
                 "blocks": [[b.start, b.end] for b in page.blocks],
-                "declarations": [asdict(d) for d in page.declarations],
+                "declarations": [d.to_json() for d in page.declarations],
                 "unverified": page.unverified, "wrt": page.wrt,
                 "notation_error": page.notation_error,
             },
-            "results": [r.to_json() for r in report.results],
+            "problems": [r.to_json() for r in report.problems],
+            "verdicts": [[pair_id, r.to_json()] for pair_id, r in report.verdicts.items()],
         }  # fmt: skip
         self.dirty = True
 

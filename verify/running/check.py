@@ -1,44 +1,25 @@
-"""Run the checker over pages: worker processes with time limits, and the cache.
+"""Check pages: the one entry point that the command line and the adapters call.
 
-Each pair is decided in a worker process of a pebble pool, which kills a
-worker that runs past the time limit, so a pathological step costs its own
-time limit and nothing more. Verdicts are cached on disk by the pair's content,
-its notation, the definitions in force and the checker's version: an unchanged
-pair is never decided twice, and a warm run does not even import SymPy.
+A page whose text is unchanged comes whole from the cache; otherwise it is
+extracted, its page-level problems are collected, and each pair is looked up
+in the cache by its key (`verify.running.keys`) or decided in a worker
+(`verify.running.pool`). Results are kept by pair id, never by position.
 """
 
 from __future__ import annotations
 
-import atexit
-import hashlib
-import json
-import os
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verify.model import Definition, Page, PageReport, Pair, Result, Status
+from verify.model import Page, PageReport, Pair, Result, Status
 from verify.running.cache import Cache
+from verify.running.keys import notation_digest, page_key, pair_key
+from verify.running.pool import decide_all
 
 if TYPE_CHECKING:
-    from verify.deciding.decide import PairTask
-
-
-def _checker_version() -> str:
-    """A digest of the checker's own source: any change to it invalidates the cache."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
-    for source in sorted([*package.rglob("*.py"), *package.rglob("*.lark")]):
-        digest.update(source.relative_to(package).as_posix().encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CHECKER_VERSION = _checker_version()
-MEMORY_LIMIT_BYTES = 3 * 1024**3
+    from verify.deciding.tasks import PairTask
 
 
 @dataclass
@@ -68,146 +49,12 @@ def find_pages(paths: Sequence[str | Path]) -> list[Path]:
     return list(unique)
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as reports show it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-# ----------------------------------------------------------------------- tasks
-
-
-def _definitions_before(page: Page, pair_index: int) -> list[Definition]:
-    return [d for b in page.blocks for d in b.definitions if d.index < pair_index]
-
-
-def _task(page: Page, pair: Pair) -> PairTask:
-    from verify.deciding.decide import DefinitionSource, PairTask
-
-    definitions = [
-        DefinitionSource(d.lhs, d.rhs, d.index, d.line)
-        for d in _definitions_before(page, pair.index)
-    ]
-    return PairTask(
-        file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs, rhs=pair.rhs,
-        directive=pair.directive, declarations=page.declarations, definitions=definitions,
-        wrt=pair.directive.wrt or page.wrt, justification=pair.justification,
-    )  # fmt: skip
-
-
-_PAGE_MATERIAL: dict[int, str] = {}
-
-
-def _page_material(page: Page) -> str:
-    """The part of every pair's key that comes from the page's notation."""
-    known = _PAGE_MATERIAL.get(id(page))
-    if known is None:
-        declarations = [
-            {k: v for k, v in asdict(d).items() if k != "line"} for d in page.declarations
-        ]
-        known = json.dumps([page.wrt, declarations], sort_keys=True)
-        if len(_PAGE_MATERIAL) > 1000:
-            _PAGE_MATERIAL.clear()
-        _PAGE_MATERIAL[id(page)] = known
-    return known
-
-
-def _key(page: Page, pair: Pair) -> str:
-    """What the verdict depends on: never the file name or absolute line."""
-
-    def span(s: Any) -> list[Any]:
-        return [s.text, [(line - pair.line, col) for line, col in s.line_starts]]
-
-    material = {
-        "version": CHECKER_VERSION, "relation": pair.relation, "lhs": span(pair.lhs),
-        "rhs": span(pair.rhs), "directive": asdict(pair.directive),
-        "wrt": pair.directive.wrt or page.wrt,
-        "page": _page_material(page),
-        "definitions": [
-            [d.lhs.text, d.rhs.text] for d in _definitions_before(page, pair.index)
-        ],
-    }  # fmt: skip
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
-
-
-def _decide_in_worker(task: PairTask) -> dict[str, Any]:
-    from verify.deciding.decide import decide
-
-    return decide(task).to_json()
-
-
-def _limit_memory() -> None:
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-# ------------------------------------------------------------------------ pool
-
-_POOL: Any = None
-_POOL_WORKERS = 0
-
-
-def _pool(workers: int) -> Any:
-    global _POOL, _POOL_WORKERS
-    if _POOL is None or workers != _POOL_WORKERS or not _POOL.active:
-        from pebble import ProcessPool
-
-        if _POOL is not None:
-            _POOL.stop()
-        _POOL = ProcessPool(max_workers=workers, initializer=_limit_memory)
-        _POOL_WORKERS = workers
-    return _POOL
-
-
-@atexit.register
-def _shutdown() -> None:
-    if _POOL is not None:
-        _POOL.stop()
-        _POOL.join(timeout=5)
-
-
-def _timeout_result(task: PairTask, seconds: float, message: str) -> Result:
-    return Result(
-        file=task.file, line=task.line, relation=task.relation, lhs=task.lhs.text.strip(),
-        rhs=task.rhs.text.strip(), status=Status.ERROR, method="worker", message=message,
-        seconds=round(seconds, 4), justification=task.justification,
-    )  # fmt: skip
-
-
-def _decide_all(tasks: list[PairTask], options: CheckOptions,
-                progress: Callable[[int, int], None] | None) -> list[Result]:  # fmt: skip
-    """Decide tasks in worker processes, each within the time limit."""
-    if not tasks:
-        return []
-    workers = options.workers or os.cpu_count() or 1
-    pool = _pool(max(1, min(workers, len(tasks))) if len(tasks) < workers else workers)
-    started = time.perf_counter()
-    futures = [pool.schedule(_decide_in_worker, args=(t,), timeout=options.timeout) for t in tasks]
-    results: list[Result] = []
-    for n, (task, future) in enumerate(zip(tasks, futures, strict=True), start=1):
-        try:
-            results.append(Result.from_json(future.result()))
-        except FutureTimeout:
-            results.append(_timeout_result(
-                task, options.timeout,
-                f"time limit of {options.timeout:g} s exceeded (raise 'timeout', or split the"
-                " step into smaller ones)",
-            ))  # fmt: skip
-        except Exception as err:  # a worker that died (memory cap) or failed to pickle
-            kind = type(err).__name__
-            results.append(_timeout_result(
-                task, time.perf_counter() - started,
-                f"the checker's worker stopped ({kind}: {err}); the step may need too much"
-                " memory",
-            ))  # fmt: skip
-        if progress:
-            progress(n, len(tasks))
-    return results
 
 
 # ------------------------------------------------------------------------- API
@@ -230,6 +77,14 @@ def check_paths(
     return _check_sources(sources, options or CheckOptions(), progress)
 
 
+def page_problems(page: Page) -> list[Result]:
+    """Everything wrong with a page that belongs to no pair: its front matter and
+    blocks (found when it was read) and its `:=` rows that cannot be read."""
+    from verify.deciding.understand import definition_problems
+
+    return [*page.problems, *definition_problems(page)]
+
+
 def _check_sources(
     sources: list[tuple[Path, str | None]], options: CheckOptions,
     progress: Callable[[int, int], None] | None,
@@ -237,81 +92,67 @@ def _check_sources(
     """Whole pages come from the cache when their text is unchanged; the rest are
     extracted and checked pair by pair (each pair cached on its own)."""
     cache = Cache(options.cache_dir) if options.cache_dir else None
-    reports: list[PageReport | None] = []
-    stale: list[tuple[int, str, str, str]] = []
-    for path, text in sources:
+    reports: dict[int, PageReport] = {}
+    stale: dict[int, tuple[str, str, str]] = {}
+    for n, (path, text) in enumerate(sources):
         source = text if text is not None else path.read_text(encoding="utf-8")
-        name = _display_path(path)
-        key = hashlib.sha256(f"{CHECKER_VERSION}|{name}|{source}".encode()).hexdigest()
-        reports.append(cache.get_page(key) if cache else None)
-        if reports[-1] is None:
-            stale.append((len(reports) - 1, name, source, key))
+        name = display_path(path)
+        key = page_key(name, source)
+        cached = cache.get_page(key) if cache else None
+        if cached is not None:
+            reports[n] = cached
+        else:
+            stale[n] = (name, source, key)
     if stale:
         from verify.reading.markdown import extract_page
 
-        pages = [extract_page(name, source) for _, name, source, _ in stale]
-        for (i, _, _, key), report in zip(stale, _check_pages(pages, options, progress, cache),
-                                          strict=True):  # fmt: skip
-            reports[i] = report
-            if cache and all(r.method != "worker" for r in report.results):
-                cache.put_page(key, report)
+        pages = {n: extract_page(name, source) for n, (name, source, _) in stale.items()}
+        for n, report in _check_pages(pages, options, progress, cache).items():
+            reports[n] = report
+            if cache and all(r.cacheable for r in report.results):
+                cache.put_page(stale[n][2], report)
     if cache:
         cache.save()
-    return [r for r in reports if r is not None]
+    return [reports[n] for n in range(len(sources))]
 
 
-def _check_pages(pages: list[Page], options: CheckOptions,
-                 progress: Callable[[int, int], None] | None,
-                 cache: Cache | None) -> list[PageReport]:  # fmt: skip
-    pending: list[tuple[int, int, Pair, str]] = []
-    answers: dict[tuple[int, int], Result] = {}
-    for p, page in enumerate(pages):
-        for q, pair in enumerate(page.pairs):
+def _check_pages(
+    pages: dict[int, Page], options: CheckOptions,
+    progress: Callable[[int, int], None] | None, cache: Cache | None,
+) -> dict[int, PageReport]:  # fmt: skip
+    """Each page's report: its problems, and a verdict for each of its pairs."""
+    from verify.deciding.tasks import definitions_before, task_for
+
+    reports = {n: PageReport(page, page_problems(page)) for n, page in pages.items()}
+    pending: dict[tuple[int, str], tuple[Pair, str]] = {}
+    for n, page in pages.items():
+        notation = notation_digest(page)
+        for pair in page.pairs:
             if page.notation_error is not None:
-                answers[(p, q)] = _not_checked(page, pair)
+                reports[n].verdicts[pair.id] = _not_checked(page, pair)
                 continue
-            key = _key(page, pair)
+            wrt = pair.directive.wrt or page.wrt
+            key = pair_key(pair, notation, wrt, definitions_before(page, pair))
             cached = cache.get(key) if cache else None
             if cached is not None:
-                answers[(p, q)] = _relocate(cached, page, pair)
+                reports[n].verdicts[pair.id] = _relocate(cached, page, pair)
             else:
-                pending.append((p, q, pair, key))
-    broken = _broken_definitions(pages, {p for p, _, _, _ in pending})
-    tasks = [_task(pages[p], pair) for p, _, pair, _ in pending]
-    for (p, q, pair, key), result in zip(pending, _decide_all(tasks, options, progress),
-                                         strict=True):  # fmt: skip
-        answers[(p, q)] = result
-        if cache and result.method != "worker":
+                reports[n].verdicts[pair.id] = _PENDING
+                pending[(n, pair.id)] = (pair, key)
+    tasks: dict[tuple[int, str], PairTask] = {
+        (n, pair_id): task_for(pages[n], pair) for (n, pair_id), (pair, _) in pending.items()
+    }
+    decided = decide_all(tasks, options.timeout, options.workers, progress)
+    for (n, pair_id), result in decided.items():
+        reports[n].verdicts[pair_id] = result
+        pair, key = pending[(n, pair_id)]
+        if cache and result.cacheable:
             cache.put(key, result, pair.line)
-    reports = []
-    for p, page in enumerate(pages):
-        results = list(page.problems) + broken.get(p, [])
-        results += [answers[(p, q)] for q in range(len(page.pairs))]
-        reports.append(PageReport(page, results))
     return reports
 
 
-def _broken_definitions(pages: list[Page], which: set[int]) -> dict[int, list[Result]]:
-    """`:=` rows that cannot be read, reported on their own lines (pages being checked)."""
-    if not which:
-        return {}
-    from verify.deciding.decide import DefinitionSource, PairError, parse_definition
-
-    found: dict[int, list[Result]] = {}
-    for p in sorted(which):
-        page = pages[p]
-        indices = {d.base for d in page.declarations if d.kind == "index"}
-        for block in page.blocks:
-            for d in block.definitions:
-                try:
-                    parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
-                except PairError as err:
-                    found.setdefault(p, []).append(Result(
-                        file=page.file, line=err.line, column=err.column, relation=":=",
-                        lhs=d.lhs.text.strip(), rhs=d.rhs.text.strip(), status=Status.ERROR,
-                        method="definition", message=f"definition: {err.message}",
-                    ))  # fmt: skip
-    return found
+# A placeholder that keeps each pair's verdict in page order until it is decided.
+_PENDING = Result(file="", line=0, relation="", lhs="", rhs="", status=Status.ERROR)
 
 
 def _not_checked(page: Page, pair: Pair) -> Result:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 3.0
 WORKERS = 2
 OVERHEAD = 8.0  # interpreter start, SymPy import in the workers, pool start-up
@@ -150,9 +150,9 @@ def test_memory_stays_under_the_cap(pathological: tuple[dict[str, Any], float]) 
 
 def test_workers_have_a_memory_cap() -> None:
     """Each worker runs under an address-space limit, so no pair can take the machine."""
-    from verify.running import check as run
+    from verify.running import pool as workers
 
-    pool = run._pool(1)
+    pool = workers._pool(1)
     limit = pool.schedule(resource.getrlimit, args=(resource.RLIMIT_AS,)).result(timeout=60)
     assert limit[0] != resource.RLIM_INFINITY and limit[0] <= 8 * 1024**3, limit
 

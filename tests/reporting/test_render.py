@@ -1,6 +1,6 @@
 """Rendering of the checker's answers: golden files plus the small rules.
 
-Each `tests/render/<case>.md` is a page; the test builds its `PageReport` by
+Each `tests/pages/render/<case>.md` is a page; the test builds its `PageReport` by
 hand, renders it the way the MkDocs plugin does and compares the HTML that
 Python-Markdown (with the site's extensions) makes of it with `<case>.html`.
 Run with `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change.
@@ -17,11 +17,12 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from verify.model import Block, Declaration, Page, PageReport, Result, Status
+from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
 from verify.reporting import render
+from verify.shape import Shape, Size
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "render"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parents[1] / "pages" / "render"
 
 
 def declaration(key: str, kind: str, line: int, **extra: Any) -> Declaration:
@@ -34,7 +35,16 @@ def declaration(key: str, kind: str, line: int, **extra: Any) -> Declaration:
         "properties": (),
     }
     fields.update(extra)
-    return Declaration(key=key, kind=kind, line=line, **fields)
+    if fields["shape"] is not None:
+        fields["shape"] = Shape.of(*fields["shape"])
+    if "index_range" in fields:
+        fields["index_range"] = tuple(Size.parse(s) for s in fields["index_range"])
+    return Declaration(key=key, kind=Kind(kind), line=line, **fields)
+
+
+def report_of(page: Page, results: list[Result]) -> PageReport:
+    """A report whose results are the verdicts of pairs, one per line."""
+    return PageReport(page, [], {f"line-{r.line}": r for r in results})
 
 
 def result(line: int, status: Status, lhs: str = "a", rhs: str = "b", **extra: Any) -> Result:
@@ -58,7 +68,7 @@ def page(file: str, blocks: list[Block], declarations: list[Declaration], **extr
 
 
 def derivation_report() -> PageReport:
-    """The answers for tests/render/derivation.md, one of each status."""
+    """The answers for tests/pages/render/derivation.md, one of each status."""
     decls = [
         declaration("n", "size", 4),
         declaration("j", "index", 5, index_range=("1", "k")),
@@ -115,11 +125,11 @@ def derivation_report() -> PageReport:
         ),
         result(37, Status.SKIPPED, "\\lim_{t \\to 0} g(t)", "0", message="needs a limit"),
     ]
-    return PageReport(page("docs/page.md", blocks, decls), results)
+    return report_of(page("docs/page.md", blocks, decls), results)
 
 
 def nested_report() -> PageReport:
-    """tests/render/nested.md: math inside an admonition, a list and a quote."""
+    """tests/pages/render/nested.md: math inside an admonition, a list and a quote."""
     blocks = [Block(10, 12, ""), Block(18, 20, ""), Block(22, 24, "")]
     results = [
         result(11, Status.PROVED, "a + b", "b + a"),
@@ -128,7 +138,7 @@ def nested_report() -> PageReport:
     ]
     results[2].relation = "\\le"
     decls = [declaration("a", "scalar", 3), declaration("b", "scalar", 3)]
-    return PageReport(page("docs/nested.md", blocks, decls), results)
+    return report_of(page("docs/nested.md", blocks, decls), results)
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +177,7 @@ def test_page_matches_golden_html(case: str, make_report: Any, site_markdown: An
 
 def test_report_page_matches_golden() -> None:
     unchecked = PageReport(
-        page("docs/about.md", [], [], unverified="prose only", front_matter={"title": "About"}),
-        [],
+        page("docs/about.md", [], [], unverified="prose only", front_matter={"title": "About"})
     )
     reports = [derivation_report(), nested_report(), unchecked]
     links = {"docs/page.md": "page.md", "docs/about.md": "about.md"}
@@ -202,7 +211,7 @@ def test_problem_outside_blocks_goes_after_the_title() -> None:
 
 
 def test_strip_keeps_the_indentation_of_its_block() -> None:
-    report = PageReport(page("p.md", [Block(3, 5, "")], []), [result(4, Status.PROVED)])
+    report = report_of(page("p.md", [Block(3, 5, "")], []), [result(4, Status.PROVED)])
     body = "- item\n\n    $$\n    a = a\n    $$\n"
     lines = render.annotate_markdown(body, report, 0).split("\n")
     assert lines[6] == "    " + render.strip(report.results)

@@ -68,12 +68,12 @@ def site(pytester: pytest.Pytester) -> pytest.Pytester:
 def test_one_item_per_pair_named_by_line(site: pytest.Pytester) -> None:
     result = site.runpytest("--collect-only", "-q")
     assert result.outlines[:6] == [
-        "docs/other.md::line 7",
-        "docs/steps.md::line 12",
-        "docs/steps.md::line 13",
-        "docs/steps.md::line 18",
-        "docs/steps.md::line 23",
-        "docs/steps.md::line 28",
+        "docs/other.md::line-7",
+        "docs/steps.md::line-12",
+        "docs/steps.md::line-13",
+        "docs/steps.md::line-18",
+        "docs/steps.md::line-23",
+        "docs/steps.md::line-28",
     ]
     result.stdout.fnmatch_lines(["6 tests collected*"])
 
@@ -84,7 +84,7 @@ def test_statuses_map_to_pass_fail_skip_and_xfail(site: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(
         [
             "*SKIPPED*docs/steps.md:23: a step the checker cannot read yet",
-            "XFAIL docs/steps.md::line 28 - expected failure (the cross term is missing)*",
+            "XFAIL docs/steps.md::line-28 - expected failure (the cross term is missing)*",
         ]
     )
 
@@ -104,7 +104,7 @@ def test_a_wrong_step_shows_its_place_and_the_counterexample(site: pytest.Pytest
             "    the sides first differ in:",
             "      lhs part: A + A^{T}",
             "      rhs part: 2 A",
-            "FAILED docs/steps.md::line 18 - docs/steps.md:18: failed: *",
+            "FAILED docs/steps.md::line-18 - docs/steps.md:18: failed: *",
         ]
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -114,7 +114,7 @@ def test_k_selects_pages_and_steps(site: pytest.Pytester) -> None:
     site.runpytest("-k", "other").assert_outcomes(passed=1)
     site.runpytest("-k", "steps and 13").assert_outcomes(passed=1)
     site.runpytest("-k", "two").assert_outcomes(passed=1)  # by \tag
-    site.runpytest("docs/steps.md::line 12").assert_outcomes(passed=1)
+    site.runpytest("docs/steps.md::line-12").assert_outcomes(passed=1)
 
 
 def test_a_folder_selects_its_pages(site: pytest.Pytester) -> None:

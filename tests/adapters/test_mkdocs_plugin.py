@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from verify.adapters import mkdocs_plugin
 from verify.adapters.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
-from verify.model import Block, Declaration, Page, PageReport, Result, Status
+from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
 from verify.reporting import render as render_module
 
 DERIVATION = """\
@@ -57,16 +57,16 @@ class FakeChecker:
     def report(self, path: str) -> PageReport:
         if path.endswith("u.md"):  # says why its math is not checked
             page = Page(path, {}, 3, [Block(5, 7, "")], [], [], unverified="a sketch")
-            return PageReport(page, [])
+            return PageReport(page)
         if not path.endswith("d.md"):
-            return PageReport(Page(path, {}, 0, [], [], [], unverified="prose"), [])
-        decl = Declaration("a", "a", (), (), False, "scalar", None, (), line=3)
+            return PageReport(Page(path, {}, 0, [], [], [], unverified="prose"))
+        decl = Declaration("a", "a", (), (), False, Kind.SCALAR, None, (), line=3)
         page = Page(path, {"symbols": {"a, b": "scalar"}}, 4, [Block(8, 10, "")], [decl], [])
         message = "sides differ at a = 1, b = 1" if self.status is Status.FAILED else ""
         result = Result(
             path, 9, "=", "(a+b)^2", "a^2 + b^2", self.status, message=message, instances=6
         )
-        return PageReport(page, [result])
+        return PageReport(page, [], {"line-9": result})
 
 
 @pytest.fixture

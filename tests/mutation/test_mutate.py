@@ -1,6 +1,6 @@
 """Mutation testing: wrong edits of true pairs must come back failed.
 
-The fixture page tests/mutation/identities.md holds true identities with
+The fixture page tests/pages/mutation/identities.md holds true identities with
 something for every kind of edit to act on. A fixed sample of its mutants runs
 through the checker: every mutant must be killed (failed or error) or shown
 equivalent by the stronger check, with a reason. The renderer that writes
@@ -19,18 +19,27 @@ from pathlib import Path
 
 import pytest
 
-from verify.deciding.decide import PairTask
+from verify.deciding.tasks import PairTask
 from verify.latex.parser import LatexError, parse_latex
-from verify.model import Declaration, Directive, Span
-from verify.mutation.mutants import KINDS, context_for, edits, render, round_trips
-from verify.mutation.mutate import Mutant, mutants_of, mutate, run_mutants, strictly_equal, task_for
+from verify.latex.printer import round_trip as render
+from verify.latex.printer import round_trips
+from verify.model import Declaration, Directive, Relation, Span
+from verify.mutation.mutants import KINDS, context_for, edits
+from verify.mutation.mutate import (
+    Mutant,
+    mutants_of,
+    mutate,
+    mutation_task,
+    run_mutants,
+    strictly_equal,
+)
 from verify.reading.markdown import extract_page
 from verify.reading.notation import declare
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).resolve().parent / "mutation" / "identities.md"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parents[1] / "pages" / "mutation" / "identities.md"
 PAGES = sorted(
-    p for folder in ("docs", "tests/corpus", "tests/mutation", "tests/soundness")
+    p for folder in ("docs", "tests/pages/corpus", "tests/pages/mutation", "tests/pages/soundness")
     for p in (ROOT / folder).rglob("*.md")
 )  # fmt: skip
 SAMPLE = 80
@@ -125,7 +134,7 @@ def test_edits_under_det_and_tr_are_marked() -> None:
 def test_mutants_of_a_pair_are_distinct_and_differ_from_the_side() -> None:
     page = extract_page(str(FIXTURE), FIXTURE.read_text(encoding="utf-8"))
     for pair in page.pairs:
-        mutants = mutants_of(task_for(page, pair))
+        mutants = mutants_of(mutation_task(page, pair))
         texts = [(m.side, m.text) for m in mutants]
         assert len(texts) == len(set(texts))
         for m in mutants:
@@ -151,7 +160,7 @@ def test_a_false_survivor_is_reported_not_excused() -> None:
     """e^{1000} + 1 = e^{1000} passes the checker today; the stronger check finds it."""
     declarations = declare({"x": "scalar"}, {}, 1)
     span = Span("e^{1000}", ((1, 1),))
-    task = PairTask(file="t.md", line=1, relation="=", lhs=span,
+    task = PairTask(file="t.md", line=1, relation=Relation.EQUAL, lhs=span,
                     rhs=Span("e^{1000} + 1", ((1, 1),)), directive=Directive(),
                     declarations=declarations)  # fmt: skip
     survivor = Mutant("t.md", 1, "=", "rhs", "drop", "add 1", "e^{1000}", "e^{1000} + 1", task)

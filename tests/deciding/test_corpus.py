@@ -1,6 +1,6 @@
 """The corpus: equation pairs grouped by construct, run through the checker.
 
-Every page in tests/corpus/ is a derivation page (contract §1-3) about one
+Every page in tests/pages/corpus/ is a derivation page (contract §1-3) about one
 family of constructs. A block without a directive holds true pairs only; a
 block preceded by `<!-- verify: expect-fail "why" -->` holds exactly one false
 pair. The test reads the pages itself, independently of the checker, to know
@@ -12,9 +12,9 @@ the checker on every page and asserts:
 - the checker finds the same pairs on the same lines as the page has;
 - over the corpus, no pair is `failed` or `error`, and there are at least 200.
 
-The pages in tests/corpus/errors/ hold deliberate errors (parse errors,
+The pages in tests/pages/corpus/errors/ hold deliberate errors (parse errors,
 undeclared patterns, shape mismatches, unknown commands, an expect-fail that
-verifies); tests/corpus/errors/expected.yaml lists the answer for each.
+verifies); tests/pages/corpus/errors/expected.yaml lists the answer for each.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import yaml
 
 from verify import CheckOptions, PageReport, Result, Status, check_paths
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(__file__).resolve().parent / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[1] / "pages" / "corpus"
 ERRORS = CORPUS / "errors"
 PAGES = sorted(CORPUS.glob("*.md"))
 ERROR_PAGES = sorted(ERRORS.glob("*.md"))

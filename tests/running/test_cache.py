@@ -33,3 +33,17 @@ def test_an_edited_page_is_checked_with_its_new_notation(tmp_path: Path) -> None
         statuses = [r.status for r in check_page(page, options).results]
         expected = Status.CHECKED if symmetric else Status.FAILED
         assert statuses == [expected], (round_, statuses)
+
+
+def test_a_pair_key_changes_with_the_notation_of_the_same_page_object() -> None:
+    """The key is a digest of the notation, not of which page object it came from."""
+    from verify.reading.markdown import extract_page
+    from verify.running.keys import notation_digest, pair_key
+
+    page = extract_page("p.md", PAGE.format(round_=0, props=", symmetric"))
+    pair = page.pairs[0]
+    before = pair_key(pair, notation_digest(page), page.wrt, [])
+    # the same object now carries the notation of the edited page
+    page.declarations = extract_page("p.md", PAGE.format(round_=0, props="")).declarations
+    after = pair_key(pair, notation_digest(page), page.wrt, [])
+    assert before != after

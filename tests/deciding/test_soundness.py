@@ -1,6 +1,6 @@
 """The soundness corpus: false pairs that must never pass, kept as regression tests.
 
-Every page in tests/soundness/ is a derivation page. A block preceded by
+Every page in tests/pages/soundness/ is a derivation page. A block preceded by
 `<!-- verify: expect-fail "why" -->` holds one false pair: the checker must
 answer `expected-failure`, with a counterexample. The other blocks hold true
 pairs that sit next to the traps ("true neighbours"): they must keep passing,
@@ -28,8 +28,8 @@ import pytest
 from verify import CheckOptions, Result, Status, check_paths
 from verify.reading.markdown import extract_page
 
-ROOT = Path(__file__).resolve().parent.parent
-SOUNDNESS = Path(__file__).resolve().parent / "soundness"
+ROOT = Path(__file__).resolve().parents[2]
+SOUNDNESS = Path(__file__).resolve().parents[1] / "pages" / "soundness"
 PAGES = sorted(SOUNDNESS.glob("*.md"))
 OPTIONS = CheckOptions(timeout=20.0, workers=2, cache_dir=None)
 BUG = re.compile(r'^\s*<!--\s*soundness-bug:\s*"([^"]+)"\s*-->\s*$')

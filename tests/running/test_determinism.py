@@ -19,16 +19,16 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
-    "tests/mutation/identities.md",
-    "tests/soundness/indices.md",
-    "tests/soundness/numerics.md",
-    "tests/soundness/implications.md",
-    "tests/corpus/matrix-calculus.md",
-    "tests/corpus/const-propto.md",
-    "tests/corpus/inequalities.md",
-    "tests/corpus/errors",
+    "tests/pages/mutation/identities.md",
+    "tests/pages/soundness/indices.md",
+    "tests/pages/soundness/numerics.md",
+    "tests/pages/soundness/implications.md",
+    "tests/pages/corpus/matrix-calculus.md",
+    "tests/pages/corpus/const-propto.md",
+    "tests/pages/corpus/inequalities.md",
+    "tests/pages/corpus/errors",
 ]
 TIMINGS = ("seconds",)
 # Failures with counterexamples (matrices, families, functions), a skip and an
@@ -141,8 +141,8 @@ def test_the_console_is_deterministic_too(tmp_path: Path) -> None:
     for seed in ("4", "5"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "NO_COLOR": "1"}
         done = subprocess.run(
-            [sys.executable, "-m", "verify", "check", "tests/soundness/indices.md",
-             "tests/corpus/errors", "--no-cache", "--workers", "2", "--quiet"],
+            [sys.executable, "-m", "verify", "check", "tests/pages/soundness/indices.md",
+             "tests/pages/corpus/errors", "--no-cache", "--workers", "2", "--quiet"],
             capture_output=True, text=True, cwd=ROOT, env=env, timeout=600,
         )  # fmt: skip
         lines = [

@@ -1,0 +1,112 @@
+"""The LaTeX commands we read, as data: what each one becomes for the grammar.
+
+The tokenizer looks every `\\name` up here and acts on its `Action`: emit a
+token, skip it (spacing), or hand it to a small reader (delimiters, bars,
+environments, text, fonts). Adding a command is a row here, and a grammar
+rule only if it brings a new token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Action(Enum):
+    """What the tokenizer does with a command."""
+
+    TOKEN = "token"  # emit `token` with `value`
+    SKIP = "skip"  # spacing and style: nothing to read
+    NORM_BAR = "norm-bar"  # `\|`: opens or closes a norm
+    SIZED = "sized"  # `\left`, `\right`, `\big`…: the delimiter that follows
+    VERT = "vert"  # `\vert`, `\lVert`…: a bar written as a command
+    ENVIRONMENT = "environment"  # `\begin{bmatrix}` … `\end{bmatrix}`
+    TEXT = "text"  # `\text{const}`, `\operatorname{tr}`, `\mathrm{d}`
+    FONT = "font"  # `\mathbf{x}`, `\hat{\mu}`: part of a symbol's name
+
+
+@dataclass(frozen=True)
+class Command:
+    action: Action
+    token: str = ""
+    value: str | None = None  # the token's value; None means the command's name
+    arguments: int = 0  # braced arguments that follow, as for `\frac` (2) and `\sqrt` (1)
+
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho",
+    "sigma", "varsigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma",
+    "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell",
+}  # fmt: skip
+FUNCTIONS = {
+    "log", "ln", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos",
+    "arctan", "sinh", "cosh", "tanh", "coth", "det",
+}  # fmt: skip
+NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det"}
+FONTS = {
+    "mathbf", "boldsymbol", "bm", "mathcal", "mathbb", "mathrm", "mathsf", "mathit",
+    "mathfrak", "hat", "bar", "tilde", "vec", "widehat", "widetilde", "overline", "dot",
+}  # fmt: skip
+TEXTS = {"text", "textrm", "mathrm", "operatorname", "textup", "mathsf"}
+CONST_WORDS = {"const", "constant", "const.", "cst"}
+SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace", "displaystyle",
+           "textstyle", "limits", "nolimits", "medspace", "thickspace"}  # fmt: skip
+SIZING = {"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+          "Biggl", "Biggr", "bigm", "Bigm"}  # fmt: skip
+MATRIX_ENVS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
+
+
+def _token(token: str, value: str | None = None, arguments: int = 0) -> Command:
+    return Command(Action.TOKEN, token, value, arguments)
+
+
+COMMANDS: dict[str, Command] = {
+    **{name: Command(Action.SKIP) for name in SPACING},
+    **{name: Command(Action.SIZED) for name in ("left", "right", *SIZING)},
+    **{name: Command(Action.VERT) for name in ("lvert", "rvert", "lVert", "rVert", "vert", "Vert")},
+    **{name: _token("FUNC") for name in FUNCTIONS},
+    **{name: _token("SYMBOL", "\\" + name) for name in GREEK},
+    **{name: Command(Action.FONT) for name in FONTS},
+    **{name: Command(Action.TEXT) for name in TEXTS},
+    "|": Command(Action.NORM_BAR),
+    "{": _token("LCURLY", "\\{"),
+    "}": _token("RCURLY", "\\}"),
+    "langle": _token("LANGLE"),
+    "rangle": _token("RANGLE"),
+    "cdot": _token("MUL"),
+    "times": _token("MUL"),
+    "ast": _token("MUL"),
+    "odot": _token("ODOT"),
+    "top": _token("TRANSPOSE"),
+    "intercal": _token("TRANSPOSE"),
+    "prime": _token("PRIME", "'"),
+    "ne": _token("NEQ"),
+    "neq": _token("NEQ"),
+    "infty": _token("INFTY"),
+    "partial": _token("PARTIAL"),
+    "nabla": _token("NABLA"),
+    "sum": _token("SUM"),
+    "prod": _token("PROD"),
+    "frac": _token("FRAC", arguments=2),
+    "dfrac": _token("FRAC", arguments=2),
+    "tfrac": _token("FRAC", arguments=2),
+    "sqrt": _token("SQRT", arguments=1),
+    "begin": Command(Action.ENVIRONMENT),
+    "end": Command(Action.ENVIRONMENT),
+    "\\": _token("ROWSEP", "\\\\"),
+}
+
+# Single characters, as the grammar names them.
+CHARACTERS = {
+    "+": "PLUS", "-": "MINUS", "*": "MUL", "/": "DIV", "^": "CARET",
+    "_": "UNDERSCORE", "(": "LPAREN", ")": "RPAREN", "[": "LBRACK",
+    "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMI",
+    "=": "EQUALS", "&": "AMP", "'": "PRIME",
+}  # fmt: skip
+
+# Tokens after which a `|` closes rather than opens: they end an operand.
+OPERAND_ENDS = {
+    "NUMBER", "LETTER", "SYMBOL", "RPAREN", "RBRACK", "RBRACE", "RCURLY", "BAR_CLOSE",
+    "NORM_CLOSE", "RANGLE", "PRIME", "TRANSPOSE", "CONST", "END_MATRIX", "INFTY",
+}  # fmt: skip

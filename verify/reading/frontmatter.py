@@ -1,0 +1,53 @@
+"""A page's YAML front matter, with the line of each `symbols:` key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class FrontMatter:
+    """The mapping, how many lines it takes, and where each key stands.
+
+    `key_lines` maps each `symbols:` key to its 1-based line, and `@name` to the
+    line of each top-level key. `error` is set (at `error_line`) when the front
+    matter cannot be read; `data` is then empty.
+    """
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: int = 0
+    key_lines: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    error_line: int = 0
+
+
+def read_front_matter(source: str) -> FrontMatter:
+    lines = source.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter()
+    for n in range(1, len(lines)):
+        if lines[n].strip() not in ("---", "..."):
+            continue
+        body = "\n".join(lines[1:n])
+        try:
+            data = yaml.safe_load(body) or {}
+            node = yaml.compose(body, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            line = (mark.line + 2) if mark is not None else 1
+            return FrontMatter(lines=n + 1, error=f"front matter is not valid YAML: {err}",
+                               error_line=line)  # fmt: skip
+        if not isinstance(data, dict):
+            return FrontMatter(lines=n + 1, error="front matter must be a mapping", error_line=1)
+        key_lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == "symbols" and isinstance(v, yaml.MappingNode):
+                    for sk, _ in v.value:
+                        key_lines[str(sk.value)] = sk.start_mark.line + 2
+                key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
+        return FrontMatter(data, n + 1, key_lines)
+    return FrontMatter(error="front matter opened with '---' is never closed", error_line=1)
