@@ -78,6 +78,7 @@ COMMANDS: dict[str, Command] = {
     "times": _token("MUL"),
     "ast": _token("MUL"),
     "odot": _token("ODOT"),
+    "otimes": _token("MUL"),
     "top": _token("TRANSPOSE"),
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),

@@ -208,7 +208,7 @@ def parse_latex(text: str, *, equation: bool = False) -> Node:
     if not tokens:
         raise LatexError("empty expression", 0)
     try:
-        tree = _parser().parse(tokens, start="equation" if equation else "start")  # type: ignore[arg-type]
+        tree = _parser().parse(tokens, start="equation" if equation else "start")
         result: Node = ToTree().transform(tree)
         return result
     except VisitError as err:

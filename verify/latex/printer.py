@@ -191,4 +191,4 @@ def round_trips(node: ast.Node, equation: bool = False) -> bool:
         again = parse_latex(round_trip(node), equation=equation)
     except LatexError:
         return False
-    return shape_of_tree(again) == shape_of_tree(node)
+    return bool(shape_of_tree(again) == shape_of_tree(node))

@@ -285,10 +285,10 @@ class Mat:
         return Mat([[-a for a in r] for r in self.data])
 
     def __sub__(self, other: Any) -> Mat:
-        return self + (-other)
+        return self.__add__(-other)
 
     def __rsub__(self, other: Any) -> Mat:
-        return (-self) + other
+        return (-self).__add__(other)
 
     def scaled(self, c: Scalar) -> Mat:
         return Mat([[c * a for a in r] for r in self.data])
@@ -327,6 +327,14 @@ class Mat:
         for i in range(min(self.rows, self.cols)):
             total = total + self.data[i][i]
         return total
+
+    def kron(self, other: Mat) -> Mat:
+        """The Kronecker product: block (i, j) is self[i, j] · other."""
+        return Mat.build(
+            self.rows * other.rows, self.cols * other.cols,
+            lambda r, c: self.data[r // other.rows][c // other.cols]
+            * other.data[r % other.rows][c % other.cols],
+        )  # fmt: skip
 
     def multiply_elementwise(self, other: Mat) -> Mat:
         self._check(other, "Hadamard product")

@@ -225,6 +225,23 @@ class Hadamard(Term):
 
 
 @dataclass
+class Kronecker(Term):
+    """`A \\otimes B`: the block matrix whose block (i, j) is a_ij B."""
+
+    left: Term
+    right: Term
+
+    def value(self, env: Env) -> Value:
+        a, b = self.left.value(env), self.right.value(env)
+        if is_matrix(a) and is_matrix(b):
+            return a.kron(b)
+        return a * b
+
+    def children(self) -> list[Term]:
+        return [self.left, self.right]
+
+
+@dataclass
 class Div(Term):
     numerator: Term
     denominator: Term

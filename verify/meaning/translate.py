@@ -9,6 +9,8 @@ product term, and which shapes may be added or multiplied. Every problem is a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from verify.errors import TranslateError
@@ -418,16 +420,32 @@ class Translator:
         )
 
     def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """Two factors with the operator written between them ("" when side by side)."""
+        product = PRODUCTS.get(op, Translator.matrix_product)
+        return product(self, left, right, op, pos)
+
+    def divide(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        self.scalar(right, "a denominator")
+        return T.Div(left, right, shape=left.shape if left.shape is not None else SCALAR, pos=pos)
+
+    def hadamard(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         a, b = left.shape, right.shape
-        if op == "/":
-            self.scalar(right, "a denominator")
-            return T.Div(left, right, shape=a if a is not None else SCALAR, pos=pos)
-        if op == "odot":
-            if a != b:
-                raise TranslateError(
-                    f"⊙ needs two of one shape, got {show_shape(a)} and {show_shape(b)}", pos
-                )
-            return T.Hadamard(left, right, shape=a, pos=pos)
+        if a != b:
+            raise TranslateError(
+                f"⊙ needs two of one shape, got {show_shape(a)} and {show_shape(b)}", pos
+            )
+        return T.Hadamard(left, right, shape=a, pos=pos)
+
+    def kronecker(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`A \\otimes B`: the block matrix of a_ij B, of size (rows·rows) × (cols·cols)."""
+        a, b = left.shape or SCALAR, right.shape or SCALAR
+        shape = Shape(a.rows * b.rows, a.cols * b.cols)
+        return T.Kronecker(left, right, shape=shape, pos=pos)
+
+    def matrix_product(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product (a dot product between
+        two vectors written with an explicit operator)."""
+        a, b = left.shape, right.shape
         if (
             op in ("cdot", "times", "*", "ast")
             and a == b
@@ -511,6 +529,15 @@ class Translator:
                     r[k] = T.Zero(shape=Shape(height, widths[k]), pos=cell.pos)
         shape = Shape(total(heights), total(widths))
         return T.MatrixLiteral(rows, shape=shape, pos=node.pos)
+
+
+ProductReader = Callable[[Translator, T.Term, T.Term, str, int], T.Term]
+# Written operators with a meaning of their own; any other is the matrix product.
+PRODUCTS: dict[str, ProductReader] = {
+    "/": Translator.divide,
+    "odot": Translator.hadamard,
+    "otimes": Translator.kronecker,
+}
 
 
 def _transposed(shape: Shape | None) -> Shape | None:

@@ -315,7 +315,7 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         by_kind: dict[str, dict[str, int]] = {}
         for m in self.mutants:
-            by_kind.setdefault(m.kind, Counter())[m.verdict] += 1  # type: ignore[index]
+            by_kind.setdefault(m.kind, Counter())[m.verdict] += 1
         return {
             "pairs": self.pairs, "mutants": len(self.mutants), "killed": self.killed,
             "equivalent": len(self.equivalent), "survived": len(self.survived),
