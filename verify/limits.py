@@ -47,3 +47,26 @@ def limit_memory(limit: int = MEMORY_LIMIT_BYTES) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+
+
+@contextmanager
+def cpu_time_limit(seconds: float) -> Iterator[None]:
+    """Raise `OutOfTime` in the block after `seconds` of this process's own CPU time.
+
+    Unlike wall time, CPU time hardly changes when the machine is busy, so a
+    budget in CPU seconds gives the same outcome on a loaded machine. Main
+    thread only (SIGVTALRM); elsewhere the block does not run (`OutOfTime`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        raise OutOfTime("no CPU time limit can be set outside the main thread")
+
+    def alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise OutOfTime(f"more than {seconds:g} s of CPU time")
+
+    previous = signal.signal(signal.SIGVTALRM, alarm)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)

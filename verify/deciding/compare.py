@@ -6,30 +6,70 @@ to 60 significant digits of the difference: sin(10^-30) and 10^-30, or e^1000 + 
 and e^1000, are told apart; a difference SymPy cannot resolve from zero at all
 (below about 10^-150 of its terms) counts as zero.
 
-The fast first pass (`verify.meaning.dual.fast_numbers`) compares 100-digit floats and
-claims equality only to 10^-80 relative, for values of ordinary size; anything
-closer, or tiny, or huge, is `Ambiguous` and decided again exactly.
+The fast passes (`verify.meaning.dual.fast_numbers`) compare P-digit floats
+(P = 100, then 400) and claim equality only to 10^-80 relative, for values
+between 10^-(P-80) and 10^(P-80), so that a cancellation of terms of size 1
+(an absolute error of 10^-P) cannot reach the claimed digits; anything closer,
+or tinier, or huger, is `Ambiguous` and decided again with more digits, and
+finally exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sympy as sp
 
 from verify.errors import Ambiguous, EvaluationError, Undefined
-from verify.meaning.dual import FAST_DIGITS, Dual, Mat, exact_mode
+from verify.meaning.dual import FAST_DIGITS, Dual, Mat, exact_mode, fast_digits
 
 DIGITS = 60
 RELATIVE_TOLERANCE = sp.Float("1e-80", FAST_DIGITS)  # fast pass only
 TOLERANCE_TEXT = (
-    "rational values exactly; irrational values to a relative 1e-80 (100-digit floats),"
+    "rational values exactly; irrational values to a relative 1e-80 (100- or 400-digit"
+    " floats),"
     " with near ties, tiny or huge values and every failure decided from the exact"
     " difference evaluated to 60 significant digits"
 )
 CLEAR = sp.Float("1e-25", FAST_DIGITS)  # a float difference smaller than this is re-decided
-FAST_BITS = 300  # a fast float with fewer bits of precision has lost digits
-ORDINARY = (sp.Float("1e-20", FAST_DIGITS), sp.Float("1e20", FAST_DIGITS))
+CLAIMED_DIGITS = 80  # the digits a fast pass claims (RELATIVE_TOLERANCE)
+
+
+def _fast_bits() -> int:
+    """A fast float with fewer bits of precision than this has lost digits."""
+    return int(fast_digits() * 3.32) - 32
+
+
+_WINDOWS: dict[int, tuple[sp.Float, sp.Float]] = {}
+
+
+def _ordinary(scale: sp.Expr) -> bool:
+    """Whether a value is of a size the current fast pass can vouch for."""
+    digits = fast_digits()
+    if digits not in _WINDOWS:
+        margin = digits - CLAIMED_DIGITS
+        _WINDOWS[digits] = (sp.Float(f"1e-{margin}", 30), sp.Float(f"1e{margin}", 30))
+    low, high = _WINDOWS[digits]
+    return bool(low <= scale <= high)
+
+
+MAXN = 100  # SymPy's default working precision limit, in digits
+MAXN_PRECISE = 2000  # for a step without free symbols: one number, decided once
+_precision = {"maxn": MAXN}
+
+
+@contextmanager
+def precise(on: bool = True) -> Iterator[None]:
+    """Within the block, exact differences may use up to `MAXN_PRECISE` digits, so that
+    log(10¹⁰⁰ + 1) and 100 log 10 are told apart."""
+    previous = _precision["maxn"]
+    _precision["maxn"] = MAXN_PRECISE if on else previous
+    try:
+        yield
+    finally:
+        _precision["maxn"] = previous
 
 
 _NUMBERS: dict[Any, Any] = {}
@@ -42,10 +82,11 @@ def number(v: Any) -> sp.Expr:
     v = sp.sympify(v)
     if v.is_Rational:
         return v
-    if not exact_mode() and v.is_Float and v._prec < FAST_BITS:
+    if not exact_mode() and v.is_Float and v._prec < _fast_bits():
         # A float that lost digits (sin π, a cancellation): it proves nothing.
         raise Ambiguous("a float lost its precision")
-    known = _NUMBERS.get(v)
+    key = (v, exact_mode(), fast_digits(), _precision["maxn"])
+    known = _NUMBERS.get(key)
     if known is None:
         if len(_NUMBERS) > 20_000:
             _NUMBERS.clear()
@@ -53,12 +94,27 @@ def number(v: Any) -> sp.Expr:
             known = _numeric(v)
         except Undefined as err:
             known = err
-        _NUMBERS[v] = known
+        _NUMBERS[key] = known
     if isinstance(known, Undefined):
         raise known
-    if not exact_mode() and known.is_Float and known._prec < FAST_BITS:
+    if not exact_mode() and known.is_Float and known._prec < _fast_bits():
         raise Ambiguous("a float lost its precision")
     return known
+
+
+def _evalf(v: sp.Expr, digits: int) -> sp.Expr:
+    """`digits` significant digits of v; where cancellation leaves none at SymPy's usual
+    working precision, again with up to `MAXN_PRECISE` digits (cosh²x − sinh²x at
+    x = 100 is 1, not 0), before its value counts as zero."""
+    n = v.evalf(digits, maxn=_precision["maxn"])
+    if _imprecise(n) and _precision["maxn"] < MAXN_PRECISE and exact_mode():
+        n = v.evalf(digits, maxn=MAXN_PRECISE)
+    return n
+
+
+def _imprecise(n: sp.Expr) -> bool:
+    re, _ = n.as_real_imag()
+    return isinstance(re, sp.Float) and re._prec < 30
 
 
 def _numeric(v: sp.Expr) -> sp.Expr:
@@ -66,7 +122,7 @@ def _numeric(v: sp.Expr) -> sp.Expr:
         raise Undefined("not finite")
     if v.is_Rational:
         return v
-    n = v if v.is_Float else v.evalf(FAST_DIGITS if not exact_mode() else DIGITS)
+    n = v if v.is_Float else _evalf(v, fast_digits() if not exact_mode() else DIGITS)
     re, im = n.as_real_imag()
     if im != 0 and not (isinstance(im, sp.Float) and im._prec < 30):
         if abs(im) > sp.Float("1e-45") * max(abs(re), 1):
@@ -96,7 +152,7 @@ def same(a: Any, b: Any) -> bool:
     scale = max(abs(x), abs(y))
     if scale == 0:
         return True
-    if not ORDINARY[0] <= scale <= ORDINARY[1]:
+    if not _ordinary(scale):
         raise Ambiguous("a tiny or huge value: decide it exactly")
     gap = abs(x - y)
     if gap <= RELATIVE_TOLERANCE * scale:
@@ -111,7 +167,7 @@ def _sign_of_difference(a: Any, b: Any) -> int:
     difference = sp.sympify(a) - sp.sympify(b)
     if difference == 0:
         return 0
-    n = difference.evalf(DIGITS)
+    n = _evalf(difference, DIGITS)
     re, _ = n.as_real_imag()
     if re == 0 or (isinstance(re, sp.Float) and re._prec < 30):
         return 0  # no digit of the difference could be resolved from zero
@@ -130,7 +186,7 @@ def ordered(x: Any, y: Any, relation: str) -> bool:
     else:
         scale = max(abs(a), abs(b))
         gap = abs(a - b)
-        if not ORDINARY[0] <= scale <= ORDINARY[1] or gap < CLEAR * scale:
+        if not _ordinary(scale) or gap < CLEAR * scale:
             raise Ambiguous("too close to call with floats")
         sign = 1 if a > b else -1
     return {"\\le": sign <= 0, "\\ge": sign >= 0, "<": sign < 0, ">": sign > 0}[relation]

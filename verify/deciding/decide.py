@@ -1,45 +1,52 @@
 """Decide one pair: proved, checked, sampled, failed (with a counterexample), error.
 
-Every relation is first tested at random admissible instances, exactly; a
-failure there is final whatever a symbolic route says (SymPy's calculus has
-known wrong answers). Only a pair that survives the instances and is purely
-scalar is then offered to SymPy for a proof (`verify.deciding.prove`).
+Every relation is first tested at the rows of an instance plan
+(`verify.deciding.instances`), exactly; a failure there is final whatever a
+symbolic route says (SymPy's calculus has known wrong answers). A row whose
+sides are undefined somewhere is drawn again for the symbols under the
+undefined part only, so the rest of the row keeps its signs and special
+values. Only a pair that survives the instances and is purely scalar is then
+offered to SymPy for a proof (`verify.deciding.prove`).
 """
 
 from __future__ import annotations
 
-import random
+import functools
 import time
 from typing import Any
 
-import sympy as sp
-
-from verify.deciding.compare import (
-    TOLERANCE_TEXT,
-    check_defined,
-    ordered,
-    same,
-    show,
+from verify.deciding.compare import TOLERANCE_TEXT, precise, same
+from verify.deciding.instances import (
+    Instance,
+    Plan,
+    Row,
+    draw_row,
+    names_used,
+    plan_for,
+    redraw_value,
+    salt,
 )
-from verify.deciding.instances import draw, rational, value_of
+from verify.deciding.method import describe, vacuous_derivatives
 from verify.deciding.prove import provable, prove
 from verify.deciding.tasks import PairTask
-from verify.deciding.understand import Mode, Understood, refs, understand
-from verify.errors import (
-    Ambiguous,
-    EmptyRange,
-    EvaluationError,
-    PairError,
-    Undefined,
+from verify.deciding.trial import (
+    checked_instance,
+    evaluate,
+    evaluate_raw,
+    names_used_by,
+    one_instance,
+    undefined_symbols,
 )
+from verify.deciding.understand import Mode, Understood, refs, understand
+from verify.errors import EmptyRange, EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
-from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
-from verify.meaning.terms import Env
-from verify.model import Declaration, Kind, Relation, Result, Status
+from verify.model import Relation, Result, Status
 
-EQUALITY_PLANS = 6
-SAMPLE_PLANS = 20
-ATTEMPTS = 12
+__all__ = ["decide", "evaluate", "evaluate_raw", "one_instance", "instances_of", "find_instance",
+           "first_instance", "latex_of_ref"]  # fmt: skip
+
+ATTEMPTS = 8  # draws of one row before it is given up
+MIN_INSTANCES = 3
 
 
 def decide(task: PairTask) -> Result:
@@ -65,7 +72,7 @@ def decide(task: PairTask) -> Result:
         _run(understood, task, result)
     except PairError as err:
         result.status, result.message = Status.ERROR, err.message
-        result.line, result.column = err.line, err.column
+        result.line, result.column = err.line or task.line, err.column
     except RecursionError:
         result.status, result.message = Status.ERROR, "the expression is nested too deeply"
     except (EvaluationError, EmptyRange) as err:
@@ -76,6 +83,8 @@ def decide(task: PairTask) -> Result:
         result.status = Status.ERROR
         result.message = f"internal checker error ({type(err).__name__}: {err}); please report it"
     _expectation(task, result)
+    if salt():  # re-seeded instances: a measurement, never a verdict to keep
+        result.cacheable = False
     result.seconds = round(time.perf_counter() - start, 4)
     return result
 
@@ -96,253 +105,158 @@ def _expectation(task: PairTask, result: Result) -> None:
         )
 
 
-def _names_used(terms: list[T.Term], declarations: list[Declaration]) -> set[str]:
-    """Sizes and indices that the sides depend on, for a short counterexample."""
-    names: set[str] = set()
-    bound: set[str] = set()
-    by_name = {d.base: d for d in declarations}
-    for term in terms:
-        for t in term.walk():
-            if isinstance(t, T.Sum):
-                bound.add(t.variable)
-            if isinstance(t, T.IndexValue):
-                names.add(t.name)
-            if isinstance(t, T.SizeValue):
-                names.update(t.size.names())
-            if t.shape is not None:
-                names.update(t.shape.names())
-            if isinstance(t, T.Ref) and t.name in by_name:
-                d = by_name[t.name]
-                names.update(d.shape.names() if d.shape else ())
-                for idx in d.indices:
-                    rng = by_name[idx].index_range if idx in by_name else None
-                    names.update(n for size in rng or () for n in size.names())
-    return names - (bound - {d.base for d in declarations if d.kind == Kind.SIZE})
-
-
-def _instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for ref in refs:
-        if ref.family:
-            for key, v in sorted(env.families.get(ref.name, {}).items()):
-                values[f"{ref.name}[{','.join(map(str, key))}]"] = show(v)
-        elif ref.name in env.values:
-            values[ref.name] = show(env.values[ref.name])
-    return values
-
-
-def evaluate(term: T.Term, env: Env) -> Any:
-    """A side's value, which must be a real number (or matrix of them) here."""
-    try:
-        value = evaluate_raw(term, env)
-        check_defined(value)
-        return value
-    except (TypeError, ValueError, AttributeError) as err:
-        raise EvaluationError(f"{type(err).__name__}: {err}") from None
-
-
-def _run(u: Understood, task: PairTask, result: Result) -> None:
-    symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
-    used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
-    passed = 0
-    plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
-    for plan in range(plans):
-        for attempt in range(ATTEMPTS):
-            try:
-                drawn = draw_instance(task, u, plan, attempt)
-                if drawn is None:
-                    continue
-                rng, env = drawn
-                verdict = checked_instance(u, task, env, rng, symbols, used)
-            except (Undefined, EmptyRange):
-                continue
-            if verdict is not None:
-                result.status = Status.FAILED
-                result.counterexample = verdict
-                result.message = _failure_message(u, verdict)
-                result.method = f"counterexample at instance {passed + 1}"
-                result.tolerance = TOLERANCE_TEXT
-                return
-            passed += 1
-            result.sizes.append({k: v for k, v in env.sizes.items() if k in used})
-            break
-    result.instances = passed
-    result.tolerance = TOLERANCE_TEXT
-    if passed < 3:
-        raise PairError(
-            f"only {passed} admissible instance(s) could be drawn (a side was undefined at"
-            " the others: a singular matrix, a log of a non-positive number, ...)",
-            task.line,
-        )
-    size_text = _sizes_text(result.sizes)
-    if u.mode == Mode.INEQUALITY:
-        result.status, result.method = (
-            Status.SAMPLED,
-            (f"held at {passed} random instances{size_text}"),
-        )
-        return
-    what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
-            f"{latex_of_ref(u.wrt)}", Mode.PROPTO: f"ratio independent of {latex_of_ref(u.wrt)}",
-            Mode.IMPLIES: "the solution satisfies the premise"}[u.mode]  # fmt: skip
-    result.status, result.method = Status.CHECKED, f"{what} at {passed} random instances{size_text}"
-    if u.mode == Mode.EQUAL and provable(u):
-        if prove(u):
-            result.status = Status.PROVED
-            result.method = f"symbolic: lhs − rhs simplifies to 0; also {result.method}"
-
-
-def latex_of_ref(ref: T.Ref | None) -> str:
-    return getattr(ref, "written", None) or (ref.name if ref is not None else "?")
-
-
-def _sizes_text(sizes: list[dict[str, int]]) -> str:
-    if not sizes or not sizes[0]:
-        return ""
-    names = sorted(sizes[0])
-    seen = sorted({tuple(s[n] for n in names) for s in sizes})
-    shown = "; ".join(", ".join(f"{n}={v}" for n, v in zip(names, combo, strict=True))
-                      for combo in seen)  # fmt: skip
-    return f" (sizes {shown})"
-
-
 def instance_seed(task: PairTask, u: Understood) -> str:
     """The seed of a pair's instances: its text, so a verdict never depends on the run."""
     return f"{task.relation}|{task.lhs.text}|{task.rhs.text}|{u.mode.value}"
 
 
-def draw_instance(
-    task: PairTask, u: Understood, plan: int, attempt: int
-) -> tuple[random.Random, Env] | None:
-    """Attempt `attempt` at an instance of plan `plan`, as every decision draws it;
-    None where a side condition (`where j \\ne l`) does not hold."""
-    rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
-    env = draw(rng, task.declarations, u.translator.undeclared, plan,
-               positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2)  # fmt: skip
-    if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
-        return None
-    return rng, env
+def _terms(u: Understood) -> list[T.Term]:
+    return [u.lhs, u.rhs] + ([u.wrt] if u.wrt else [])
 
 
-def checked_instance(
-    u: Understood,
-    task: PairTask,
-    env: Env,
-    rng: random.Random,
-    refs: list[T.Ref],
-    used: set[str],
-) -> dict[str, Any] | None:
-    """Try the instance with fast floats; decide failures and near-ties exactly."""
-    state = rng.getstate()
-    if u.mode == Mode.IMPLIES:  # solving is checked exactly, with its derivative
-        return one_instance(u, task, env, rng, refs, used)
-    try:
-        with fast_numbers():
-            verdict = one_instance(u, task, env, rng, refs, used)
-        if verdict is None:
-            return None
-    except Ambiguous:
-        pass
-    rng.setstate(state)
-    return one_instance(u, task, env, rng, refs, used)
+def plan_of(task: PairTask, u: Understood) -> Plan:
+    return plan_for(instance_seed(task, u), task.declarations, u.translator.undeclared,
+                    _terms(u), inequality=u.mode == Mode.INEQUALITY,
+                    solving=u.mode == Mode.IMPLIES)  # fmt: skip
 
 
-def one_instance(
-    u: Understood,
-    task: PairTask,
-    env: Env,
-    rng: random.Random,
-    refs: list[T.Ref],
-    used: set[str] | None = None,
-) -> dict[str, Any] | None:
-    """None if the instance agrees; else the counterexample. Raises `Undefined`."""
-    if used is None:
-        used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
-    base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
-            "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
-    if u.mode == Mode.EQUAL:
-        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
-        if same(left, right):
-            return None
-        return {**base, "values": _instance_values(env, refs), "lhs": show(left),
-                "rhs": show(right)}  # fmt: skip
-    if u.mode == Mode.INEQUALITY:
-        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
-        if ordered(left, right, task.relation):
-            return None
-        return {**base, "values": _instance_values(env, refs), "lhs": show(left),
-                "rhs": show(right)}  # fmt: skip
-    assert u.wrt is not None
-    slot = u.wrt.slot(env)
-    other = _redraw(u.wrt, task, env, rng)
-    env2 = env.with_slot(slot, other)
-    if u.mode in (Mode.CONST, Mode.PROPTO):
-        l1, r1 = evaluate(u.lhs, env), evaluate(u.rhs, env)
-        l2, r2 = evaluate(u.lhs, env2), evaluate(u.rhs, env2)
-        if u.mode == Mode.CONST:
-            ok = same(l1 - r1, l2 - r2)
-        else:
-            if same(r1, 0) or same(r2, 0):
-                raise Undefined("a side is zero")
-            ok = same(l1 * r2, l2 * r1)
-        if ok:
-            return None
-        return {**base, "values": _instance_values(env, refs), "lhs": show(l1), "rhs": show(r1),
-                "second value of " + u.wrt.name: show(other), "lhs there": show(l2),
-                "rhs there": show(r2)}  # fmt: skip
-    # implies: substitute the solution into the premise
-    solution = evaluate(u.rhs, env)
-    if not same(evaluate(u.rhs, env2), solution):
-        raise PairError(f"the solution for {u.wrt.name} depends on {u.wrt.name} itself", task.line)
-    residual = evaluate(u.lhs, env.with_slot(slot, solution))
-    if same(residual, 0):
-        if _determined(u, env, slot, solution):
-            return None
-        return {**base, "values": _instance_values(env, refs), "solution": show(solution),
-                "problem": f"the premise does not determine {u.wrt.name}: its derivative in"
-                f" {u.wrt.name} is singular at the solution, so other values satisfy it too"}  # fmt: skip
-    return {**base, "values": _instance_values(env, refs), "solution": show(solution),
-            "premise lhs − rhs at the solution": show(residual)}  # fmt: skip
-
-
-def _determined(u: Understood, env: Env, slot: tuple[Any, ...], solution: Any) -> bool:
-    """Whether the premise pins the variable down near the solution: the derivative
-    of (lhs − rhs) in the variable is injective there (so `0 = 0 ⟹ x = b` fails)."""
-    tag = env.depth
-    positions = (
-        [(r, c) for r in range(solution.rows) for c in range(solution.cols)]
-        if isinstance(solution, Mat) else [None]
-    )  # fmt: skip
-    columns = []
-    for position in positions:
-        if position is None:
-            moved: Any = Dual(solution, sp.Integer(1), tag)
-        else:
-            data = [list(row) for row in solution.data]
-            data[position[0]][position[1]] = Dual(
-                data[position[0]][position[1]], sp.Integer(1), tag
+def _refuse_vacuous(u: Understood, task: PairTask) -> None:
+    """A `const` or `\\propto` step whose sides do not involve the variable says nothing."""
+    if u.mode in (Mode.CONST, Mode.PROPTO) and u.wrt is not None:
+        if u.wrt.name not in names_used([u.lhs, u.rhs]):
+            what = "= const +" if u.mode == Mode.CONST else "\\propto"
+            raise PairError(
+                f"this step does not involve {latex_of_ref(u.wrt)}, so '{what}' says nothing"
+                " about it: give the block its own variable (<!-- verify: wrt <symbol> -->)",
+                task.line,
             )
-            moved = Mat(data)
-        slope = slope_of(evaluate_raw(u.lhs, env.deeper().with_slot(slot, moved)), tag)
-        columns.append(list(slope) if isinstance(slope, Mat) else [slope])
-    jacobian = sp.Matrix(columns).T
-    return bool(jacobian.rank() == len(positions))
 
 
-def evaluate_raw(term: T.Term, env: Env) -> Any:
-    """A side's value as computed, derivative parts included."""
-    try:
-        return term.value(env)
-    except (ZeroDivisionError, sp.matrices.exceptions.NonInvertibleMatrixError) as err:
-        raise Undefined(str(err)) from None
+def _run(u: Understood, task: PairTask, result: Result) -> None:
+    _refuse_vacuous(u, task)
+    plan = plan_of(task, u)
+    terms = _terms(u)
+    symbols = refs(terms)
+    used = names_used_by(terms, task.declarations)
+    notes: set[str] = set()
+    constant = not plan.symbols and not plan.functions and not plan.sizes_used
+    passed: list[Instance] = []
+    for row in plan.rows[:1] if constant else plan.rows:
+        with precise(constant):
+            instance, verdict = _try_row(plan, row, u, task, symbols, used, notes, constant)
+        if verdict is not None:
+            result.status = Status.FAILED
+            result.counterexample = verdict
+            result.message = _failure_message(u, verdict)
+            result.method = f"counterexample at instance {len(passed) + 1}"
+            result.tolerance = TOLERANCE_TEXT
+            return
+        if instance is not None:
+            passed.append(instance)
+            result.sizes.append({k: v for k, v in instance.env.sizes.items() if k in used})
+    result.instances = len(passed)
+    result.tolerance = TOLERANCE_TEXT
+    if len(passed) < (1 if constant else MIN_INSTANCES):
+        raise PairError(
+            f"only {len(passed)} admissible instance(s) could be drawn (a side was undefined at"
+            " the others: a singular matrix, a log of a non-positive number, ...)",
+            task.line,
+        )
+    result.method = describe(u, plan, passed, used, notes, constant)
+    result.status = Status.SAMPLED if u.mode == Mode.INEQUALITY else Status.CHECKED
+    vacuous = vacuous_derivatives(u)
+    if vacuous:
+        result.message = vacuous
+    if u.mode == Mode.EQUAL and provable(u) and prove(u):
+        result.status = Status.PROVED
+        result.method = f"symbolic: lhs − rhs simplifies to 0; also {result.method}"
 
 
-def _redraw(ref: T.Ref, task: PairTask, env: Env, rng: random.Random) -> Any:
-    decl = next((d for d in task.declarations if d.base == ref.name), None)
-    for _ in range(20):
-        value = value_of(rng, decl, env) if decl is not None else rational(rng)
-        if not same(value, ref.value(env)):
+def _try_row(
+    plan: Plan, row: Row, u: Understood, task: PairTask, symbols: list[T.Ref], used: set[str],
+    notes: set[str], constant: bool = False,
+) -> tuple[Instance | None, dict[str, Any] | None]:  # fmt: skip
+    """The row's instance and its counterexample (None if it agrees); (None, None) if
+    no admissible instance of the row could be drawn."""
+    attempts: dict[str, int] = {}
+    for attempt in range(ATTEMPTS):
+        try:
+            instance = draw_row(plan, row, attempts)
+        except EmptyRange:
+            return None, None
+        env = instance.env
+        if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
+            attempts["#indices"] = attempts.get("#indices", 0) + 1
+            continue
+
+        other = functools.partial(_second_value, plan, row, u, env, attempt)
+        try:
+            if constant:
+                verdict = one_instance(u, task, env, other, symbols, used, notes)
+            else:
+                verdict = checked_instance(u, task, env, other, symbols, used, notes)
+        except Undefined:
+            culprits = undefined_symbols(_terms(u), env) or {s.name for s in plan.symbols}
+            if not culprits:
+                return None, None
+            for name in culprits:
+                attempts[name] = attempts.get(name, 0) + 1
+            continue
+        return instance, verdict
+    return None, None
+
+
+def _second_value(plan: Plan, row: Row, u: Understood, env: Any, attempt: int) -> Any:
+    """Another value of the derivation variable at this instance (const, ∝, ⟹)."""
+    assert u.wrt is not None
+    current = u.wrt.value(env)
+    for k in range(20):
+        value = redraw_value(plan, row, u.wrt.name, env, attempt * 20 + k)
+        if not same(value, current):
             return value
     raise Undefined("could not draw another value")
+
+
+def instances_of(task: PairTask, u: Understood) -> list[tuple[Instance, dict[str, Any] | None]]:
+    """Every admissible instance `decide` uses for the pair, in order, with its
+    counterexample (None where the pair held); it stops at the first one."""
+    plan = plan_of(task, u)
+    terms = _terms(u)
+    symbols, used = refs(terms), names_used_by(terms, task.declarations)
+    out: list[tuple[Instance, dict[str, Any] | None]] = []
+    for row in plan.rows:
+        instance, verdict = _try_row(plan, row, u, task, symbols, used, set())
+        if instance is not None:
+            out.append((instance, verdict))
+            if verdict is not None:
+                break
+    return out
+
+
+def find_instance(task: PairTask, u: Understood, counterexample: dict[str, Any]) -> Any:
+    """The instance (an `Env`) at which `decide` found `counterexample`, or None."""
+    for instance, verdict in instances_of(task, u):
+        if verdict is not None:
+            same_sides = verdict.get("lhs") == counterexample.get("lhs")
+            if same_sides and verdict.get("rhs") == counterexample.get("rhs"):
+                return instance.env
+            return None
+    return None
+
+
+def first_instance(task: PairTask, u: Understood, rng: Any = None) -> Any:
+    """The first instance of the pair's plan (an `Env`), for `explain`."""
+    plan = plan_of(task, u)
+    for row in plan.rows:
+        try:
+            return draw_row(plan, row).env
+        except EmptyRange:
+            continue
+    return None
+
+
+def latex_of_ref(ref: T.Ref | None) -> str:
+    return getattr(ref, "written", None) or (ref.name if ref is not None else "?")
 
 
 def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
@@ -384,14 +298,3 @@ def _first_difference(left: list[Any], right: list[Any]) -> tuple[str, Any, Any]
 def _short(v: Any) -> str:
     text = str(v)
     return text if len(text) <= 120 else text[:117] + "..."
-
-
-def first_instance(task: PairTask, u: Understood, rng: random.Random) -> Env | None:
-    """The first admissible instance, for `explain`."""
-    for plan in range(EQUALITY_PLANS):
-        try:
-            env = draw(rng, task.declarations, u.translator.undeclared, plan, False, True)
-        except EmptyRange:
-            continue
-        return env
-    return None

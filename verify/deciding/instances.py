@@ -1,168 +1,395 @@
-"""Random admissible instances: sizes, index values and exact values for symbols.
+"""Instance plans that cover every region, and the drawing of one instance from a plan.
 
-Values are small exact rationals, drawn so that each declared property holds
-by construction (symmetric as B + Bᵀ, positive-definite as B Bᵀ + cI,
-orthogonal by the Cayley transform, simplex weights normalised), so a step is
-tested only where its hypotheses hold, and is tested at several sizes so that
-n = 1 coincidences (AB = BA) cannot pass.
+A `Plan` is a list of `Row`s, fixed before anything is evaluated. A row says
+the sizes and, for every symbol the pair uses, the *class* of its value
+(`verify.deciding.values`: negative, zero, ±1, ±1/2, 2, singular, rank-one,
+reflection, ...). The rows are laid out so that
+
+- the first rows draw every value wide (the Schwartz–Zippel rows);
+- then every symbol meets each of its admissible classes in turn, shifted
+  from symbol to symbol so that classes meet in different combinations;
+  a cheap scalar pair whose sides are not rational functions (roots, powers,
+  |x|, logs) gets instead every *pair* of classes for every pair of scalars
+  (an orthogonal array over GF(8), 64 rows);
+- sizes run from 1 to the largest size, at least 5 and more than half the
+  degree of the sides in their matrices (an identity of degree d that holds
+  for all k×k matrices with 2k ≤ d, such as the standard polynomial, needs a
+  larger size to fail), with rows where the sizes differ from one another.
+
+`draw_row` draws one instance of a row. Each symbol has its own random
+stream per row and attempt, so re-drawing the symbols under an undefined
+subexpression (`redraw`) leaves every other value of the row as it was.
+Steps that work on a drawn instance (such as hypotheses that must hold)
+belong after `draw_row`, on the `Instance` it returns.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import random
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import sympy as sp
 
-from verify.errors import EmptyRange
-from verify.meaning.dual import Mat, power
+from verify.deciding.functions import RandomFunction
+from verify.deciding.values import (
+    DENOMINATORS,
+    CannotDraw,
+    Draws,
+    Grid,
+    draw_matrix,
+    draw_scalar,
+    draw_vector,
+    holds,
+    matrix_classes,
+    scalar_classes,
+    vector_classes,
+)
+from verify.errors import EmptyRange, PairError
+from verify.meaning import terms as T
+from verify.meaning.dual import Mat
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
+from verify.shape import SCALAR
 
-# Sizes used by successive instances: the first has every size 3 (no 1×1 or
-# 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes
-# up to 4 (four vectors can be independent; m = 1, 2, 3 are not all there is).
-SIZE_PLANS: list[Callable[[random.Random], int]] = [
-    lambda r: 3,
-    lambda r: 2,
-    lambda r: r.choice([1, 2, 3]),
-    lambda r: r.choice([3, 4]),
-    lambda r: 3,
-    lambda r: r.choice([1, 2, 3]),
-]
-# Some instances give undeclared scalars the values where claims break most
-# often: 0, ±1, 2, ±1/2.
-SPECIAL_PLANS = {5, 9}
-SPECIAL_VALUES = [sp.Integer(v) for v in (0, 1, -1, 2)] + [sp.Rational(1, 2), sp.Rational(-1, 2)]
-DENOMINATORS = [1, 1, 1, 2, 3, 4, 5, 7, 8, 9, 11, 12]
-ZERO_CHANCE = 0.08  # a scalar that may be 0 sometimes is (a^2 > 0 must fail)
+SALT_VARIABLE = "VERIFY_SEED_SALT"  # re-seeds every instance (a measurement knob only)
+WIDE_ROWS = 3
+INEQUALITY_ROWS = 24
+CHEAP_WIDE_ROWS = 6
+SMALLEST_LARGEST_SIZE = 5
+LARGEST_SIZE_CAP = 8
+FALLBACK_AFTER = 2  # attempts in a row's own class before the generic class
 
 
-def rational(rng: random.Random, positive: bool = False, nonzero: bool = True) -> sp.Rational:
-    if not nonzero and not positive and rng.random() < ZERO_CHANCE:
-        return sp.Integer(0)
-    while True:
-        num = rng.randint(1 if positive else -12, 12)
-        if num != 0:
-            return sp.Rational(num, rng.choice(DENOMINATORS))
+def salt() -> str:
+    return os.environ.get(SALT_VARIABLE, "")
 
 
-def integer(rng: random.Random, positive: bool = False, nonzero: bool = False) -> sp.Integer:
-    while True:
-        v = rng.randint(1 if positive else -20, 20)
-        if v != 0 or not (positive or nonzero):
-            return sp.Integer(v)
+# -------------------------------------------------------------------- symbols
 
 
-def _square(rng: random.Random, n: int) -> sp.Matrix:
-    return sp.Matrix(n, n, lambda i, j: sp.Integer(rng.randint(-4, 4)))
+@dataclass(frozen=True)
+class Symbol:
+    """A symbol the pair uses and the classes its value can take (generic first)."""
+
+    name: str
+    declaration: Declaration | None  # None: an undeclared letter, a real scalar
+    classes: tuple[str, ...]
+
+    @property
+    def kind(self) -> Kind:
+        return self.declaration.kind if self.declaration else Kind.SCALAR
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        return self.declaration.properties if self.declaration else ()
+
+    @property
+    def family(self) -> bool:
+        return bool(self.declaration and self.declaration.indices)
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind == Kind.SCALAR and not self.family
 
 
-def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...]) -> sp.Matrix:
-    """A matrix with the declared properties, exactly."""
-    if "orthogonal" in props:
-        skew = sp.Matrix(rows, rows, lambda i, j: 0)
-        for i, j in itertools.combinations(range(rows), 2):
-            v = sp.Rational(rng.randint(-3, 3), rng.choice([1, 2]))
-            skew[i, j], skew[j, i] = v, -v
-        eye = sp.eye(rows)
-        q = (eye - skew) * (eye + skew).inv()
-        if rng.random() < 0.5:
-            q[:, 0] = -q[:, 0]
-        return q
-    if "diagonal" in props:
-        positive = "positive-definite" in props
-        return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
-    if "positive-definite" in props:
-        b = _square(rng, rows)
-        return b * b.T + sp.eye(rows) * rational(rng, positive=True)
-    if "symmetric" in props:
-        b = _square(rng, rows)
-        return b + b.T + sp.eye(rows) * rng.randint(-2, 2)
-    for _ in range(50):
-        m = sp.Matrix(rows, cols, lambda i, j: rational(rng, nonzero=False))
-        if "invertible" not in props or m.det() != 0:
-            return m
-    raise ValueError("could not draw an invertible matrix")
+def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
+    if declaration is None:
+        return scalar_classes(())
+    props = declaration.properties
+    if declaration.kind == Kind.SCALAR:
+        if declaration.sums_over is not None:
+            return scalar_classes((*props, "positive"))
+        return scalar_classes(props)
+    if declaration.kind == Kind.VECTOR:
+        return vector_classes(props)
+    if declaration.kind == Kind.MATRIX:
+        return matrix_classes(props)
+    return ("wide",)
 
 
-def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
-    if "probability" in props:  # strictly between 0 and 1
-        return sp.Rational(rng.randint(1, 19), 20)
-    if "integer" in props:
-        return integer(rng, positive="positive" in props, nonzero="nonzero" in props)
-    if "negative" in props:
-        return -rational(rng, positive=True)
-    if "nonnegative" in props and rng.random() < ZERO_CHANCE:
-        return sp.Integer(0)
-    positive = "positive" in props or "nonnegative" in props
-    return rational(rng, positive=positive, nonzero="nonzero" in props)
+def names_used(terms: Iterable[T.Term]) -> set[str]:
+    """Every symbol and function a term refers to (what an instance must give a value)."""
+    names: set[str] = set()
+    for term in terms:
+        for t in term.walk():
+            if isinstance(t, (T.Ref, T.FunctionCall)):
+                names.add(t.name)
+            names.update(getattr(t, "symbol_names", ()))  # terms that look symbols up
+    return names
 
 
-Monomial = tuple[sp.Rational, tuple[int, ...]]
+# ----------------------------------------------------------------- the plan
 
 
-def random_function(rng: random.Random) -> Callable[[int, int], Callable[[list[Value]], Value]]:
-    """An arbitrary smooth function: a random cubic in its arguments, per arity.
+@dataclass(frozen=True)
+class Row:
+    """One planned instance: its sizes (None: drawn, unequal) and each symbol's class."""
 
-    Returned as `make(arity, derivative)`, a function of a list of scalars;
-    `derivative` differentiates that many times in the first argument (g', g'').
-    It is evaluated with ordinary arithmetic, so it differentiates through duals.
-    """
-    made: dict[int, list[Monomial]] = {}
+    number: int
+    sizes: int | None
+    classes: tuple[tuple[str, str], ...]
+    wide: bool
+    distinct: bool
+    shift: int = 0  # for families: members take classes from here on
 
-    def monomials(arity: int) -> list[Monomial]:
-        if arity not in made:
-            terms: list[Monomial] = [(rational(rng), (0,) * arity)]
-            for i in range(arity):
-                for degree in (1, 2, 3):
-                    e = [0] * arity
-                    e[i] = degree
-                    terms.append((rational(rng), tuple(e)))
-            for i, j in itertools.combinations(range(arity), 2):
-                e = [0] * arity
-                e[i] = e[j] = 1
-                terms.append((rational(rng), tuple(e)))
-            made[arity] = terms
-        return made[arity]
-
-    def make(arity: int, derivative: int) -> Callable[[list[Value]], Value]:
-        terms = monomials(arity)
-        for _ in range(derivative):
-            terms = [(c * e[0], (e[0] - 1, *e[1:])) for c, e in terms if e and e[0] > 0]
-
-        def evaluate(args: list[Value]) -> Value:
-            total: Value = sp.Integer(0)
-            for coefficient, exponents in terms:
-                term: Value = coefficient
-                for x, k in zip(args, exponents, strict=True):
-                    if k:
-                        term = term * power(x, sp.Integer(k))
-                total = total + term
-            return total
-
-        return evaluate
-
-    return make
+    def cls(self, name: str) -> str:
+        return dict(self.classes)[name]
 
 
-def draw(
-    rng: random.Random,
+@dataclass
+class Plan:
+    seed: str
+    declarations: list[Declaration]
+    symbols: list[Symbol]
+    functions: list[str]
+    rows: list[Row]
+    largest: int
+    degree: int
+    design: str  # "cover" or "pairwise"
+    sizes_used: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def plan_for(
+    seed: str,
     declarations: list[Declaration],
     undeclared: set[str],
-    plan: int,
-    positive_undeclared: bool,
-    distinct_indices: bool,
-) -> Env:
-    """One instance for plan number `plan`."""
+    terms: list[T.Term],
+    *,
+    inequality: bool = False,
+    solving: bool = False,
+) -> Plan:
+    """The rows for a pair whose sides (and variable) are `terms`."""
     by_name = {d.base: d for d in declarations}
-    size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
-    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
+    used = names_used(terms)
+    symbols = [
+        Symbol(d.base, d, classes_of(d))
+        for d in declarations
+        if d.base in used and d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
+    ]
+    symbols += [Symbol(n, None, classes_of(None)) for n in sorted(undeclared & used)]
+    if not all(rational(t) for t in terms):
+        # Huge values would only test how far exp and cosh can cancel: kept for rational sides.
+        symbols = [Symbol(s.name, s.declaration, tuple(c for c in s.classes
+                                                       if not c.startswith("large")))
+                   for s in symbols]  # fmt: skip
+    functions = sorted(n for n in used if n in by_name and by_name[n].kind == Kind.FUNCTION)
+    degree = sum_degree(terms)
+    largest = min(LARGEST_SIZE_CAP, max(SMALLEST_LARGEST_SIZE, degree // 2 + 1))
+    cheap = all(s.is_scalar for s in symbols) and not any(
+        isinstance(t, (T.Sum, T.IndexValue, T.SizeValue)) for term in terms for t in term.walk()
+    )
+    scalars = [s for s in symbols if len(s.classes) > 1]
+    wide = CHEAP_WIDE_ROWS if cheap else WIDE_ROWS
+    design = "cover"
+    if solving:
+        wide, cover = 2, 6
+    else:
+        cover = max([len(s.classes) - 1 for s in symbols] + [len(_size_schedule(largest)) - wide])
+        if inequality:  # sampled only: twice round the classes, and never fewer rows
+            cover = max(2 * cover, INEQUALITY_ROWS - wide)
+    rows = [_row(n, symbols, largest, None) for n in range(wide)]
+    if cheap and not solving and 2 <= len(scalars) <= 9 and not all(rational(t) for t in terms):
+        design = "pairwise"
+        for n, levels in enumerate(_orthogonal_array(len(scalars))):
+            chosen = {s.name: s.classes[1:][level % (len(s.classes) - 1)]
+                      for s, level in zip(scalars, levels, strict=False)}  # fmt: skip
+            rows.append(_row(wide + n, symbols, largest, chosen))
+    else:
+        for k in range(cover):
+            chosen = {}
+            for position, s in enumerate(symbols):
+                if len(s.classes) > 1:
+                    offset = k + position + (k // (len(s.classes) - 1) if inequality else 0)
+                    chosen[s.name] = s.classes[1 + offset % (len(s.classes) - 1)]
+            rows.append(_row(wide + k, symbols, largest, chosen))
+    sizes_used = any(
+        isinstance(t, (T.Sum, T.IndexValue, T.SizeValue))
+        or (t.shape is not None and t.shape.names())
+        for term in terms for t in term.walk()
+    ) or any(s.family or s.kind in (Kind.VECTOR, Kind.MATRIX) for s in symbols)  # fmt: skip
+    return Plan(f"{seed}|{salt()}", declarations, symbols, functions, rows, largest, degree,
+                design, sizes_used)  # fmt: skip
+
+
+def _size_schedule(largest: int) -> list[int | None]:
+    """Sizes row by row: 3, the largest, unequal, then 1, 2, 4, ... up to the largest."""
+    first: list[int | None] = [3, largest, None, 1, 2]
+    return first + [s for s in range(4, largest + 1) if s not in first]
+
+
+_LATER: list[int | None] = [None, 3, 2, 4, 1, 5, None, 2]
+
+
+def _row(n: int, symbols: list[Symbol], largest: int, chosen: dict[str, str] | None) -> Row:
+    schedule = _size_schedule(largest)
+    sizes = schedule[n] if n < len(schedule) else _LATER[(n - len(schedule)) % len(_LATER)]
+    if sizes is not None:
+        sizes = min(sizes, largest)
+    classes = tuple((s.name, (chosen or {}).get(s.name, s.classes[0])) for s in symbols)
+    return Row(n, sizes, classes, wide=chosen is None, distinct=n % 4 != 3, shift=n)
+
+
+def _gf8_times(a: int, b: int) -> int:
+    """Multiplication in GF(8) = GF(2)[x]/(x³ + x + 1)."""
+    out = 0
+    for bit in range(3):
+        if b >> bit & 1:
+            out ^= a << bit
+    for bit in (4, 3):
+        if out >> bit & 1:
+            out ^= 0b1011 << (bit - 3)
+    return out
+
+
+def _orthogonal_array(factors: int) -> list[list[int]]:
+    """64 rows of levels 0..7 for up to 9 factors in which every two factors take every
+    pair of levels (rows (a, b) ∈ GF(8)²; factor j < 8 has level a + j·b, factor 8 has b)."""
+    rows = []
+    for a, b in itertools.product(range(8), repeat=2):
+        levels = [a ^ _gf8_times(j, b) for j in range(8)] + [b]
+        rows.append(levels[:factors])
+    return rows
+
+
+# ------------------------------------------------------------ term measures
+
+
+def sum_degree(terms: list[T.Term]) -> int:
+    return max((degree(t) for t in terms), default=0)
+
+
+def degree(term: T.Term) -> int:
+    """The length of the longest product of vectors and matrices in a term: a word of
+    d matrices can satisfy an identity at every size k with 2k ≤ d (the standard
+    polynomial, Amitsur–Levitzki), so sizes must go above d/2. Scalar factors
+    commute and do not lengthen a word."""
+    if isinstance(term, T.Ref):
+        return 0 if term.shape in (None, SCALAR) else 1
+    if isinstance(term, (T.Mul, T.Kronecker, T.Hadamard)):
+        left, right = degree(term.left), degree(term.right)
+        if _is_array(term.left) and _is_array(term.right):
+            return left + right
+        return max(left, right)
+    if isinstance(term, T.Power) and _is_array(term.base):
+        k = term.exponent.number if isinstance(term.exponent, T.Number) else None
+        if k is not None and getattr(k, "is_Integer", False):
+            return degree(term.base) * min(abs(int(k)), 64)
+    return max((degree(c) for c in term.children()), default=0)
+
+
+def _is_array(term: T.Term) -> bool:
+    return term.shape not in (None, SCALAR)
+
+
+RATIONAL_FUNCTIONS = {"det", "tr", "diag", "normsq"}
+
+
+def rational(term: T.Term) -> bool:
+    """Whether a term is a rational function of its symbols' entries (no roots,
+    non-integer powers, |x|, logs, declared functions): signs matter only elsewhere."""
+    for t in term.walk():
+        if isinstance(t, (T.Apply, T.Root, T.FunctionCall, T.Gaussian, T.Pointwise)):
+            return False
+        if isinstance(t, T.MatrixFunction) and t.function not in RATIONAL_FUNCTIONS:
+            return False
+        if isinstance(t, T.Power) and not (
+            isinstance(t.exponent, T.Number) and getattr(t.exponent.number, "is_Integer", False)
+        ):
+            return False
+        if type(t).__module__ != T.__name__:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ drawing
+
+
+@dataclass
+class Instance:
+    """A drawn instance: the values, and the class each symbol's value came from."""
+
+    env: Env
+    row: Row
+    classes: dict[str, str]
+
+
+def _stream(plan: Plan, row: Row, what: str, attempt: int) -> Draws:
+    denominator = random.Random(f"{plan.seed}|{row.number}|#denominator").randrange(*DENOMINATORS)
+    return Draws(f"{plan.seed}|{row.number}|{what}|{attempt}", denominator)
+
+
+def class_at(symbol: Symbol, wanted: str, attempt: int) -> str:
+    """The class of a symbol's value at its `attempt`-th draw in a row: its row class,
+    then its generic class, then (for what is still undefined) positive values."""
+    if attempt == 0 or (attempt < FALLBACK_AFTER and wanted in _RANDOM_CLASSES):
+        return wanted
+    if attempt <= FALLBACK_AFTER + 1 or symbol.kind == Kind.MATRIX:
+        return symbol.classes[0]
+    positive = [c for c in symbol.classes if c in ("positive", "small-positive")]
+    if symbol.kind == Kind.VECTOR and "positive" in scalar_classes(_entry_props(symbol)):
+        return "positive-entries"
+    return positive[0] if positive else symbol.classes[0]
+
+
+_RANDOM_CLASSES = {"wide", "negative", "positive", "small", "large", "small-positive",
+                   "small-negative", "large-positive", "large-negative", "integer",
+                   "integer-positive", "integer-negative", "probability", "near-one", "singular",
+                   "rank-one", "special", "zero-diagonal", "unit", "reflection", "permutation"}  # fmt: skip
+
+
+def _entry_props(symbol: Symbol) -> tuple[str, ...]:
+    return tuple(p for p in symbol.properties if p not in ("nonzero",))
+
+
+def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> Instance:
+    """The instance of `row`; `attempts[name]` > 0 re-draws that symbol (and
+    `attempts["#indices"]` the index values). Raises `EmptyRange` when an index
+    range is empty at the row's sizes, `PairError` for an undrawable declaration."""
+    attempts = attempts or {}
+    sizes = _sizes(plan, row)
     env = Env(sizes, {}, {}, {}, {})
-    indices: dict[str, int] = {}
+    env.indices = _indices(plan, row, env, attempts.get("#indices", 0))
+    classes: dict[str, str] = {}
+    for symbol in plan.symbols:
+        attempt = attempts.get(symbol.name, 0)
+        cls = class_at(symbol, row.cls(symbol.name), attempt)
+        rng = _stream(plan, row, symbol.name, attempt)
+        classes[symbol.name] = cls
+        try:
+            if symbol.family:
+                env.families[symbol.name] = _family(rng, symbol, row, cls, attempt, env, plan)
+            else:
+                env.values[symbol.name] = value_of(rng, symbol, cls, env)
+        except CannotDraw as err:
+            raise PairError(f"{symbol.name}: {err.message}", 0) from None
+    for name in plan.functions:
+        env.functions[name] = RandomFunction(_stream(plan, row, name, attempts.get(name, 0)))
+    return Instance(env, row, classes)
+
+
+def _sizes(plan: Plan, row: Row) -> dict[str, int]:
+    names = [d.base for d in plan.declarations if d.kind == Kind.SIZE]
+    if row.sizes is not None:
+        return dict.fromkeys(names, row.sizes)
+    rng = _stream(plan, row, "#sizes", 0)
+    values = list(range(1, plan.largest + 1))
+    rng.shuffle(values)
+    return {name: values[k % len(values)] for k, name in enumerate(names)}
+
+
+def _indices(plan: Plan, row: Row, env: Env, attempt: int) -> dict[str, int]:
+    """Index values: distinct letters take distinct values where the row says so, and
+    the ends of each range turn up as often as the middle."""
+    rng = _stream(plan, row, "#indices", attempt)
+    values: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
-    for d in declarations:
+    env.indices = values
+    for d in plan.declarations:
         if d.kind != Kind.INDEX or d.index_range is None:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
@@ -170,83 +397,125 @@ def draw(
             raise EmptyRange(d.key)
         choices = list(range(lo, hi + 1))
         used = taken.setdefault((lo, hi), set())
-        free = [c for c in choices if c not in used] if distinct_indices else choices
-        value = rng.choice(free or choices)
+        free = [c for c in choices if c not in used] if row.distinct else choices
+        pool = free or choices
+        pick = rng.random()
+        value = pool[0] if pick < 0.25 else pool[-1] if pick < 0.5 else rng.choice(pool)
         used.add(value)
-        indices[d.base] = value
-    env.indices = indices
-    for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY):
-            continue
-        if d.kind == Kind.FUNCTION:
-            env.functions[d.base] = random_function(rng)
-            continue
-        if d.indices:
-            env.families[d.base] = _family(rng, d, by_name, env)
-        else:
-            special = plan in SPECIAL_PLANS and not positive_undeclared
-            if special and d.kind == Kind.SCALAR and not set(d.properties) - {"nonnegative"}:
-                env.values[d.base] = (
-                    sp.Integer(0)
-                    if plan == min(SPECIAL_PLANS)
-                    else rng.choice([v for v in SPECIAL_VALUES if v >= 0 or not d.properties])
-                )
-            elif (
-                special
-                and d.kind == Kind.VECTOR
-                and not d.properties
-                and plan == min(SPECIAL_PLANS)
-            ):
-                env.values[d.base] = Mat.zeros(env.size(d.shape.rows) if d.shape else 1, 1)
-            else:
-                env.values[d.base] = value_of(rng, d, env)
-    for name in sorted(undeclared):
-        if plan in SPECIAL_PLANS and not positive_undeclared:
-            env.values[name] = (
-                sp.Integer(0) if plan == min(SPECIAL_PLANS) else rng.choice(SPECIAL_VALUES)
-            )
-        else:
-            env.values[name] = rational(rng, positive=positive_undeclared, nonzero=False)
-    return env
+        values[d.base] = value
+    return values
 
 
-def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
-    if d.kind == Kind.SCALAR:
-        return scalar_value(rng, d.properties)
-    assert d.shape is not None
+def exact(x: Fraction) -> sp.Rational:
+    return sp.Rational(x.numerator, x.denominator)
+
+
+def to_mat(grid: Grid) -> Mat:
+    return Mat([[exact(x) for x in row] for row in grid])
+
+
+def value_of(rng: random.Random, symbol: Symbol, cls: str, env: Env) -> Value:
+    """One value of a (non-family) symbol, of class `cls`, at the sizes of `env`."""
+    d = symbol.declaration
+    if symbol.kind == Kind.SCALAR:
+        return exact(draw_scalar(rng, cls))
+    assert d is not None and d.shape is not None
     rows, cols = env.dims(d.shape)
-    if d.kind == Kind.VECTOR:
-        positive = "positive" in d.properties
-        if not positive and "nonzero" not in d.properties and rng.random() < ZERO_CHANCE:
-            return Mat.zeros(rows, 1)
-        while True:
-            v = Mat.build(rows, 1, lambda i, j: rational(rng, positive=positive, nonzero=False))
-            if "nonzero" not in d.properties or any(x != 0 for x in v):
-                return v
-    return Mat.from_sympy(matrix_value(rng, rows, cols, d.properties))
+    if symbol.kind == Kind.VECTOR:
+        props = _entry_props(symbol)
+        if cls == "positive-entries":
+            return to_mat([[draw_scalar(rng, "positive")] for _ in range(rows)])
+        for _ in range(20):
+            grid = draw_vector(rng, rows, cls, props)
+            if holds(grid, d.properties):
+                return to_mat(grid)
+        return to_mat(draw_vector(rng, rows, symbol.classes[0], props))
+    try:
+        return to_mat(draw_matrix(rng, rows, cols, cls, d.properties))
+    except CannotDraw:
+        if cls == symbol.classes[0]:
+            raise
+        return to_mat(draw_matrix(rng, rows, cols, symbol.classes[0], d.properties))
 
 
-def _family(
-    rng: random.Random, d: Declaration, by_name: dict[str, Declaration], env: Env
-) -> dict[tuple[int, ...], Value]:
+def _family(rng: random.Random, symbol: Symbol, row: Row, cls: str, attempt: int, env: Env,
+            plan: Plan) -> dict[tuple[int, ...], Value]:  # fmt: skip
+    """Every member of a family: in a covering row, every other member takes the next
+    class of the cycle, the rest the generic class. Weights that sum to 1 are whole
+    numbers scaled to sum 1 (small denominators keep their powers cheap); a member of
+    a small class is then a weight near 0 beside the others."""
+    d = symbol.declaration
+    assert d is not None
+    by_name = {x.base: x for x in plan.declarations}
     ranges = []
     for name in d.indices:
-        idx = by_name[name]
-        assert idx.index_range is not None
-        lo, hi = env.size(idx.index_range[0]), env.size(idx.index_range[1])
-        ranges.append(range(lo, hi + 1))
-    members: dict[tuple[int, ...], Value] = {
-        key: value_of(rng, d, env) for key in itertools.product(*ranges)
-    }
-    if d.sums_over is not None and d.kind == Kind.SCALAR:
+        index_range = by_name[name].index_range
+        assert index_range is not None
+        ranges.append(range(env.size(index_range[0]), env.size(index_range[1]) + 1))
+    keys = list(itertools.product(*ranges))
+    weights = d.sums_over is not None and d.kind == Kind.SCALAR
+    members: dict[tuple[int, ...], Value] = {}
+    others = symbol.classes[1:] or symbol.classes
+    start = others.index(cls) if cls in others else 0
+    for q, key in enumerate(keys):
+        member_cls = cls
+        if not row.wide and attempt == 0:
+            member_cls = others[(start + q // 2) % len(others)] if q % 2 == 0 else symbol.classes[0]
+        if weights:
+            small = member_cls in ("small-positive", "one", "half")
+            members[key] = sp.Integer(1 if small else rng.randint(2, 999))
+        else:
+            members[key] = value_of(rng, symbol, member_cls, env)
+    if weights:
+        assert d.sums_over is not None
         axis = d.indices.index(d.sums_over)
-        for key in members:
-            members[key] = rational(rng, positive=True)
         groups: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
-        for key in members:
+        for key in keys:
             groups.setdefault(key[:axis] + key[axis + 1 :], []).append(key)
-        for keys in groups.values():
-            total = sum(members[k] for k in keys)
-            for k in keys:
+        for group in groups.values():
+            total = sum(members[k] for k in group)
+            for k in group:
                 members[k] = members[k] / total
     return members
+
+
+def redraw_value(plan: Plan, row: Row, symbol_name: str, env: Env, attempt: int) -> Value:
+    """Another value of one (non-family) symbol, for `const` and `\\propto`: a wide draw."""
+    symbol = next((s for s in plan.symbols if s.name == symbol_name), None)
+    if symbol is None:
+        symbol = Symbol(symbol_name, None, classes_of(None))
+    rng = _stream(plan, row, f"{symbol_name}#again", attempt)
+    return value_of(rng, symbol, symbol.classes[0], env)
+
+
+# ------------------------------------------------------- a single instance
+
+
+def draw(
+    rng: random.Random,
+    declarations: list[Declaration],
+    undeclared: set[str],
+    plan: int,
+    positive_undeclared: bool = False,
+    distinct_indices: bool = True,
+) -> Env:
+    """An instance of every declared symbol (for tools that need one: the mutation
+    tool's stronger check, `explain`): the `plan`-th class of each, in turn."""
+    seed = str(rng.random())
+    symbols = [
+        Symbol(d.base, d, classes_of(d))
+        for d in declarations
+        if d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
+    ] + [Symbol(n, None, classes_of(None)) for n in sorted(undeclared)]
+    chosen = {}
+    for position, s in enumerate(symbols):
+        classes = s.classes
+        if positive_undeclared and s.declaration is None:
+            classes = ("positive", "one", "half", "two", "small-positive")
+        chosen[s.name] = classes[(plan + position) % len(classes)]
+    functions = [d.base for d in declarations if d.kind == Kind.FUNCTION]
+    single = Plan(seed, declarations, symbols, functions, [], SMALLEST_LARGEST_SIZE, 0, "cover")
+    sizes = _size_schedule(SMALLEST_LARGEST_SIZE)
+    row = Row(plan, sizes[plan % len(sizes)], tuple(chosen.items()), wide=plan == 0,
+              distinct=distinct_indices, shift=plan)  # fmt: skip
+    return draw_row(single, row).env

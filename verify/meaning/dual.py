@@ -24,35 +24,41 @@ from verify.errors import Undefined
 Scalar = Any  # a SymPy expression or a Dual
 
 # While an instance is first tried, irrational numbers are carried as 100-digit
-# floats (fast); a failure, or a comparison too close to call, is then decided
-# again with exact SymPy values (`EXACT`), so floats never decide a verdict alone.
+# floats (fast), then, if that cannot tell, as 400-digit floats; a failure, or a
+# comparison still too close to call, is then decided again with exact SymPy
+# values, so floats never decide a verdict alone.
 FAST_DIGITS = 100
-_mode = {"exact": True}
+_mode: dict[str, Any] = {"exact": True, "digits": FAST_DIGITS}
 
 
 @contextmanager
-def fast_numbers() -> Iterator[None]:
-    """Carry irrational values as floats inside this block."""
-    previous = _mode["exact"]
-    _mode["exact"] = False
+def fast_numbers(digits: int = FAST_DIGITS) -> Iterator[None]:
+    """Carry irrational values as floats of `digits` digits inside this block."""
+    previous = dict(_mode)
+    _mode["exact"], _mode["digits"] = False, digits
     try:
         yield
     finally:
-        _mode["exact"] = previous
+        _mode.update(previous)
 
 
 def exact_mode() -> bool:
-    return _mode["exact"]
+    return bool(_mode["exact"])
+
+
+def fast_digits() -> int:
+    """The digits of the floats of the current fast pass."""
+    return int(_mode["digits"])
 
 
 def approximate(x: Any) -> Any:
-    """In fast mode, an irrational number becomes a 100-digit float."""
+    """In fast mode, an irrational number becomes a float of the pass's digits."""
     if _mode["exact"] or isinstance(x, (Dual, Mat)):
         return x
     if getattr(x, "is_Rational", False) or getattr(x, "is_Float", False):
         return x
     if getattr(x, "is_number", False):
-        return x.evalf(FAST_DIGITS)
+        return x.evalf(_mode["digits"])
     return x
 
 
@@ -160,6 +166,9 @@ def power(base: Scalar, exponent: Scalar) -> Scalar:
     if base.is_number and base.is_negative and not (exponent.is_Integer or not exponent.is_number):
         if not exponent.is_Rational or exponent.q % 2 == 0:
             raise Undefined("a negative number to a fractional power")
+    if not _mode["exact"] and base.is_number and exponent.is_number and not exponent.is_Integer:
+        if base.is_positive:  # a float power: SymPy's exact one factors the base
+            return base.evalf(_mode["digits"]) ** exponent.evalf(_mode["digits"])
     return approximate(base**exponent)
 
 

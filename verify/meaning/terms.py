@@ -10,9 +10,8 @@ all sizes, before any number is drawn.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import sympy as sp
 
@@ -36,6 +35,15 @@ MAX_TERMS = 400
 MAX_POWER = 64
 
 
+class SmoothFunction(Protocol):
+    """The value of a declared `function` at an instance (see `verify.deciding.functions`)."""
+
+    def value(self, args: list[Value], derivative: int, depth: int) -> Value:
+        """g(args), or its `derivative`-th derivative in the first argument; dual tags
+        from `depth` up are free for it to use."""
+        ...
+
+
 @dataclass
 class Env:
     """An instance: sizes, index values, and the value of every symbol."""
@@ -44,7 +52,7 @@ class Env:
     indices: dict[str, int]
     values: dict[str, Value]
     families: dict[str, dict[tuple[int, ...], Value]]
-    functions: dict[str, Callable[[int, int], Callable[[list[Value]], Value]]]
+    functions: dict[str, SmoothFunction]
     depth: int = 0
     symbolic: bool = False
 
@@ -520,7 +528,8 @@ class Derivative(Term):
 
 @dataclass
 class FunctionCall(Term):
-    """An arbitrary declared function `g(x, y)` (a random smooth one per instance)."""
+    """An arbitrary declared function `g(x, y)` (a random smooth one per instance);
+    `derivative` primes differentiate it in its first argument (g', g'')."""
 
     name: str
     args: list[Term]
@@ -534,7 +543,7 @@ class FunctionCall(Term):
         for a in self.args:
             v = a.value(env)
             flat.extend(list(v) if is_matrix(v) else [v])
-        return make(len(flat), self.derivative)(flat)
+        return make.value(flat, self.derivative, env.depth)
 
     def children(self) -> list[Term]:
         return list(self.args)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from verify.deciding.compare import same, show
-from verify.deciding.decide import ATTEMPTS, EQUALITY_PLANS, draw_instance, evaluate, one_instance
+from verify.deciding.decide import evaluate, find_instance
 from verify.deciding.tasks import PairTask, task_for
-from verify.deciding.understand import Mode, Understood, parse_side, refs, understand
-from verify.errors import EmptyRange, Undefined
+from verify.deciding.understand import Mode, Understood, parse_side, understand
 from verify.latex import tree as ast
 from verify.latex.printer import compact
 from verify.meaning.terms import Env, scalar_of
@@ -30,22 +29,8 @@ Part = tuple[str, Any]  # LaTeX of a part of a side, and its shown value
 
 def failing_instance(u: Understood, task: PairTask, counterexample: dict[str, Any]) -> Env | None:
     """The instance at which `decide` found `counterexample`, drawn again the same way."""
-    symbols = refs([u.lhs, u.rhs])
-    for plan in range(EQUALITY_PLANS):
-        for attempt in range(ATTEMPTS):
-            try:
-                drawn = draw_instance(task, u, plan, attempt)
-                if drawn is None:
-                    continue
-                rng, env = drawn
-                verdict = one_instance(u, task, env, rng, symbols)
-            except (Undefined, EmptyRange):
-                continue
-            if verdict is None:
-                break
-            same_sides = verdict.get("lhs") == counterexample.get("lhs")
-            return env if same_sides and verdict.get("rhs") == counterexample.get("rhs") else None
-    return None
+    env: Env | None = find_instance(task, u, counterexample)
+    return env
 
 
 def first_difference(

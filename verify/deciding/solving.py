@@ -1,0 +1,257 @@
+"""`premise ⟹ v = expr`: the conclusion must be the premise's whole solution set.
+
+At each instance every other symbol has its exact value, so the premise is an
+equation in v alone:
+
+- v with one entry (a scalar, or a 1×1 matrix at size 1): SymPy's `solveset`
+  over the reals, restricted by v's declared properties (positive, …), gives
+  the whole solution set exactly; it must be {expr}. A second solution (t² = 4
+  ⟹ t = 2), a continuum (0 = 0 ⟹ t = b) or no solution in the set is a
+  counterexample, verified by substitution; a premise SymPy cannot solve is an
+  error, never a pass.
+- v a vector or matrix and the premise affine in v (tested exactly at random
+  points): the solution is unique if and only if the premise's derivative in
+  v (its matrix, by dual numbers) is invertible; if not, a null direction
+  gives a second solution.
+- v a vector or matrix and the premise not affine: the solution is checked to
+  be isolated (invertible derivative); its global uniqueness is decided only
+  at size 1, exactly, and the method says so.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+
+from verify.deciding.compare import same, show
+from verify.errors import PairError, Undefined
+from verify.meaning import terms as T
+from verify.meaning.dual import Dual, Mat, slope_of
+from verify.meaning.terms import Env
+from verify.model import Declaration
+
+Evaluate = Callable[[T.Term, Env], Any]
+NONLINEAR = "nonlinear"  # a note: uniqueness checked locally at sizes above 1
+
+
+def domain(declaration: Declaration | None) -> sp.Set:
+    """The values a one-entry variable may take, from its declared properties."""
+    props = set(declaration.properties) if declaration else set()
+    out: sp.Set = sp.S.Reals
+    if "positive" in props or "positive-definite" in props:
+        out = sp.Interval.open(0, sp.oo)
+    elif "nonnegative" in props:
+        out = sp.Interval(0, sp.oo)
+    elif "negative" in props:
+        out = sp.Interval.open(-sp.oo, 0)
+    if "probability" in props:
+        out = sp.Interval.open(0, 1)
+    if "nonzero" in props or "invertible" in props:
+        out = out - sp.FiniteSet(0)
+    if "orthogonal" in props:
+        out = sp.FiniteSet(-1, 1).intersect(out)
+    if "integer" in props:
+        out = sp.S.Integers.intersect(out)
+    return out
+
+
+def check(
+    u: Any, env: Env, evaluate: Evaluate, evaluate_raw: Evaluate,
+    declaration: Declaration | None, other: Any, notes: set[str],
+) -> dict[str, Any] | None:  # fmt: skip
+    """None if the conclusion is the premise's whole solution set here; else what is
+    wrong, as a counterexample. `other` is a second value of the variable."""
+    variable: T.Ref = u.wrt
+    slot = variable.slot(env)
+    solution = evaluate(u.rhs, env)
+    if not same(evaluate(u.rhs, env.with_slot(slot, other)), solution):
+        raise PairError(f"the solution for {variable.name} depends on {variable.name} itself", 0)
+    residual = evaluate(u.lhs, env.with_slot(slot, solution))
+    if not same(residual, 0):
+        return {"solution": show(solution), "premise lhs − rhs at the solution": show(residual)}
+    if not isinstance(solution, Mat) or solution.shape == (1, 1):
+        return _solve_exactly(u, env, slot, solution, declaration, evaluate)
+    return _vector(u, env, slot, solution, evaluate, evaluate_raw, notes)
+
+
+def _solve_exactly(u: Any, env: Env, slot: tuple[Any, ...], solution: Any,
+                   declaration: Declaration | None, evaluate: Evaluate) -> dict[str, Any] | None:  # fmt: skip
+    name = u.wrt.name
+    t = sp.Dummy("t", real=True)
+    matrix = isinstance(solution, Mat)
+    moved = Mat([[t]]) if matrix else t
+    value = u.lhs.value(env.with_slot(slot, moved))
+    equations = list(value) if isinstance(value, Mat) else [value]
+    if any(isinstance(e, Dual) for e in equations):
+        raise PairError("internal: a derivative part in the premise", 0)
+    found: sp.Set = domain(declaration)
+    for equation in equations:
+        expression = sp.sympify(equation)
+        if not expression.has(t):
+            if not same(expression, 0):
+                raise Undefined("the premise has no solution here")
+            continue
+        found = found.intersect(sp.solveset(expression, t, sp.S.Reals))
+    target = solution[0, 0] if matrix else solution
+    if isinstance(found, sp.ConditionSet) or found.has(sp.ConditionSet):
+        raise PairError(f"cannot solve the premise for {name} exactly: SymPy leaves"
+                        f" {found}", 0)  # fmt: skip
+    if found.is_empty:
+        raise Undefined("the premise has no solution here")
+    if isinstance(found, sp.FiniteSet):
+        others = [x for x in found if not same(x, target)]
+        if len(others) == len(found):
+            return {"solution": show(solution), "problem": f"the premise's solutions are {found}"}
+        if not others:
+            return None
+        return _second(u, env, slot, matrix, others[0], solution, evaluate)
+    second = _point_of(found, target)
+    if second is None:
+        raise PairError(f"cannot decide whether {name} is determined: the solution set is"
+                        f" {found}", 0)  # fmt: skip
+    return _second(u, env, slot, matrix, second, solution, evaluate)
+
+
+def _point_of(found: sp.Set, target: Any) -> Any:
+    """A point of an infinite solution set other than `target`, or None."""
+    candidates = [sp.Integer(k) for k in (1, 2, -1, 3, -3, 10)] + [sp.Rational(1, 3)]
+    if isinstance(found, sp.Interval):
+        low = found.start if found.start.is_finite else found.end - 2
+        high = found.end if found.end.is_finite else low + 2
+        candidates = [low + (high - low) * f for f in (sp.Rational(1, 3), sp.Rational(2, 3))]
+    if isinstance(found, sp.ImageSet):
+        candidates = [found.lamda(sp.Integer(k)) for k in (0, 1, -1, 2)]
+    for x in candidates:
+        try:
+            if found.contains(x) == sp.true and not same(x, target):
+                return x
+        except (TypeError, ValueError, Undefined):
+            continue
+    return None
+
+
+def _second(u: Any, env: Env, slot: tuple[Any, ...], matrix: bool, value: Any, solution: Any,
+            evaluate: Evaluate) -> dict[str, Any]:  # fmt: skip
+    """A second solution, confirmed by substitution, as a counterexample."""
+    moved = Mat([[value]]) if matrix else value
+    if not same(evaluate(u.lhs, env.with_slot(slot, moved)), 0):
+        raise PairError(f"cannot decide whether {u.wrt.name} is determined (SymPy's solution"
+                        f" {value} does not check)", 0)  # fmt: skip
+    return {"solution": show(solution), "another solution": show(moved),
+            "problem": f"the premise does not determine {u.wrt.name}: {show(moved)} satisfies"
+            " it too"}  # fmt: skip
+
+
+def _vector(u: Any, env: Env, slot: tuple[Any, ...], solution: Mat, evaluate: Evaluate,
+            evaluate_raw: Evaluate, notes: set[str]) -> dict[str, Any] | None:  # fmt: skip
+    affine = _affine(u, env, slot, solution, evaluate)
+    if affine:  # F(s + e) = J e: the columns of J are plain values, no derivatives needed
+        jacobian = _columns(u, env, slot, solution, evaluate)
+    else:
+        jacobian = _jacobian(u, env, slot, solution, evaluate_raw)
+    null = _null_vector(jacobian)
+    if null is None:
+        if not affine:
+            notes.add(NONLINEAR)
+        return None
+    if affine:
+        moved = solution + _shaped(null, solution)
+        if same(evaluate(u.lhs, env.with_slot(slot, moved)), 0):
+            return {"solution": show(solution), "another solution": show(moved),
+                    "problem": f"the premise does not determine {u.wrt.name}: it is linear in"
+                    f" {u.wrt.name} with a singular matrix, so {show(moved)} satisfies it too"}  # fmt: skip
+    return {"solution": show(solution),
+            "problem": f"the premise does not determine {u.wrt.name}: its derivative in"
+            f" {u.wrt.name} is singular at the solution, so other values satisfy it too"}  # fmt: skip
+
+
+def _shaped(entries: list[Any], like: Mat) -> Mat:
+    return Mat([[entries[r * like.cols + c] for c in range(like.cols)] for r in range(like.rows)])
+
+
+def _flat(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Mat) else [value]
+
+
+def _null_vector(matrix: sp.Matrix) -> list[Any] | None:
+    """A nonzero v with M v = 0, or None if M has full column rank: exact elimination
+    on fractions (SymPy's own fraction-free elimination blows the numbers up)."""
+    if not all(getattr(x, "is_Rational", False) for x in matrix):
+        space = matrix.nullspace()
+        return list(space[0]) if space else None
+    rows = [[Fraction(int(x.p), int(x.q)) for x in matrix.row(r)] for r in range(matrix.rows)]
+    pivots: list[int] = []
+    r = 0
+    for c in range(matrix.cols):
+        pivot = next((k for k in range(r, len(rows)) if rows[k][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[r], rows[pivot] = rows[pivot], rows[r]
+        inv = 1 / rows[r][c]
+        rows[r] = [x * inv for x in rows[r]]
+        for k in range(len(rows)):
+            if k != r and rows[k][c] != 0:
+                f = rows[k][c]
+                rows[k] = [x - f * y for x, y in zip(rows[k], rows[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    free = next((c for c in range(matrix.cols) if c not in pivots), None)
+    if free is None:
+        return None
+    v = [Fraction(0)] * matrix.cols
+    v[free] = Fraction(1)
+    for k, c in enumerate(pivots):
+        v[c] = -rows[k][free]
+    return [sp.Rational(x.numerator, x.denominator) for x in v]
+
+
+def _jacobian(u: Any, env: Env, slot: tuple[Any, ...], solution: Mat,
+              evaluate_raw: Evaluate) -> sp.Matrix:  # fmt: skip
+    """The derivative of (lhs − rhs) in the variable's entries, at the solution."""
+    tag = env.depth
+    columns = []
+    for r in range(solution.rows):
+        for c in range(solution.cols):
+            data = [list(row) for row in solution.data]
+            data[r][c] = Dual(data[r][c], sp.Integer(1), tag)
+            slope = slope_of(evaluate_raw(u.lhs, env.deeper().with_slot(slot, Mat(data))), tag)
+            columns.append(list(slope) if isinstance(slope, Mat) else [slope])
+    return sp.Matrix(columns).T
+
+
+def _columns(u: Any, env: Env, slot: tuple[Any, ...], solution: Mat,
+             evaluate: Evaluate) -> sp.Matrix:  # fmt: skip
+    """The matrix of an affine premise F (F(s) = 0): column k is F(s + e_k)."""
+    columns = []
+    for k in range(solution.rows * solution.cols):
+        unit = [sp.Integer(1 if j == k else 0) for j in range(solution.rows * solution.cols)]
+        columns.append(
+            _flat(evaluate(u.lhs, env.with_slot(slot, solution + _shaped(unit, solution))))
+        )
+    return sp.Matrix(columns).T
+
+
+def _affine(u: Any, env: Env, slot: tuple[Any, ...], solution: Mat, evaluate: Evaluate) -> bool:
+    """Whether the premise F is affine in the variable, tested exactly at random steps
+    a, b from the solution s (F(s) = 0): F(s+a) + F(s+b) = F(s+a+b) and F(s+2a) = 2F(s+a).
+    An affine F passes; a nonlinear rational F only on a hypersurface of (a, b), which
+    random steps miss."""
+    rng = random.Random(f"affine|{show(solution)}")
+
+    def step() -> Mat:
+        return Mat([[sp.Rational(rng.randint(-8000, 8000), rng.randrange(4000, 8000))
+                     for _ in range(solution.cols)] for _ in range(solution.rows)])  # fmt: skip
+
+    a, b = step(), step()
+    try:
+        fa, fb, fab, f2a = (_flat(evaluate(u.lhs, env.with_slot(slot, solution + d)))
+                            for d in (a, b, a + b, a + a))  # fmt: skip
+    except Undefined:
+        return False
+    return all(same(x + y, z) for x, y, z in zip(fa, fb, fab, strict=True)) and all(
+        same(2 * x, y) for x, y in zip(fa, f2a, strict=True)
+    )
