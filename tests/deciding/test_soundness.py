@@ -1,10 +1,17 @@
-"""The soundness corpus: false pairs that must never pass, kept as regression tests.
+r"""The soundness corpus: false pairs that must never pass, kept as regression tests.
 
 Every page in tests/pages/soundness/ is a derivation page. A block preceded by
 `<!-- verify: expect-fail "why" -->` holds one false pair: the checker must
 answer `expected-failure`, with a counterexample. The other blocks hold true
 pairs that sit next to the traps ("true neighbours"): they must keep passing,
 so that a fix for a trap does not break what is right.
+
+A block preceded by `<!-- soundness-error: "words" -->` holds a pair that
+says nothing (a `const` or `\propto` step that does not involve its
+variable): it must come back `error`, with the words in its message. A block
+preceded by `<!-- soundness-note: "words" -->` holds a true pair that must
+verify with the words in its message (a derivative of an expression that does
+not involve its variable is 0, and the verdict says so).
 
 A false pair that the checker still passes is marked in its page, on the line
 above its `verify:` directive, with
@@ -33,6 +40,7 @@ SOUNDNESS = Path(__file__).resolve().parents[1] / "pages" / "soundness"
 PAGES = sorted(SOUNDNESS.glob("*.md"))
 OPTIONS = CheckOptions(timeout=20.0, workers=2, cache_dir=None)
 BUG = re.compile(r'^\s*<!--\s*soundness-bug:\s*"([^"]+)"\s*-->\s*$')
+EXPECTED = re.compile(r'^\s*<!--\s*soundness-(error|note):\s*"([^"]+)"\s*-->\s*$')
 DIRECTIVE = re.compile(r"^\s*<!--\s*verify:.*-->\s*$")
 
 
@@ -43,6 +51,7 @@ class Case:
     line: int
     false: bool
     bug: str | None
+    expect: tuple[str, str] | None = None  # ("error" or "note", words of the message)
 
     @property
     def id(self) -> str:
@@ -58,6 +67,12 @@ def _bug_above(lines: list[str], start: int) -> str | None:
     return match.group(1) if match else None
 
 
+def _expected_above(lines: list[str], start: int) -> tuple[str, str] | None:
+    """The `soundness-error` or `soundness-note` marker right above a block, if any."""
+    match = EXPECTED.match(lines[start - 2]) if start >= 2 else None
+    return (match.group(1), match.group(2)) if match else None
+
+
 def _cases() -> list[Case]:
     cases = []
     for path in PAGES:
@@ -67,9 +82,10 @@ def _cases() -> list[Case]:
         position = 0
         for block in page.blocks:
             bug = _bug_above(lines, block.start)
+            expect = _expected_above(lines, block.start)
             for pair in block.pairs:
                 false = pair.directive.expect_fail is not None
-                cases.append(Case(path, position, pair.line, false, bug if false else None))
+                cases.append(Case(path, position, pair.line, false, bug if false else None, expect))
                 position += 1
     return cases
 
@@ -111,11 +127,25 @@ def test_false_pair_fails(case: Case, verdicts: dict[tuple[Path, int], Result]) 
     assert result.counterexample, f"{case.id}: a failure must show its counterexample"
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in CASES if not c.false])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES if not c.false and not c.expect])
 def test_true_neighbour_passes(case: Case, verdicts: dict[tuple[Path, int], Result]) -> None:
     result = verdicts[(case.page.resolve(), case.position)]
     assert result.line == case.line
     assert result.status.is_verified, f"{case.id}: {result.status.value}: {result.message}"
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES if c.expect])
+def test_vacuous_pair_is_named(case: Case, verdicts: dict[tuple[Path, int], Result]) -> None:
+    """A step that says nothing is an error; a vacuous derivative passes with a note."""
+    assert case.expect is not None
+    kind, words = case.expect
+    result = verdicts[(case.page.resolve(), case.position)]
+    assert result.line == case.line
+    if kind == "error":
+        assert result.status == Status.ERROR, f"{case.id}: {result.status.value}"
+    else:
+        assert result.status.is_verified, f"{case.id}: {result.status.value}: {result.message}"
+    assert words in result.message, f"{case.id}: {result.message!r}"
 
 
 def test_tolerance_is_stated(verdicts: dict[tuple[Path, int], Result]) -> None:

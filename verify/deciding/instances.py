@@ -179,7 +179,8 @@ def plan_for(
                    for s in symbols]  # fmt: skip
     functions = sorted(n for n in used if n in by_name and by_name[n].kind == Kind.FUNCTION)
     degree = sum_degree(terms)
-    largest = min(LARGEST_SIZE_CAP, max(SMALLEST_LARGEST_SIZE, degree // 2 + 1))
+    fixed = max((fixed_dimension(s.declaration) for s in symbols if s.declaration), default=0)
+    largest = min(LARGEST_SIZE_CAP, max(SMALLEST_LARGEST_SIZE, degree // 2 + 1, fixed + 1))
     cheap = all(s.is_scalar for s in symbols) and not any(
         isinstance(t, (T.Sum, T.IndexValue, T.SizeValue)) for term in terms for t in term.walk()
     )
@@ -259,6 +260,14 @@ def _orthogonal_array(factors: int) -> list[list[int]]:
 # ------------------------------------------------------------ term measures
 
 
+def fixed_dimension(declaration: Declaration) -> int:
+    """The largest whole number written in a declared shape (`matrix(n, 6)`: 6)."""
+    if declaration.shape is None:
+        return 0
+    sizes = (declaration.shape.rows, declaration.shape.cols)
+    return max((c for size in sizes for monomial, c in size.terms if not monomial), default=0)
+
+
 def sum_degree(terms: list[T.Term]) -> int:
     return max((degree(t) for t in terms), default=0)
 
@@ -275,6 +284,14 @@ def degree(term: T.Term) -> int:
         if _is_array(term.left) and _is_array(term.right):
             return left + right
         return max(left, right)
+    if (
+        isinstance(term, T.MatrixFunction)
+        and term.function == "det"
+        and isinstance(term.body, T.MatrixLiteral)
+    ):
+        # the determinant of a k × k array of entries of degree e has degree k·e
+        cells = [degree(c) for row in term.body.rows for c in row]
+        return len(term.body.rows) * max(cells + [1])
     if isinstance(term, T.Power) and _is_array(term.base):
         k = term.exponent.number if isinstance(term.exponent, T.Number) else None
         if k is not None and getattr(k, "is_Integer", False):

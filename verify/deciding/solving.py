@@ -118,20 +118,25 @@ def _solve_exactly(u: Any, env: Env, slot: tuple[Any, ...], solution: Any,
 
 def _point_of(found: sp.Set, target: Any) -> Any:
     """A point of an infinite solution set other than `target`, or None."""
-    candidates = [sp.Integer(k) for k in (1, 2, -1, 3, -3, 10)] + [sp.Rational(1, 3)]
-    if isinstance(found, sp.Interval):
-        low = found.start if found.start.is_finite else found.end - 2
-        high = found.end if found.end.is_finite else low + 2
-        candidates = [low + (high - low) * f for f in (sp.Rational(1, 3), sp.Rational(2, 3))]
-    if isinstance(found, sp.ImageSet):
-        candidates = [found.lamda(sp.Integer(k)) for k in (0, 1, -1, 2)]
-    for x in candidates:
+    for x in _candidates(found):
         try:
             if found.contains(x) == sp.true and not same(x, target):
                 return x
         except (TypeError, ValueError, Undefined):
             continue
     return None
+
+
+def _candidates(found: sp.Set) -> list[Any]:
+    if isinstance(found, sp.Union):
+        return [x for part in found.args for x in _candidates(part)]
+    if isinstance(found, sp.Interval):
+        low = found.start if found.start.is_finite else found.end - 2
+        high = found.end if found.end.is_finite else low + 2
+        return [low + (high - low) * f for f in (sp.Rational(1, 3), sp.Rational(2, 3))]
+    if isinstance(found, sp.ImageSet):
+        return [found.lamda(sp.Integer(k)) for k in (0, 1, -1, 2)]
+    return [sp.Integer(k) for k in (1, 2, -1, 3, -3, 10)] + [sp.Rational(1, 3)]
 
 
 def _second(u: Any, env: Env, slot: tuple[Any, ...], matrix: bool, value: Any, solution: Any,

@@ -351,9 +351,10 @@ MATRIX_ORDER: dict[str, tuple[str, ...]] = {
 def matrix_classes(properties: tuple[str, ...]) -> tuple[str, ...]:
     kind = structure(properties)
     classes = MATRIX_ORDER[kind]
-    if {"invertible", "nonzero"} & set(properties) or "positive-definite" in properties:
-        drop = set(SINGULAR) if "invertible" in properties else {"zero"}
-        classes = tuple(c for c in classes if c not in drop)
+    if {"invertible", "positive-definite"} & set(properties):
+        classes = tuple(c for c in classes if c not in SINGULAR)
+    elif "nonzero" in properties:
+        classes = tuple(c for c in classes if c != "zero")
     entries = entry_classes(properties)
     if "zero" not in entries:  # entries may not be 0 (positive, ...)
         classes = tuple(c for c in classes if c not in ("zero", "zero-diagonal"))
@@ -366,7 +367,7 @@ def draw_matrix(rng: random.Random, rows: int, cols: int, cls: str,
     no value of that class has them (the caller falls back to the generic class)."""
     kind = structure(properties)
     for _ in range(8):
-        value = _matrix(rng, rows, cols, cls, kind, entry_classes(properties))
+        value = _matrix(rng, rows, cols, cls, kind, entry_classes(properties), properties)
         if holds(value, properties):
             return value
     raise CannotDraw(
@@ -375,7 +376,7 @@ def draw_matrix(rng: random.Random, rows: int, cols: int, cls: str,
 
 
 def _matrix(rng: random.Random, rows: int, cols: int, cls: str, kind: str,
-            entries: tuple[str, ...]) -> Grid:  # fmt: skip
+            entries: tuple[str, ...], properties: tuple[str, ...]) -> Grid:  # fmt: skip
     n = rows
     if cls == "identity":
         return _identity(n)
@@ -391,8 +392,13 @@ def _matrix(rng: random.Random, rows: int, cols: int, cls: str, kind: str,
         positive = next((x for x in entries if SCALAR_CLASSES[x][1] <= POS), "positive")
         c = Fraction(1, 2) if cls == "special" else draw_scalar(rng, positive)
         return _add(_matmul(b, _transpose(b)), _scaled(_identity(n), c))
-    if kind == "diagonal":
-        values = [_entry(rng, entries, region) for _ in range(n)]
+    if kind == "diagonal":  # the diagonal of a positive-definite matrix is positive
+        own = tuple(p for p in properties if p in ENTRY_PROPERTIES)
+        if "positive-definite" in properties:
+            own += ("positive",)
+        if "invertible" in properties:
+            own += ("nonzero",)
+        values = [_entry(rng, scalar_classes(own), region) for _ in range(n)]
         if cls == "zero-diagonal":
             values[rng.randrange(n)] = ZERO
         return _diagonal(values)
