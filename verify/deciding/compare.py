@@ -103,18 +103,9 @@ def number(v: Any) -> sp.Expr:
 
 
 def _evalf(v: sp.Expr, digits: int) -> sp.Expr:
-    """`digits` significant digits of v; where cancellation leaves none at SymPy's usual
-    working precision, again with up to `MAXN_PRECISE` digits (cosh²x − sinh²x at
-    x = 100 is 1, not 0), before its value counts as zero."""
-    n = v.evalf(digits, maxn=_precision["maxn"])
-    if _imprecise(n) and _precision["maxn"] < MAXN_PRECISE and exact_mode():
-        n = v.evalf(digits, maxn=MAXN_PRECISE)
-    return n
-
-
-def _imprecise(n: sp.Expr) -> bool:
-    re, _ = n.as_real_imag()
-    return isinstance(re, sp.Float) and re._prec < 30
+    """`digits` significant digits of v, with SymPy's working precision limited to
+    `MAXN` digits (`MAXN_PRECISE` inside `precise`)."""
+    return v.evalf(digits, maxn=_precision["maxn"])
 
 
 def _numeric(v: sp.Expr) -> sp.Expr:

@@ -37,6 +37,7 @@ import sympy as sp
 from verify.deciding.functions import RandomFunction
 from verify.deciding.values import (
     DENOMINATORS,
+    SCALAR_CLASSES,
     CannotDraw,
     Draws,
     Grid,
@@ -62,6 +63,11 @@ CHEAP_WIDE_ROWS = 6
 SMALLEST_LARGEST_SIZE = 5
 LARGEST_SIZE_CAP = 8
 FALLBACK_AFTER = 2  # attempts in a row's own class before the generic class
+# Weights that sum to 1, family by family: all equal, one dominant, one near 0.
+WEIGHT_CLASSES = ("wide", "uniform", "dominant", "tiny-member")
+# Magnitude classes: for inequalities only (an equality is decided at other values).
+MAGNITUDE_CLASSES = ("small", "large", "small-positive", "small-negative", "large-positive",
+                     "large-negative")  # fmt: skip
 
 
 def salt() -> str:
@@ -102,7 +108,7 @@ def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
     props = declaration.properties
     if declaration.kind == Kind.SCALAR:
         if declaration.sums_over is not None:
-            return scalar_classes((*props, "positive"))
+            return WEIGHT_CLASSES
         return scalar_classes(props)
     if declaration.kind == Kind.VECTOR:
         return vector_classes(props)
@@ -172,11 +178,13 @@ def plan_for(
         if d.base in used and d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
     ]
     symbols += [Symbol(n, None, classes_of(None)) for n in sorted(undeclared & used)]
-    if not all(rational(t) for t in terms):
-        # Huge values would only test how far exp and cosh can cancel: kept for rational sides.
-        symbols = [Symbol(s.name, s.declaration, tuple(c for c in s.classes
-                                                       if not c.startswith("large")))
-                   for s in symbols]  # fmt: skip
+    rational_sides = all(rational(t) for t in terms)
+    # Magnitudes matter to inequalities only; huge values would only test how far exp and
+    # cosh can cancel, so they are kept for rational sides.
+    symbols = [Symbol(s.name, s.declaration, tuple(
+        c for c in s.classes
+        if (inequality or c not in MAGNITUDE_CLASSES) and (rational_sides or "large" not in c)
+    )) for s in symbols]  # fmt: skip
     functions = sorted(n for n in used if n in by_name and by_name[n].kind == Kind.FUNCTION)
     degree = sum_degree(terms)
     fixed = max((fixed_dimension(s.declaration) for s in symbols if s.declaration), default=0)
@@ -185,7 +193,7 @@ def plan_for(
         isinstance(t, (T.Sum, T.IndexValue, T.SizeValue)) for term in terms for t in term.walk()
     )
     scalars = [s for s in symbols if len(s.classes) > 1]
-    wide = CHEAP_WIDE_ROWS if cheap else WIDE_ROWS
+    wide = CHEAP_WIDE_ROWS if cheap or inequality else WIDE_ROWS
     design = "cover"
     if solving:
         wide, cover = 2, 6
@@ -194,7 +202,7 @@ def plan_for(
         if inequality:  # sampled only: twice round the classes, and never fewer rows
             cover = max(2 * cover, INEQUALITY_ROWS - wide)
     rows = [_row(n, symbols, largest, None) for n in range(wide)]
-    if cheap and not solving and 2 <= len(scalars) <= 9 and not all(rational(t) for t in terms):
+    if cheap and not solving and 2 <= len(scalars) <= 9 and not rational_sides:
         design = "pairwise"
         for n, levels in enumerate(_orthogonal_array(len(scalars))):
             chosen = {s.name: s.classes[1:][level % (len(s.classes) - 1)]
@@ -202,11 +210,8 @@ def plan_for(
             rows.append(_row(wide + n, symbols, largest, chosen))
     else:
         for k in range(cover):
-            chosen = {}
-            for position, s in enumerate(symbols):
-                if len(s.classes) > 1:
-                    offset = k + position + (k // (len(s.classes) - 1) if inequality else 0)
-                    chosen[s.name] = s.classes[1 + offset % (len(s.classes) - 1)]
+            chosen = {s.name: _cycle(seed, s, k, position) for position, s in enumerate(symbols)
+                      if len(s.classes) > 1}  # fmt: skip
             rows.append(_row(wide + k, symbols, largest, chosen))
     sizes_used = any(
         isinstance(t, (T.Sum, T.IndexValue, T.SizeValue))
@@ -217,13 +222,28 @@ def plan_for(
                 design, sizes_used)  # fmt: skip
 
 
+def _cycle(seed: str, symbol: Symbol, k: int, position: int) -> str:
+    """The class of a symbol in covering row k: every run of L rows (L its number of
+    non-generic classes) meets each class once, in an order shuffled run by run so
+    that the classes of different symbols meet in ever new combinations. Weights that
+    sum to 1 share one order (uniform together: Q = φ)."""
+    classes = list(symbol.classes[1:])
+    run, place = divmod(k, len(classes))
+    weights = symbol.classes == WEIGHT_CLASSES
+    if run == 0:
+        return classes[(place + (0 if weights else position)) % len(classes)]
+    random.Random(f"{seed}|{'#weights' if weights else symbol.name}|{run}").shuffle(classes)
+    return classes[place]
+
+
 def _size_schedule(largest: int) -> list[int | None]:
     """Sizes row by row: 3, the largest, unequal, then 1, 2, 4, ... up to the largest."""
     first: list[int | None] = [3, largest, None, 1, 2]
     return first + [s for s in range(4, largest + 1) if s not in first]
 
 
-_LATER: list[int | None] = [None, 3, 2, 4, 1, 5, None, 2]
+# Then small sizes (every size above 3 has had its row): most of the cost is there.
+_LATER: list[int | None] = [3, 2, None, 1, 3, 2]
 
 
 def _row(n: int, symbols: list[Symbol], largest: int, chosen: dict[str, str] | None) -> Row:
@@ -390,11 +410,13 @@ def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> In
 
 
 def _sizes(plan: Plan, row: Row) -> dict[str, int]:
+    """The row's sizes; unequal sizes come from 1 to 4 in the first such row, from 1 to
+    3 later (the largest size has its own row: most of the cost is there)."""
     names = [d.base for d in plan.declarations if d.kind == Kind.SIZE]
     if row.sizes is not None:
         return dict.fromkeys(names, row.sizes)
     rng = _stream(plan, row, "#sizes", 0)
-    values = list(range(1, plan.largest + 1))
+    values = list(range(1, (4 if row.number < WIDE_ROWS else 3) + 1))
     rng.shuffle(values)
     return {name: values[k % len(values)] for k, name in enumerate(names)}
 
@@ -435,6 +457,8 @@ def value_of(rng: random.Random, symbol: Symbol, cls: str, env: Env) -> Value:
     """One value of a (non-family) symbol, of class `cls`, at the sizes of `env`."""
     d = symbol.declaration
     if symbol.kind == Kind.SCALAR:
+        if cls not in SCALAR_CLASSES:  # a weight's class names the family, not a member
+            cls = "positive"
         return exact(draw_scalar(rng, cls))
     assert d is not None and d.shape is not None
     rows, cols = env.dims(d.shape)
@@ -474,15 +498,16 @@ def _family(rng: random.Random, symbol: Symbol, row: Row, cls: str, attempt: int
     members: dict[tuple[int, ...], Value] = {}
     others = symbol.classes[1:] or symbol.classes
     start = others.index(cls) if cls in others else 0
+    # the member that stands out, shared by every weight family of the row
+    special = _stream(plan, row, "#weights", attempt).randrange(len(keys)) if keys else 0
     for q, key in enumerate(keys):
+        if weights:
+            members[key] = _weight(rng, cls, q == special)
+            continue
         member_cls = cls
         if not row.wide and attempt == 0:
             member_cls = others[(start + q // 2) % len(others)] if q % 2 == 0 else symbol.classes[0]
-        if weights:
-            small = member_cls in ("small-positive", "one", "half")
-            members[key] = sp.Integer(1 if small else rng.randint(2, 999))
-        else:
-            members[key] = value_of(rng, symbol, member_cls, env)
+        members[key] = value_of(rng, symbol, member_cls, env)
     if weights:
         assert d.sums_over is not None
         axis = d.indices.index(d.sums_over)
@@ -494,6 +519,17 @@ def _family(rng: random.Random, symbol: Symbol, row: Row, cls: str, attempt: int
             for k in group:
                 members[k] = members[k] / total
     return members
+
+
+def _weight(rng: random.Random, cls: str, special: bool) -> Value:
+    """A weight before scaling to sum 1: whole numbers keep the scaled ones simple."""
+    if cls == "uniform":
+        return sp.Integer(1)
+    if cls == "dominant":
+        return sp.Integer(10_000 if special else rng.randint(1, 9))
+    if cls == "tiny-member":
+        return sp.Integer(1 if special else rng.randint(1_000, 9_999))
+    return sp.Integer(rng.randint(1, 999))
 
 
 def redraw_value(plan: Plan, row: Row, symbol_name: str, env: Env, attempt: int) -> Value:

@@ -131,8 +131,13 @@ def _candidates(found: sp.Set) -> list[Any]:
     if isinstance(found, sp.Union):
         return [x for part in found.args for x in _candidates(part)]
     if isinstance(found, sp.Interval):
-        low = found.start if found.start.is_finite else found.end - 2
-        high = found.end if found.end.is_finite else low + 2
+        low, high = found.start, found.end
+        if not low.is_finite and not high.is_finite:
+            low, high = sp.Integer(-3), sp.Integer(3)
+        elif not low.is_finite:
+            low = high - 3
+        elif not high.is_finite:
+            high = low + 3
         return [low + (high - low) * f for f in (sp.Rational(1, 3), sp.Rational(2, 3))]
     if isinstance(found, sp.ImageSet):
         return [found.lamda(sp.Integer(k)) for k in (0, 1, -1, 2)]

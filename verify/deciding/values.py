@@ -452,8 +452,19 @@ def _orthogonal_matrix(rng: random.Random, n: int, cls: str, kind: str,
 # ---------------------------------------------------------------- properties
 
 
-def _leading_minors_positive(a: Grid) -> bool:
-    return all(determinant([row[:k] for row in a[:k]]) > 0 for k in range(1, len(a) + 1))
+def _positive_pivots(a: Grid) -> bool:
+    """Whether a symmetric matrix is positive-definite: elimination without row swaps
+    meets only positive pivots (the ratios of its leading principal minors)."""
+    m = [list(r) for r in a]
+    n = len(m)
+    for col in range(n):
+        if m[col][col] <= 0:
+            return False
+        for r in range(col + 1, n):
+            if m[r][col] != 0:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col], strict=True)]
+    return True
 
 
 def _entries(a: Grid) -> list[Fraction]:
@@ -462,7 +473,7 @@ def _entries(a: Grid) -> list[Fraction]:
 
 MATRIX_CHECKS: dict[str, Callable[[Grid], bool]] = {
     "symmetric": lambda a: a == _transpose(a),
-    "positive-definite": lambda a: a == _transpose(a) and _leading_minors_positive(a),
+    "positive-definite": lambda a: a == _transpose(a) and _positive_pivots(a),
     "invertible": lambda a: len(a) == len(a[0]) and determinant(a) != 0,
     "orthogonal": lambda a: _matmul(_transpose(a), a) == _identity(len(a[0])),
     "diagonal": lambda a: all(x == 0 for i, r in enumerate(a) for j, x in enumerate(r) if i != j),

@@ -164,11 +164,15 @@ def power(base: Scalar, exponent: Scalar) -> Scalar:
     if is_zero(base) and (plain(exponent).is_negative or is_zero(exponent)):
         raise Undefined("0 to a non-positive power")
     if base.is_number and base.is_negative and not (exponent.is_Integer or not exponent.is_number):
-        if not exponent.is_Rational or exponent.q % 2 == 0:
-            raise Undefined("a negative number to a fractional power")
-    if not _mode["exact"] and base.is_number and exponent.is_number and not exponent.is_Integer:
-        if base.is_positive:  # a float power: SymPy's exact one factors the base
+        # the principal value of a negative number to a non-integer power is not real
+        raise Undefined("a negative number to a fractional power")
+    if base.is_number and exponent.is_number and not exponent.is_Integer and base.is_positive:
+        if not _mode["exact"]:  # a float power: SymPy's exact one factors the base
             return base.evalf(_mode["digits"]) ** exponent.evalf(_mode["digits"])
+        if exponent.is_Rational and (exponent.q > 12 or abs(exponent.p) > 64):
+            # b^(p/q) exactly, as exp((p/q) log b): the same number, without the
+            # factoring and the giant integers of SymPy's radical form
+            return sp.exp(exponent * sp.log(base), evaluate=False)
     return approximate(base**exponent)
 
 
