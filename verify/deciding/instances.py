@@ -544,6 +544,10 @@ def redraw_value(plan: Plan, row: Row, symbol_name: str, env: Env, attempt: int)
 # ------------------------------------------------------- a single instance
 
 
+# Sizes of the instances `draw` gives, in turn: mostly small, the largest now and then.
+TOOL_SIZES: list[int | None] = [3, 2, 1, 4, None, 3, 2, 4, 1, 5, 3, None]
+
+
 def draw(
     rng: random.Random,
     declarations: list[Declaration],
@@ -568,7 +572,6 @@ def draw(
         chosen[s.name] = classes[(plan + position) % len(classes)]
     functions = [d.base for d in declarations if d.kind == Kind.FUNCTION]
     single = Plan(seed, declarations, symbols, functions, [], SMALLEST_LARGEST_SIZE, 0, "cover")
-    sizes = _size_schedule(SMALLEST_LARGEST_SIZE)
-    row = Row(plan, sizes[plan % len(sizes)], tuple(chosen.items()), wide=plan == 0,
+    row = Row(plan, TOOL_SIZES[plan % len(TOOL_SIZES)], tuple(chosen.items()), wide=plan == 0,
               distinct=distinct_indices, shift=plan)  # fmt: skip
     return draw_row(single, row).env

@@ -76,19 +76,13 @@ class Dual:
     def __repr__(self) -> str:
         return f"Dual({self.value!r}, {self.slope!r}, tag={self.tag})"
 
-    def _parts(self, other: Scalar) -> tuple[Scalar, Scalar]:
-        if isinstance(other, Dual) and other.tag == self.tag:
-            return other.value, other.slope
-        return other, sp.Integer(0)
-
-    def _outer(self, other: Scalar) -> bool:
-        return isinstance(other, Dual) and other.tag > self.tag
-
     def __add__(self, other: Scalar) -> Scalar:
-        if self._outer(other):
-            return other + self
-        v, s = self._parts(other)
-        return Dual(self.value + v, self.slope + s, self.tag)
+        if isinstance(other, Dual):
+            if other.tag > self.tag:
+                return other + self
+            if other.tag == self.tag:
+                return Dual(self.value + other.value, self.slope + other.slope, self.tag)
+        return Dual(self.value + other, self.slope, self.tag)  # a constant moves no slope
 
     __radd__ = __add__
 
@@ -104,10 +98,13 @@ class Dual:
     def __mul__(self, other: Scalar) -> Scalar:
         if isinstance(other, Mat):
             return other.scaled(self)
-        if self._outer(other):
-            return other * self
-        v, s = self._parts(other)
-        return Dual(self.value * v, self.slope * v + self.value * s, self.tag)
+        if isinstance(other, Dual):
+            if other.tag > self.tag:
+                return other * self
+            if other.tag == self.tag:
+                return Dual(self.value * other.value,
+                            self.slope * other.value + self.value * other.slope, self.tag)  # fmt: skip
+        return Dual(self.value * other, self.slope * other, self.tag)  # a constant factor
 
     __rmul__ = __mul__
 
@@ -128,7 +125,14 @@ def is_zero(x: Scalar) -> bool:
     """Whether the value (not the derivative) is exactly zero."""
     while isinstance(x, Dual):
         x = x.value
+    if x is _ZERO:
+        return True
+    if isinstance(x, sp.Rational):  # SymPy's only rational zero is the singleton
+        return False
     return bool(x == 0)
+
+
+_ZERO = sp.S.Zero
 
 
 def plain(x: Scalar) -> Scalar:
