@@ -117,6 +117,13 @@ def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
     return ("wide",)
 
 
+def _classes_or_error(declaration: Declaration) -> tuple[str, ...]:
+    try:
+        return classes_of(declaration)
+    except CannotDraw as err:
+        raise PairError(f"{declaration.key}: {err.message}", 0) from None
+
+
 def names_used(terms: Iterable[T.Term]) -> set[str]:
     """Every symbol and function a term refers to (what an instance must give a value)."""
     names: set[str] = set()
@@ -173,7 +180,7 @@ def plan_for(
     by_name = {d.base: d for d in declarations}
     used = names_used(terms)
     symbols = [
-        Symbol(d.base, d, classes_of(d))
+        Symbol(d.base, d, _classes_or_error(d))
         for d in declarations
         if d.base in used and d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
     ]

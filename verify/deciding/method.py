@@ -46,7 +46,7 @@ def describe(u: Understood, plan: Plan, passed: list[Instance], used: set[str],
     if plan.functions:
         parts.append(f"{', '.join(plan.functions)}: random exp/sin/rational mixtures")
     wide = sum(1 for i in passed if i.row.wide and i.classes == dict(i.row.classes))
-    if wide and plan.symbols:
+    if wide and plan.symbols and u.mode != Mode.INEQUALITY:
         chance = POINT_CHANCE.denominator
         parts.append(f"{wide} at wide random values: a false rational identity of degree d"
                      f" passes each with chance ≤ d/{chance}")  # fmt: skip
