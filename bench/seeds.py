@@ -33,7 +33,7 @@ def run(seed: int, paths: list[str], workers: int) -> list[dict[str, object]]:
         env = {**os.environ, "VERIFY_SEED_SALT": f"seed-{seed}"}
         subprocess.run(
             [sys.executable, "-m", "verify", "check", *paths, "--no-cache", "--quiet",
-             "--brief", "--workers", str(workers), "--json", str(report)],
+             "--brief", "--workers", str(workers), "--timeout", "60", "--json", str(report)],
             cwd=ROOT, env=env, capture_output=True, check=False,
         )  # fmt: skip
         pairs: list[dict[str, object]] = json.loads(report.read_text(encoding="utf-8"))["pairs"]
@@ -75,7 +75,9 @@ def main() -> int:
                                 f"{pair['lhs']} {pair['relation']} {pair['rhs']}")  # fmt: skip
         totals.update(counts)
         print(f"seed {seed}: {dict(sorted(counts.items()))}", flush=True)
-    print(f"{args.seeds} seeds in {time.perf_counter() - start:.0f} s: {dict(sorted(totals.items()))}")
+    print(
+        f"{args.seeds} seeds in {time.perf_counter() - start:.0f} s: {dict(sorted(totals.items()))}"
+    )
     for line in problems:
         print(line)
     RESULTS.mkdir(exist_ok=True)

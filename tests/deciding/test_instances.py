@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from verify.deciding import matrices as M
 from verify.deciding import values as V
 from verify.deciding.decide import _try_row, plan_of
-from verify.deciding.instances import SALT_VARIABLE, draw_row
+from verify.deciding.instances import draw_row
+from verify.deciding.plans import SALT_VARIABLE
 from verify.deciding.tasks import PairTask, task_for
 from verify.deciding.trial import names_used_by
 from verify.deciding.understand import refs, understand
@@ -52,27 +54,27 @@ def test_every_pair_of_properties_is_drawn_correctly_or_refused(
     """Each class of each size either gives a matrix with every property, or a clear error."""
     rng = random.Random("properties")
     try:
-        classes = V.matrix_classes(properties)
+        classes = M.matrix_classes(properties)
     except V.CannotDraw as err:  # contradictory words: positive and negative
         assert all(p in err.message for p in properties), err.message
         return
     for n in range(1, 5):
         for cls in classes:
             try:
-                value = V.draw_matrix(rng, n, n, cls, properties)
+                value = M.draw_matrix(rng, n, n, cls, properties)
             except V.CannotDraw as err:
                 assert all(p in err.message for p in properties), err.message
                 continue
-            assert V.holds(value, properties), (properties, cls, value)
+            assert M.holds(value, properties), (properties, cls, value)
 
 
 def test_symmetric_orthogonal_matrices_include_reflections() -> None:
     rng = random.Random(1)
     props = ("symmetric", "orthogonal")
-    drawn = [V.draw_matrix(rng, 3, 3, cls, props) for cls in V.matrix_classes(props) * 3]
-    assert any(V.determinant(a) == -1 for a in drawn)
+    drawn = [M.draw_matrix(rng, 3, 3, cls, props) for cls in M.matrix_classes(props) * 3]
+    assert any(M.determinant(a) == -1 for a in drawn)
     assert any(a != [[Fraction(int(i == j)) for j in range(3)] for i in range(3)] for a in drawn)
-    diagonal = [V.draw_matrix(rng, 3, 3, "wide", ("diagonal", "orthogonal")) for _ in range(5)]
+    diagonal = [M.draw_matrix(rng, 3, 3, "wide", ("diagonal", "orthogonal")) for _ in range(5)]
     assert all(abs(a[i][i]) == 1 for a in diagonal for i in range(3))
     assert any(a[i][i] == -1 for a in diagonal for i in range(3))
 

@@ -16,17 +16,9 @@ import time
 from typing import Any
 
 from verify.deciding.compare import TOLERANCE_TEXT, precise, same
-from verify.deciding.instances import (
-    Instance,
-    Plan,
-    Row,
-    draw_row,
-    names_used,
-    plan_for,
-    redraw_value,
-    salt,
-)
+from verify.deciding.instances import Instance, draw_row, redraw_value
 from verify.deciding.method import describe, vacuous_derivatives
+from verify.deciding.plans import Plan, Row, names_used, plan_for, salt
 from verify.deciding.prove import provable, prove
 from verify.deciding.tasks import PairTask
 from verify.deciding.trial import (

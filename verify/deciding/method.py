@@ -13,7 +13,8 @@ from fractions import Fraction
 import sympy as sp
 
 from verify.deciding.compare import MAXN_PRECISE
-from verify.deciding.instances import Instance, Plan, names_used
+from verify.deciding.instances import Instance
+from verify.deciding.plans import Plan, names_used
 from verify.deciding.solving import NONLINEAR
 from verify.deciding.understand import Mode, Understood
 from verify.deciding.values import POINT_CHANCE, SCALAR_CLASSES

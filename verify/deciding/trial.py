@@ -15,7 +15,7 @@ import sympy as sp
 
 from verify.deciding import solving
 from verify.deciding.compare import check_defined, ordered, same, show
-from verify.deciding.instances import names_used
+from verify.deciding.plans import names_used
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood
 from verify.errors import Ambiguous, EvaluationError, Undefined
@@ -147,7 +147,8 @@ def one_instance(
 
 def _second_value(u: Understood, task: PairTask, env: Env, rng: Any) -> Other:
     """A second value of the variable from a caller's `random.Random`."""
-    from verify.deciding.instances import Symbol, classes_of, value_of
+    from verify.deciding.instances import value_of
+    from verify.deciding.plans import Symbol, classes_of
 
     def draw() -> Any:
         if u.wrt is None:
