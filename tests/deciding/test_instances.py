@@ -105,11 +105,14 @@ def test_every_free_scalar_meets_every_class_in_an_equality() -> None:
 
 
 def test_sizes_run_from_one_to_five_and_beyond_with_the_degree() -> None:
-    _, _, plan = _plan("  n: size\n  A, B, C: matrix(n, n)", "(AB - BA)^2 C = C (AB - BA)^2")
-    sizes = {row.sizes for row in plan.rows}
-    assert {1, 2, 3, 4, 5} <= sizes and None in sizes
+    symbols = "  n, m: size\n  i: index 1..m\n  A, B, C: matrix(n, n)"
+    _, _, plan = _plan(symbols, "\\sum_{i=1}^{m} (AB - BA)^2 C = \\sum_{i=1}^{m} C (AB - BA)^2")
+    drawn = [draw_row(plan, row).env.sizes for row in plan.rows]
+    assert {s["n"] for s in drawn} >= {1, 2, 3, 4, 5} and {s["m"] for s in drawn} >= {1, 2, 3, 5}
+    assert any(s["n"] != s["m"] for s in drawn)
+    assert not any(s["n"] == s["m"] == 5 for s in drawn)  # the largest sizes never together
     _, _, wide = _plan("  n: size\n  U: matrix(n, 6)", "\\det(U^T U) = 0")
-    assert wide.largest == 7 and 7 in {row.sizes for row in wide.rows}
+    assert wide.largest == 7 and 7 in {draw_row(wide, r).env.sizes["n"] for r in wide.rows}
 
 
 def test_a_cheap_scalar_pair_meets_every_pair_of_classes() -> None:

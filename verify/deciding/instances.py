@@ -22,7 +22,6 @@ from verify.deciding.matrices import draw_matrix, holds
 from verify.deciding.plans import (
     FALLBACK_AFTER,
     SMALLEST_LARGEST_SIZE,
-    WIDE_ROWS,
     Plan,
     Row,
     Symbol,
@@ -110,13 +109,16 @@ def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> In
 
 
 def _sizes(plan: Plan, row: Row) -> dict[str, int]:
-    """The row's sizes; unequal sizes come from 1 to 4 in the first such row, from 1 to
-    3 later (the largest size has its own row: most of the cost is there)."""
+    """The row's sizes; unequal sizes come from 1 to 3 (every larger size has its own
+    row: most of the cost is there)."""
     names = [d.base for d in plan.declarations if d.kind == Kind.SIZE]
+    if isinstance(row.sizes, tuple):
+        dimension, count = row.sizes
+        return {name: dimension if name in plan.dimensions else count for name in names}
     if row.sizes is not None:
         return dict.fromkeys(names, row.sizes)
     rng = _stream(plan, row, "#sizes", 0)
-    values = list(range(1, (4 if row.number < WIDE_ROWS else 3) + 1))
+    values = [1, 2, 3]
     rng.shuffle(values)
     return {name: values[k % len(values)] for k, name in enumerate(names)}
 

@@ -119,10 +119,12 @@ def names_used(terms: Iterable[T.Term]) -> set[str]:
 
 @dataclass(frozen=True)
 class Row:
-    """One planned instance: its sizes (None: drawn, unequal) and each symbol's class."""
+    """One planned instance: its sizes and each symbol's class. Sizes: one number for
+    all, None for unequal ones drawn at random, or (d, c): d for the dimensions of
+    vectors and matrices, c for the sizes that only count (the m of `index 1..m`)."""
 
     number: int
-    sizes: int | None
+    sizes: int | None | tuple[int, int]
     classes: tuple[tuple[str, str], ...]
     wide: bool
     distinct: bool
@@ -142,6 +144,7 @@ class Plan:
     degree: int
     design: str  # "cover" or "pairwise"
     sizes_used: bool = False
+    dimensions: frozenset[str] = frozenset()  # sizes in the shapes of vectors and matrices
 
 
 def plan_for(
@@ -202,8 +205,14 @@ def plan_for(
         or (t.shape is not None and t.shape.names())
         for term in terms for t in term.walk()
     ) or any(s.family or s.kind in (Kind.VECTOR, Kind.MATRIX) for s in symbols)  # fmt: skip
+    dimensions = frozenset(
+        n
+        for s in symbols
+        if s.declaration and s.declaration.shape
+        for n in s.declaration.shape.names()
+    ) | {n for term in terms for t in term.walk() if t.shape is not None for n in t.shape.names()}
     return Plan(f"{seed}|{salt()}", declarations, symbols, functions, rows, largest, degree,
-                design, sizes_used)  # fmt: skip
+                design, sizes_used, dimensions)  # fmt: skip
 
 
 def _cycle(seed: str, symbol: Symbol, k: int, position: int) -> str:
@@ -220,21 +229,25 @@ def _cycle(seed: str, symbol: Symbol, k: int, position: int) -> str:
     return classes[place]
 
 
-def _size_schedule(largest: int) -> list[int | None]:
-    """Sizes row by row: 3, the largest, unequal, then 1, 2, 4, ... up to the largest."""
-    first: list[int | None] = [3, largest, None, 1, 2]
-    return first + [s for s in range(4, largest + 1) if s not in first]
+Sizes = int | None | tuple[int, int]
+
+
+def _size_schedule(largest: int) -> list[Sizes]:
+    """Sizes row by row: 3; the largest for dimensions, with 3 points, components, …;
+    unequal; 1, 2, 4, … below the largest; then 2 for dimensions with the largest count.
+    Every size reaches the largest, but never together with the others (the cost of
+    a step grows with their product)."""
+    first: list[Sizes] = [3, (largest, 3), None, 1, 2]
+    return first + list(range(4, largest)) + [(2, largest)]
 
 
 # Then small sizes (every size above 3 has had its row): most of the cost is there.
-_LATER: list[int | None] = [3, 2, None, 1, 3, 2]
+_LATER: list[Sizes] = [3, 2, None, 1, 3, 2]
 
 
 def _row(n: int, symbols: list[Symbol], largest: int, chosen: dict[str, str] | None) -> Row:
     schedule = _size_schedule(largest)
     sizes = schedule[n] if n < len(schedule) else _LATER[(n - len(schedule)) % len(_LATER)]
-    if sizes is not None:
-        sizes = min(sizes, largest)
     classes = tuple((s.name, (chosen or {}).get(s.name, s.classes[0])) for s in symbols)
     return Row(n, sizes, classes, wide=chosen is None, distinct=n % 4 != 3)
 
