@@ -42,8 +42,9 @@ def describe(u: Understood, plan: Plan, passed: list[Instance], used: set[str],
     if constant:
         return (f"{what}, exactly: no free symbols, the difference resolved to 60 significant"
                 f" digits with up to {MAXN_PRECISE} digits of working precision")  # fmt: skip
-    parts = [p for p in (_sizes(passed, used), _scalars(plan, passed), _singular(plan, passed))
-             if p]  # fmt: skip
+    solved = {u.wrt.name} if u.mode == Mode.IMPLIES and u.wrt else set()  # not a free symbol
+    parts = [p for p in (_sizes(passed, used), _scalars(plan, passed, solved),
+                         _singular(plan, passed, solved)) if p]  # fmt: skip
     if plan.functions:
         parts.append(f"{', '.join(plan.functions)}: random exp/sin/rational mixtures")
     wide = sum(1 for i in passed if i.row.wide and i.classes == dict(i.row.classes))
@@ -85,10 +86,11 @@ def _sign(value: object) -> int | None:
     return 0 if v == 0 else (1 if v > 0 else -1)
 
 
-def _scalars(plan: Plan, passed: list[Instance]) -> str:
+def _scalars(plan: Plan, passed: list[Instance], solved: set[str]) -> str:
     """Which signs and special values each free scalar took, naming what it missed."""
     missing: list[str] = []
-    scalars = [s for s in plan.symbols if s.is_scalar and len(s.classes) > 1]
+    scalars = [s for s in plan.symbols
+               if s.is_scalar and len(s.classes) > 1 and s.name not in solved]  # fmt: skip
     if not scalars:
         return ""
     for s in scalars:
@@ -115,12 +117,12 @@ def _admits(classes: tuple[str, ...], value: Fraction) -> bool:
     return names[value] in classes
 
 
-def _singular(plan: Plan, passed: list[Instance]) -> str:
+def _singular(plan: Plan, passed: list[Instance], solved: set[str]) -> str:
     """Matrices and vectors that took singular (or zero) values, and those that could
     have but never did at a passing instance."""
     took, never = [], []
     for s in plan.symbols:
-        if s.kind not in (Kind.MATRIX, Kind.VECTOR):
+        if s.kind not in (Kind.MATRIX, Kind.VECTOR) or s.name in solved:
             continue
         could = [c for c in s.classes if c in SINGULAR_CLASSES]
         if not could:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from verify.errors import Undefined
@@ -151,6 +152,35 @@ def reciprocal(x: Scalar) -> Scalar:
     return 1 / x
 
 
+class RealPower(sp.Function):  # type: ignore[misc]
+    """b^e for a positive number b, exactly, kept as written and evaluated numerically.
+
+    SymPy's own power of a rational to a rational with a large denominator factors
+    the base and builds integers of thousands of digits, and a product of two such
+    powers of one base is combined into a third; this one is left alone, and its
+    digits (`evalf`) come from mpmath at the precision asked for.
+    """
+
+    is_real = True
+    is_positive = True
+
+    @classmethod
+    def eval(cls, base: sp.Expr, exponent: sp.Expr) -> None:
+        return None  # never rewritten
+
+    def _eval_evalf(self, prec: int) -> sp.Float:
+        extra = prec + 20
+        base, exponent = (sp.Float(a, dps_of(extra)) if a.is_Rational else a.evalf(dps_of(extra))
+                          for a in self.args)  # fmt: skip
+        with mpmath.workprec(extra):
+            value = mpmath.power(base._to_mpmath(extra), exponent._to_mpmath(extra))
+        return sp.Float._new(value._mpf_, prec)
+
+
+def dps_of(bits: int) -> int:
+    return int(bits / 3.32) + 1
+
+
 def power(base: Scalar, exponent: Scalar) -> Scalar:
     if isinstance(exponent, Dual) and (not isinstance(base, Dual) or exponent.tag >= base.tag):
         # b^e with e perturbed: exp(e log b), valid for b > 0
@@ -174,9 +204,7 @@ def power(base: Scalar, exponent: Scalar) -> Scalar:
         if not _mode["exact"]:  # a float power: SymPy's exact one factors the base
             return base.evalf(_mode["digits"]) ** exponent.evalf(_mode["digits"])
         if exponent.is_Rational and (exponent.q > 12 or abs(exponent.p) > 64):
-            # b^(p/q) exactly, as exp((p/q) log b): the same number, without the
-            # factoring and the giant integers of SymPy's radical form
-            return sp.exp(exponent * sp.log(base), evaluate=False)
+            return RealPower(base, exponent)
     return approximate(base**exponent)
 
 
