@@ -29,6 +29,7 @@ from verify.deciding.plans import (
 )
 from verify.deciding.values import (
     DENOMINATORS,
+    FIXED,
     SCALAR_CLASSES,
     CannotDraw,
     Draws,
@@ -41,8 +42,6 @@ from verify.errors import EmptyRange, PairError
 from verify.meaning.dual import Mat
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
-
-# ------------------------------------------------------------------ drawing
 
 
 @dataclass
@@ -62,7 +61,7 @@ def _stream(plan: Plan, row: Row, what: str, attempt: int) -> Draws:
 def class_at(symbol: Symbol, wanted: str, attempt: int) -> str:
     """The class of a symbol's value at its `attempt`-th draw in a row: its row class,
     then its generic class, then (for what is still undefined) positive values."""
-    if attempt == 0 or (attempt < FALLBACK_AFTER and wanted in _RANDOM_CLASSES):
+    if attempt == 0 or (attempt < FALLBACK_AFTER and wanted not in FIXED_CLASSES):
         return wanted
     if attempt <= FALLBACK_AFTER + 1 or symbol.kind == Kind.MATRIX:
         return symbol.classes[0]
@@ -72,10 +71,8 @@ def class_at(symbol: Symbol, wanted: str, attempt: int) -> str:
     return positive[0] if positive else symbol.classes[0]
 
 
-_RANDOM_CLASSES = {"wide", "negative", "positive", "small", "large", "small-positive",
-                   "small-negative", "large-positive", "large-negative", "integer",
-                   "integer-positive", "integer-negative", "probability", "near-one", "singular",
-                   "rank-one", "special", "zero-diagonal", "unit", "reflection", "permutation"}  # fmt: skip
+# Classes of one value only: drawing one again gives the same value.
+FIXED_CLASSES = FIXED | {"identity", "minus-identity", "uniform"}
 
 
 def _entry_props(symbol: Symbol) -> tuple[str, ...]:
@@ -258,8 +255,8 @@ def draw(
     positive_undeclared: bool = False,
     distinct_indices: bool = True,
 ) -> Env:
-    """An instance of every declared symbol (for tools that need one: the mutation
-    tool's stronger check, `explain`): the `plan`-th class of each, in turn."""
+    """An instance of every declared symbol, for tools that draw their own (the mutation
+    tool's stronger check): the `plan`-th class of each, in turn."""
     seed = str(rng.random())
     symbols = [
         Symbol(d.base, d, classes_of(d))
