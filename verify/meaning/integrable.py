@@ -38,6 +38,8 @@ def obstacle(term: T.Term, randoms: set[str]) -> tuple[T.Term, str] | None:
     `randoms`, with its description; None if there is none."""
     if isinstance(term, Divergence) or not _uses(term, randoms):
         return None
+    if isinstance(term, T.Ref) and any(_uses(i, randoms) for i in term.indices):
+        return term, "an index that is a function"
     if isinstance(term, T.Pointwise):
         if _uses(term.arg, randoms):
             return obstacle(term.body, randoms | {term.slot}) or obstacle(term.arg, randoms)
