@@ -252,10 +252,9 @@ def _normal(
     size = covariance.shape.rows
     draw = SCALAR if covariance.shape == SCALAR else Shape(size, Size.number(1))
     if shape is not None and shape != draw:
+        wanted = "a variance" if shape == SCALAR else f"a covariance of {shape.rows} × {shape.rows}"
         raise TranslateError(
-            f"{written}: a {shape.show()} needs a covariance of shape"
-            f" {show_shape(Shape(shape.rows, shape.rows)) if shape != SCALAR else 'scalar'},"
-            f" got {show_shape(covariance.shape)}",
+            f"{written}: a {shape.show()} needs {wanted}, got {show_shape(covariance.shape)}",
             nodes[1].pos,
         )
     if mean.shape is None:

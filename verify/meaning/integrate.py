@@ -170,6 +170,11 @@ class Expectation(T.Term):
         return out
 
 
+def integrates(term: T.Term) -> bool:
+    """Whether a side holds an expectation or a divergence (for the verdict's method)."""
+    return any(isinstance(t, (Expectation, Divergence)) for t in term.walk())
+
+
 def _bind(targets: list[Target], env: T.Env, binding: _Binding) -> T.Env:
     values, families = dict(env.values), dict(env.families)
     for target in targets:
