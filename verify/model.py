@@ -63,6 +63,10 @@ class Relation(StrEnum):
         return self in (Relation.IMPLIES, Relation.IFF)
 
 
+# How the notation table writes a random symbol's distribution family.
+RANDOM_HEADS = {"normal": "\\mathcal{N}", "bernoulli": "Bernoulli", "categorical": "Categorical"}
+
+
 class Kind(StrEnum):
     """What a declared symbol is (contract §2)."""
 
@@ -187,20 +191,34 @@ class Declaration:
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
     line: int = 0
+    distribution: str | None = None  # a random symbol's family: normal, bernoulli, categorical
+    parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
 
     @property
     def indices(self) -> tuple[str, ...]:
         return self.subscripts + self.superscripts
 
+    @property
+    def is_random(self) -> bool:
+        return self.distribution is not None
+
     def describe_kind(self) -> str:
         """The kind as the front matter writes it: `index 1..m`, `matrix(n, m)`."""
         if self.kind == Kind.INDEX and self.index_range:
-            return f"index {self.index_range[0]}..{self.index_range[1]}"
+            low, high = self.index_range
+            return f"index {low}..{high}" + self.describe_random()
         if self.kind in (Kind.VECTOR, Kind.IDENTITY) and self.shape:
-            return f"{self.kind}({self.shape.rows})"
+            return f"{self.kind}({self.shape.rows})" + self.describe_random()
         if self.kind == Kind.MATRIX and self.shape:
-            return f"matrix({self.shape.rows}, {self.shape.cols})"
-        return str(self.kind)
+            return f"matrix({self.shape.rows}, {self.shape.cols})" + self.describe_random()
+        return str(self.kind) + self.describe_random()
+
+    def describe_random(self) -> str:
+        """`, random \\mathcal{N}(\\mu, \\Sigma)` for a random symbol, else nothing."""
+        if self.distribution is None:
+            return ""
+        head = RANDOM_HEADS.get(self.distribution, self.distribution)
+        return f", random {head}({', '.join(self.parameters)})"
 
     def describe_shape(self) -> str:
         if self.kind in (Kind.VECTOR, Kind.MATRIX, Kind.IDENTITY) and self.shape:
@@ -231,7 +249,8 @@ class Declaration:
             properties=tuple(data["properties"]), sums_over=data.get("sums_over"),
             index_range=(Size.parse(index_range[0]), Size.parse(index_range[1]))
             if index_range else None,
-            line=int(data.get("line", 0)),
+            line=int(data.get("line", 0)), distribution=data.get("distribution"),
+            parameters=tuple(data.get("parameters", ())),
         )  # fmt: skip
 
 

@@ -34,6 +34,7 @@ from verify.errors import (
 )
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
+from verify.meaning.integrate import integrates
 from verify.meaning.terms import Env
 from verify.model import Declaration, Kind, Relation, Result, Status
 
@@ -185,6 +186,8 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             f"{latex_of_ref(u.wrt)}", Mode.PROPTO: f"ratio independent of {latex_of_ref(u.wrt)}",
             Mode.IMPLIES: "the solution satisfies the premise"}[u.mode]  # fmt: skip
     result.status, result.method = Status.CHECKED, f"{what} at {passed} random instances{size_text}"
+    if integrates(u.lhs) or integrates(u.rhs):
+        result.method = f"exact expectations, {result.method}"
     if u.mode == Mode.EQUAL and provable(u):
         if prove(u):
             result.status = Status.PROVED

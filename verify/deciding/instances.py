@@ -163,7 +163,7 @@ def draw(
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != Kind.INDEX or d.index_range is None:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -176,13 +176,15 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY):
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random:
             continue
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
             continue
         if d.indices:
             env.families[d.base] = _family(rng, d, by_name, env)
+        elif d.distribution in ("bernoulli", "categorical"):
+            env.values[d.base] = value_of(rng, d, env)
         else:
             special = plan in SPECIAL_PLANS and not positive_undeclared
             if special and d.kind == Kind.SCALAR and not set(d.properties) - {"nonnegative"}:
@@ -211,6 +213,8 @@ def draw(
 
 
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
+    if d.distribution in ("bernoulli", "categorical"):
+        return outcome(rng, d, env)
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
     assert d.shape is not None
@@ -250,3 +254,14 @@ def _family(
             for k in keys:
                 members[k] = members[k] / total
     return members
+
+
+def outcome(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A finitely-valued random symbol outside an expectation: any value in its support
+    (0 or 1 for a Bernoulli; an index in its range for a Categorical)."""
+    if d.distribution == "bernoulli" or d.index_range is None:
+        return sp.Integer(rng.choice([0, 1]))
+    low, high = (env.size(s) for s in d.index_range)
+    if high < low:
+        raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))

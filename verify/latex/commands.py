@@ -50,6 +50,15 @@ FONTS = {
 }  # fmt: skip
 TEXTS = {"text", "textrm", "mathrm", "operatorname", "textup", "mathsf"}
 CONST_WORDS = {"const", "constant", "const.", "cst"}
+# Words of probability that `\operatorname{…}`, `\mathrm{…}` or `\text{…}` make into an
+# operator name, spelled one way: `\mathrm{KL}`, `\operatorname{var}`, `\text{Categorical}`.
+OPERATOR_WORDS = {
+    "KL": "KL", "Var": "Var", "var": "Var", "Cov": "Cov", "cov": "Cov",
+    "Categorical": "Categorical", "Cat": "Categorical", "Bernoulli": "Bernoulli",
+    "Bern": "Bernoulli",
+}  # fmt: skip
+# Fonts whose multi-letter argument is a name (`\mathrm{ELBO}`), not text.
+NAME_FONTS = {"mathrm", "mathsf"}
 SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace", "displaystyle",
            "textstyle", "limits", "nolimits", "medspace", "thickspace"}  # fmt: skip
 SIZING = {"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
@@ -83,6 +92,7 @@ COMMANDS: dict[str, Command] = {
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),
     "ne": _token("NEQ"),
+    "sim": _token("SIM"),
     "neq": _token("NEQ"),
     "infty": _token("INFTY"),
     "partial": _token("PARTIAL"),

@@ -143,6 +143,9 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def limit_except(self, left: Node, _ne: Token, right: Node) -> Node:
         return Limit(left, right, "ne", pos=left.pos)
 
+    def limit_sim(self, left: Node, _sim: Token, right: Node) -> Node:
+        return Limit(left, right, "sim", pos=left.pos)
+
     def parens(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
         return Delimited(args[0], args[1], "(", pos=_tok_pos(open_))
 
@@ -151,8 +154,8 @@ class ToTree(Transformer):  # type: ignore[type-arg]
         seps = [str(x.value) for x in items if isinstance(x, Token)]
         return nodes, seps
 
-    def brackets(self, open_: Token, body: Node, _close: Token) -> Node:
-        return Delimited([body], [], "[", pos=_tok_pos(open_))
+    def brackets(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
+        return Delimited(args[0], args[1], "[", pos=_tok_pos(open_))
 
     def curlies(self, open_: Token, body: Node, _close: Token) -> Node:
         return Delimited([body], [], "\\{", pos=_tok_pos(open_))

@@ -100,7 +100,7 @@ class Printer:
         inner = self.print(node.items[0]) if node.items else ""
         for n, item in enumerate(node.items[1:]):
             sep = node.separators[n] if n < len(node.separators) else ","
-            inner += f"{sep} " + self.print(item)
+            inner += (" \\| " if sep == "\\|" else f"{sep} ") + self.print(item)
         if node.delimiter == "{" and not self.round_trip:
             return inner
         return node.delimiter + inner + CLOSING[node.delimiter]
@@ -126,7 +126,7 @@ class Printer:
         return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
 
     def print_limit(self, node: ast.Limit) -> str:
-        op = "=" if node.op == "=" else " \\ne "
+        op = {"=": "=", "sim": " \\sim "}.get(node.op, " \\ne ")
         if self.round_trip and node.op == "=":
             op = " = "
         return self.print(node.left) + op + self.print(node.right)

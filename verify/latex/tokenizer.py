@@ -22,8 +22,10 @@ from verify.latex.commands import (
     FUNCTIONS,
     GREEK,
     MATRIX_ENVS,
+    NAME_FONTS,
     NAMED_OPERATORS,
     OPERAND_ENDS,
+    OPERATOR_WORDS,
     Action,
     Command,
 )
@@ -65,6 +67,9 @@ class Tokenizer:
         self.text = text
         self.tokens: list[Token] = []
         self.bars: list[str] = []  # open `|` and `\|`, innermost last
+        # open parentheses: whether each holds the two arguments of a divergence
+        # (`\mathrm{KL}(q \| p)`), and how many bars were open when it opened
+        self.parens: list[tuple[bool, int]] = []
         self.readers: dict[Action, Reader] = {
             Action.TOKEN: self.read_token,
             Action.SKIP: self.read_skip,
@@ -77,7 +82,21 @@ class Tokenizer:
         }
 
     def emit(self, kind: str, value: str, pos: int) -> None:
+        if kind == "LPAREN":
+            self.parens.append((self.after_divergence(), len(self.bars)))
+        elif kind == "RPAREN" and self.parens:
+            self.parens.pop()
         self.tokens.append(Token(kind, value, start_pos=pos))
+
+    def after_divergence(self) -> bool:
+        """Whether the tokens so far end in `\\mathrm{KL}` or `D_{\\mathrm{KL}}`."""
+        last = [(t.type, str(t.value)) for t in self.tokens[-2:]]
+        return ("OPNAME", "KL") in last[-1:] or last == [("OPNAME", "KL"), ("RBRACE", "}")]
+
+    def divergence_bar(self) -> bool:
+        """A `\\|` between the arguments of a divergence separates them."""
+        at_top = bool(self.parens) and self.parens[-1] == (True, len(self.bars))
+        return at_top and self.after_operand()
 
     def after_operand(self) -> bool:
         """Whether the last token ends an operand, so a bar here would close."""
@@ -203,7 +222,10 @@ class Tokenizer:
         return end, 0
 
     def read_norm_bar(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
-        self.bar(True, i)
+        if self.divergence_bar():
+            self.emit("PARALLEL", "\\|", i)
+        else:
+            self.bar(True, i)
         return end, 0
 
     def read_sized(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
@@ -250,6 +272,12 @@ class Tokenizer:
             return after, 0
         if word in NAMED_OPERATORS:
             self.emit("FUNC", NAMED_OPERATORS[word], i)
+            return after, 0
+        if word in OPERATOR_WORDS:
+            self.emit("OPNAME", OPERATOR_WORDS[word], i)
+            return after, 0
+        if name in NAME_FONTS and re.fullmatch(r"[A-Za-z]{2,}", word):
+            self.emit("SYMBOL", f"\\{name}{{{word}}}", i)  # a name such as \mathrm{ELBO}
             return after, 0
         if name == "operatorname" and re.fullmatch(r"[A-Za-z]+", word):
             self.emit("FUNC" if word in FUNCTIONS else "OPNAME", word, i)

@@ -22,6 +22,7 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
+from verify.meaning.expectation import ExpectationReader
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
 from verify.shape import SCALAR, Shape, Size, show_shape
@@ -35,6 +36,7 @@ class OperatorReader:
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
+        self.expectations = ExpectationReader(reader)  # \mathbb{E}, Var, Cov, KL
 
     def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
         items: list[tuple[str, T.Term]] = []
@@ -42,6 +44,10 @@ class OperatorReader:
         while k < len(factors):
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
+            if self.expectations.starts(node):
+                term, k = self.expectations.read(factors, k, scope)
+                items.append((op, term))
+                continue
             head, base = head_kind(node)
             if (
                 head in OPERATOR_HEADS
@@ -257,6 +263,8 @@ class OperatorReader:
             arg = self.reader.translate(nxt.base, scope)
             after_sup = nxt.sup
             end = k + 2
+        elif self.expectations.starts(nxt):
+            arg, end = self.expectations.read(factors, k + 1, scope)
         elif head_kind(nxt)[0] in OPERATOR_HEADS or self.derivative_operator(nxt):
             arg = self.product(factors[k + 1 :], ops[k + 1 :], scope, nxt.pos)
             end = len(factors)

@@ -9,6 +9,7 @@ product term, and which shapes may be added or multiplied. Every problem is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sympy as sp
@@ -168,7 +169,9 @@ class Translator:
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
-        if name in scope.bound or (decl and decl.kind.is_integer and sub is None):
+        if name in scope.bound or (
+            decl and decl.kind.is_integer and sub is None and not decl.is_random
+        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos)
         if name in self.definitions:
@@ -225,6 +228,11 @@ class Translator:
             exponent = self.translate(sup, scope)
             return T.Apply("exp", self.entrywise(exponent, "an exponent"), shape=exponent.shape
                            or SCALAR, pos=pos)  # fmt: skip
+        if re.fullmatch(r"\\math(?:rm|sf)\{[A-Za-z]{2,}\}", name):
+            raise TranslateError(
+                f"{name} is not declared: declare it (e.g. '{name}: scalar') or define it with :=",
+                pos,
+            )
         if name == "\\pi" and sub is None:
             return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
         if parenthesized(sup):

@@ -32,6 +32,78 @@ class DeclaredKind:
     properties: tuple[str, ...] = ()
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
+    random: RandomClause | None = None
+
+
+@dataclass(frozen=True)
+class RandomClause:
+    """`random \\mathcal{N}(\\mu, \\Sigma)`: a family and its parameters, as LaTeX."""
+
+    family: str
+    parameters: tuple[str, ...]
+
+
+# How a declaration may name a distribution (after `\mathrm{…}` or
+# `\operatorname{…}` is taken off), the family it is, how many parameters it
+# takes, and the kinds of symbol it can describe.
+RANDOM_FAMILIES = {
+    "\\mathcal{N}": "normal", "N": "normal", "Normal": "normal", "Gaussian": "normal",
+    "Bernoulli": "bernoulli", "Bern": "bernoulli",
+    "Categorical": "categorical", "Cat": "categorical",
+}  # fmt: skip
+RANDOM_ARITY = {"normal": 2, "bernoulli": 1, "categorical": 1}
+RANDOM_KINDS = {
+    "normal": (Kind.SCALAR, Kind.VECTOR),
+    "bernoulli": (Kind.SCALAR,),
+    "categorical": (Kind.INDEX,),
+}
+RANDOM_USAGE = {
+    "normal": "scalar, random \\mathcal{N}(m, s^2) or vector(n), random \\mathcal{N}(\\mu, \\Sigma)",
+    "bernoulli": "scalar, random Bernoulli(\\phi)",
+    "categorical": "index 1..k, random Categorical(\\phi)",
+}
+_WRAPPED_NAME = re.compile(r"\\(?:mathrm|operatorname|text|textrm|mathsf)\s*\{\s*(\w+)\s*\}")
+
+
+def parse_random(clause: str, kind: Kind) -> RandomClause:
+    """`random Categorical(\\phi)` -> the family and its parameters, checked against
+    the kind of symbol it describes (contract §2)."""
+    text = clause.strip()[len("random") :].strip()
+    opening = text.find("(")
+    if opening <= 0 or not text.endswith(")") or _closing(text, opening) != len(text) - 1:
+        raise ValueError(
+            f"'random {text}': write the distribution with its parameters, as in"
+            " random \\mathcal{N}(\\mu, \\Sigma)"
+        )
+    head = re.sub(r"\s+", "", text[:opening])
+    head = _WRAPPED_NAME.sub(r"\1", head)
+    family = RANDOM_FAMILIES.get(head)
+    if family is None:
+        raise ValueError(
+            f"unknown distribution '{text[:opening].strip()}' (known: \\mathcal{{N}},"
+            " Bernoulli, Categorical)"
+        )
+    parameters = tuple(split_top(text[opening + 1 : -1]))
+    if len(parameters) != RANDOM_ARITY[family]:
+        raise ValueError(f"{head} takes {RANDOM_ARITY[family]} parameter(s), got {len(parameters)}")
+    if kind not in RANDOM_KINDS[family]:
+        raise ValueError(
+            f"a {kind.value} cannot be {head}-distributed: declare it as '{RANDOM_USAGE[family]}'"
+        )
+    return RandomClause(family, parameters)
+
+
+def _closing(text: str, opening: int) -> int:
+    """The offset of the parenthesis that closes the one at `opening`, or -1."""
+    depth = 0
+    for k in range(opening, len(text)):
+        if text[k] in "({[":
+            depth += 1
+        elif text[k] in ")}]":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
 
 
 @dataclass(frozen=True)
@@ -171,7 +243,11 @@ def parse_value(value: str) -> DeclaredKind:
         raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B)")
     properties: list[str] = []
     sums_over = None
+    random: RandomClause | None = None
     for prop in parts[1:]:
+        if re.match(r"random\b", prop.strip()):
+            random = parse_random(prop, kind)
+            continue
         prop = re.sub(r"\s+", " ", prop.strip())
         s = re.fullmatch(r"sums to 1 over (\S+)", prop)
         if s:
@@ -187,7 +263,9 @@ def parse_value(value: str) -> DeclaredKind:
         if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
-    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range)
+    if random is not None and (properties or sums_over):
+        raise ValueError("a random symbol takes no properties: its distribution says it all")
+    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range, random)
 
 
 def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
@@ -208,7 +286,7 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
                 form = literal_form(split_symbol(part), indices)
                 subs, _ = index_names(form.sub)
                 sups, paren = index_names(form.sup)
-                if declared.kind.is_integer and (subs or sups):
+                if declared.kind.is_integer and (subs or sups) and declared.random is None:
                     raise ValueError("a size or index is a plain letter")
                 if form.base in seen:
                     raise ValueError(f"'{form.base}' is already declared as '{seen[form.base]}'")
@@ -226,6 +304,8 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
                         sums_over=declared.sums_over,
                         index_range=declared.index_range,
                         line=line,
+                        distribution=declared.random.family if declared.random else None,
+                        parameters=declared.random.parameters if declared.random else (),
                     )  # fmt: skip
                 )
         except ValueError as err:
@@ -243,7 +323,8 @@ def _index_names(symbols: dict[object, object]) -> set[str]:
     """Names declared as indices, known before any family pattern is read."""
     names: set[str] = set()
     for key, value in symbols.items():
-        if isinstance(value, str) and value.strip().startswith("index"):
+        random = isinstance(value, str) and re.search(r",\s*random\b", value)
+        if isinstance(value, str) and value.strip().startswith("index") and not random:
             names.update(p.strip() for p in split_top(str(key)))
     return names
 
@@ -274,7 +355,7 @@ def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
 def _check_references(declarations: list[Declaration]) -> None:
     """Sizes name declared sizes; family placeholders name declared indices."""
     sizes = {d.base for d in declarations if d.kind == Kind.SIZE}
-    indices = {d.base for d in declarations if d.kind == Kind.INDEX}
+    indices = {d.base for d in declarations if d.kind == Kind.INDEX and not d.is_random}
     for d in declarations:
         used = ([d.shape.rows, d.shape.cols] if d.shape else []) + list(d.index_range or ())
         for name in sorted({n for size in used for n in size.names()}):

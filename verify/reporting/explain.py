@@ -85,6 +85,27 @@ def _understood(u: Understood, task: PairTask) -> list[str]:
             rendered = format_value(show(v)) if not isinstance(v := _value(term, env), str) else [v]
             out.append(f"    {name} = {rendered[0]}")
             out.extend(" " * 10 + row for row in rendered[1:])
+    out.extend(_expectations(u, symbolic if symbolic is not None else env))
+    return out
+
+
+def _expectations(u: Understood, env: Env | None) -> list[str]:
+    """Each expectation, variance and divergence read, with the value computed for it."""
+    found = u.translator.operators.expectations.found
+    if not found or env is None:
+        return []
+    where = "in the parameters" if env.symbolic else "at that instance"
+    out = [f"  expectations, computed exactly {where}:"]
+    for written, term in found:
+        value = _value(term, env)
+        if isinstance(value, str):
+            rendered = [value]
+        elif env.symbolic:
+            rendered = [str(sp.expand(value))]
+        else:
+            rendered = format_value(show(value))
+        out.append(f"    {written} = {rendered[0]}")
+        out.extend(" " * (7 + len(written)) + row for row in rendered[1:])
     return out
 
 
