@@ -247,7 +247,7 @@ PARSES = [
 ERRORS = [
     ("% comment", 0, "a '%' comment inside an expression"),
     (")", 0, "unexpected ')'; expected '{'"),
-    ("(a", 2, "unexpected the end of the expression; expected ')' or ','"),
+    ("(a", 2, "unexpected the end of the expression; expected ')' or ',' or ']'"),
     ("a +", 3, "unexpected the end of the expression; expected '{'"),
     ("\\frac{a}", 8, "\\frac or \\sqrt is missing an argument"),
     ("\\frac{a}{", 8, "unclosed '{'"),
