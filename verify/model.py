@@ -118,6 +118,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Hypothesis:
+    """A `given` equation (contract §3) and where it is written."""
+
+    text: str
+    line: int
+    column: int = 1
+
+    @property
+    def span(self) -> Span:
+        return Span(self.text, ((self.line, self.column),))
+
+
+@dataclass(frozen=True)
 class Directive:
     """What a contributor said about a block or a row (contract §3)."""
 
@@ -125,6 +138,7 @@ class Directive:
     expect_fail: str | None = None
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
+    given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
 
 
 @dataclass
@@ -173,6 +187,23 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Part:
+    """The parts of a declared whole (contract §2): `entries y^{(i)}` (entry i of
+    the vector y) or `rows x^{(i)}` (row i of the matrix X is (x^{(i)})^T)."""
+
+    kind: str  # "entries" or "rows"
+    key: str
+    base: str
+    subscripts: tuple[str, ...]
+    superscripts: tuple[str, ...]
+    superscript_parenthesized: bool
+
+    @property
+    def indices(self) -> tuple[str, ...]:
+        return self.subscripts + self.superscripts
+
+
+@dataclass(frozen=True)
 class Declaration:
     """One declared symbol pattern from the `symbols:` front matter."""
 
@@ -187,6 +218,7 @@ class Declaration:
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
     line: int = 0
+    parts: tuple[Part, ...] = ()
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -232,6 +264,11 @@ class Declaration:
             index_range=(Size.parse(index_range[0]), Size.parse(index_range[1]))
             if index_range else None,
             line=int(data.get("line", 0)),
+            parts=tuple(
+                Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                for p in data.get("parts", ())
+            ),
         )  # fmt: skip
 
 
@@ -247,7 +284,9 @@ class Page:
     problems: list[Result]
     unverified: str | None = None
     wrt: str | None = None
-    notation_error: int | None = None  # line of a broken `symbols:` entry
+    notation_error: int | None = None  # line of a `symbols:` that cannot be read at all
+    broken: dict[str, str] = field(default_factory=dict)  # symbol -> why its entry is unusable
+    given: list[Hypothesis] = field(default_factory=list)  # front matter `given:`
 
     @property
     def is_derivation(self) -> bool:

@@ -79,6 +79,7 @@ COMMANDS: dict[str, Command] = {
     "ast": _token("MUL"),
     "odot": _token("ODOT"),
     "otimes": _token("MUL"),
+    "backslash": _token("MUL"),  # `A \backslash b`: the solution of A x = b
     "top": _token("TRANSPOSE"),
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),

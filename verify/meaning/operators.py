@@ -185,6 +185,24 @@ class OperatorReader:
     def big_operator(
         self, node: ast.Scripted, head: str, rest: list[ast.Node], ops: list[str], scope: Scope
     ) -> T.Term:
+        sub = unwrap(node.sub)
+        if isinstance(sub, ast.Limit) and isinstance(sub.left, ast.Sequence):
+            # `\\sum_{i,j=1}^{m}`: one sum per variable, each over the same range
+            limits = [
+                self.sum_operator(ast.Scripted(node.base, ast.Limit(v, sub.right, sub.op),
+                                               node.sup, pos=node.pos), head, scope)
+                for v in sub.left.items
+            ]  # fmt: skip
+            inner = scope
+            for var, *_ in limits:
+                inner = inner.binding(var)
+            body = self.product(rest, ops, inner, rest[0].pos)
+            if head == "PROD":
+                self.reader.scalar(body, "the body of a product")
+            for var, lower, upper, excluded in reversed(limits):
+                body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
+                             excluded, shape=body.shape, pos=node.pos)  # fmt: skip
+            return body
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":
