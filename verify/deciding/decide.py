@@ -21,8 +21,8 @@ from verify.deciding.compare import (
     same,
     show,
 )
+from verify.deciding.hypotheses import alternatives, satisfy
 from verify.deciding.hypotheses import describe as describe_givens
-from verify.deciding.hypotheses import satisfy
 from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
 from verify.deciding.tasks import PairTask
@@ -251,7 +251,7 @@ def draw_instance(
                minimum_sizes=u.minimum_sizes)  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
-    env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets)
+    env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
     return rng, env
 
 
@@ -292,10 +292,14 @@ def one_instance(
     base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
             "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
     if u.mode in (Mode.EQUAL, Mode.ENTAILS):
-        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
-        if not same(left, right):
-            return {**base, "values": _instance_values(env, refs), "lhs": show(left),
-                    "rhs": show(right)}  # fmt: skip
+        places = [env]
+        if u.mode == Mode.ENTAILS and len(u.givens) == 1:  # the premise, solved for each symbol
+            places += alternatives(u.givens[0], env, task.declarations, u.fixed)
+        for place in places:
+            left, right = evaluate(u.lhs, place), evaluate(u.rhs, place)
+            if not same(left, right):
+                return {**base, "values": _instance_values(place, refs), "lhs": show(left),
+                        "rhs": show(right)}  # fmt: skip
         if u.converse and u.premise is not None:  # `\iff`: the premise where the conclusion holds
             stated = u.givens[:-1]
             other = satisfy(stated + u.converse, env, task.declarations, u.fixed)

@@ -71,12 +71,15 @@ def describe(givens: list[Given]) -> str:
 
 def satisfy(
     givens: list[Given], env: Env, declarations: list[Declaration],
-    fixed: frozenset[str] = frozenset(),
-    targets: Targets | None = None,
+    fixed: frozenset[str] = frozenset(), targets: Targets | None = None, rotation: int = 0,
 ) -> Env:  # fmt: skip
     """`env` changed so that every given holds; raises `Undefined` where this
     instance cannot be made to satisfy them, `PairError` where no instance can.
-    Symbols named in `fixed` (the derivation variable) are never solved for."""
+
+    Symbols named in `fixed` (the derivation variable) are never solved for.
+    `rotation` starts the search for a symbol to solve for at another candidate,
+    so that successive instances sample the given's solutions along different
+    symbols (`xy = 0` both where x = 0 and where y = 0)."""
     if not givens:
         return env
     targets = targets if targets is not None else Targets()
@@ -89,10 +92,26 @@ def satisfy(
                 continue
             holding = False
             taken = {v for n, v in targets.chosen.items() if n != k}
-            env = _solve_one(k, given, env, by_name, (taken, set(fixed)), targets)
+            env = _solve_one(k, given, env, by_name, (taken, set(fixed)), targets, rotation)
         if holding:
             return env
     raise Undefined("the givens could not be made to hold together")
+
+
+def alternatives(
+    given: Given, env: Env, declarations: list[Declaration], fixed: frozenset[str]
+) -> list[Env]:
+    """`env` with the given solved for each symbol it can be solved for, in turn:
+    the places where an implication's premise holds, one per symbol."""
+    by_name = {d.base: d for d in declarations}
+    found = []
+    for _, slot, _ in _candidates(given, env, by_name):
+        if slot[1] in fixed:
+            continue
+        solved = _solve(given, slot, env)
+        if solved is not None and _admissible(solved, slot, by_name, given) is None:
+            found.append(solved)
+    return found
 
 
 def _holds(given: Given, env: Env) -> bool:
@@ -104,17 +123,21 @@ def _holds(given: Given, env: Env) -> bool:
 
 def _solve_one(
     k: int, given: Given, env: Env, by_name: dict[str, Declaration],
-    taken: tuple[set[str], set[str]], targets: Targets,
+    taken: tuple[set[str], set[str]], targets: Targets, rotation: int,
 ) -> Env:  # fmt: skip
     """Solve one given, for the symbol it was solved for before in this instance,
-    or else for the first of its symbols that another given or `fixed` does not hold."""
+    or else for the first of its symbols (from `rotation` on) that no other given
+    and no `fixed` symbol holds, and whose solution has its declared properties."""
     candidates = _candidates(given, env, by_name)
     if k in targets.chosen:
         slot = next((c[1] for c in candidates if c[0] == targets.chosen[k]), None)
         solved = _solve(given, slot, env) if slot is not None else None
         if solved is None or slot is None:
             raise Undefined(f"the given {given.text} cannot be solved here")
-        return _admissible(solved, slot, by_name, given)
+        problem = _admissible(solved, slot, by_name, given)
+        if problem:
+            raise Undefined(problem)
+        return solved
     taken_keys, fixed_names = taken
     if not candidates:
         raise PairError(
@@ -122,16 +145,22 @@ def _solve_one(
             " solved for (a declared symbol, an entry of one, or an undeclared scalar)",
             given.hypothesis.line,
         )
-    for key, slot, written in candidates:
+    start = rotation % len(candidates)
+    reason = f"the given {given.text} cannot be solved for any one symbol here"
+    for key, slot, written in candidates[start:] + candidates[:start]:
         if key in taken_keys or slot[1] in fixed_names:
             continue
         solved = _solve(given, slot, env)
         if solved is None:
             continue
+        problem = _admissible(solved, slot, by_name, given)
+        if problem:
+            reason = problem
+            continue
         targets.chosen[k] = key
         targets.names[k] = written
-        return _admissible(solved, slot, by_name, given)
-    raise Undefined(f"the given {given.text} cannot be solved for any one symbol here")
+        return solved
+    raise Undefined(reason)
 
 
 def _candidates(
@@ -161,10 +190,19 @@ def _candidates(
 
 
 def _slots(ref: T.Ref, env: Env) -> list[Slot]:
-    """The slot a reference names here; every slot it could name when its indices
-    run over a sum (`\\alpha_i` inside `\\sum_i`)."""
+    """The slot a reference names here, then each of its entries (a scalar given
+    such as `\\theta^Tu = 2` is solved for one entry of a vector); every slot it
+    could name when its indices run over a sum (`\\alpha_i` inside `\\sum_i`)."""
     try:
-        return [ref.slot(env)]
+        slot = ref.slot(env)
+        value = env.values.get(ref.name) if slot[0] == "plain" else None
+        if not isinstance(value, Mat):
+            return [slot]
+        return [slot] + [
+            ("part", ref.name, (r + 1, c + 1), "entries")
+            for r in range(value.rows)
+            for c in range(value.cols)
+        ]
     except EvaluationError:
         pass
     if isinstance(ref, PartRef):
@@ -205,6 +243,15 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
     """One exact Newton step for the slot; None if the Jacobian is not square and
     invertible, or if the given does not hold after it (not affine in the slot)."""
     try:
+        for side, other in ((given.left, given.right), (given.right, given.left)):
+            # `w = …`: a side that is the symbol itself, the other free of it
+            if (
+                isinstance(side, T.Ref)
+                and _slot_of(side, env) == slot
+                and not _mentions(other, slot)
+            ):
+                solved = env.with_slot(slot, other.value(env))
+                return solved if _holds(given, solved) else None
         start = value_at(env, slot)
         residual = _flat(given.residual(env))
         positions = (
@@ -234,6 +281,17 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
         return None
 
 
+def _slot_of(ref: T.Ref, env: Env) -> Slot | None:
+    try:
+        return ref.slot(env)
+    except EvaluationError:
+        return None
+
+
+def _mentions(term: T.Term, slot: Slot) -> bool:
+    return any(isinstance(t, T.Ref) and t.name == slot[1] for t in term.walk())
+
+
 def _perturbed(start: Any, position: tuple[int, int] | None, tag: int) -> Any:
     if position is None:
         return Dual(start, sp.Integer(1), tag)
@@ -242,16 +300,14 @@ def _perturbed(start: Any, position: tuple[int, int] | None, tag: int) -> Any:
     return Mat(data)
 
 
-def _admissible(env: Env, slot: Slot, by_name: dict[str, Declaration], given: Given) -> Env:
-    """The solved value must have the declared properties of what it was solved for."""
+def _admissible(env: Env, slot: Slot, by_name: dict[str, Declaration], given: Given) -> str | None:
+    """Why the solved value lacks a declared property of what was solved for, or None."""
     decl = by_name.get(slot[1])
     if decl is None:
-        return env
+        return None
     value = value_at(env, slot) if slot[0] != "part" else env.values[slot[1]]
     problem = property_problem(decl, value)
-    if problem:
-        raise Undefined(f"the given {given.text} makes {decl.key} {problem}")
-    return env
+    return f"the given {given.text} makes {decl.key} {problem}" if problem else None
 
 
 def property_problem(decl: Declaration, value: Any) -> str | None:

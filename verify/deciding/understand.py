@@ -321,12 +321,13 @@ def _entailment(
     """`premise ⟹ conclusion` between equations: the conclusion must hold at instances
     drawn to satisfy the premise (solved like a given); `\\iff` also the converse."""
     line, column = task.lhs.position(0)
-    premise_given = Given(Hypothesis(task.lhs.text.strip(), line, column), *premise)
+    premise_given = Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), *premise)
     understood = Understood(conclusion[0], conclusion[1], translator, Mode.ENTAILS,
                             givens=[premise_given])  # fmt: skip
     if task.relation == Relation.IFF:
         line, column = task.rhs.position(0)
-        understood.converse = [Given(Hypothesis(task.rhs.text.strip(), line, column), *conclusion)]
+        written = " ".join(task.rhs.text.split())
+        understood.converse = [Given(Hypothesis(written, line, column), *conclusion)]
         understood.premise = premise
     return understood
 

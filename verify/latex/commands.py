@@ -43,7 +43,8 @@ FUNCTIONS = {
     "log", "ln", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos",
     "arctan", "sinh", "cosh", "tanh", "coth", "det",
 }  # fmt: skip
-NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det"}
+NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det",
+                   "vec": "vec"}  # fmt: skip
 FONTS = {
     "mathbf", "boldsymbol", "bm", "mathcal", "mathbb", "mathrm", "mathsf", "mathit",
     "mathfrak", "hat", "bar", "tilde", "vec", "widehat", "widetilde", "overline", "dot",

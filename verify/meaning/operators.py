@@ -22,6 +22,7 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
+from verify.meaning import textbook
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
 from verify.shape import SCALAR, Shape, Size, show_shape
@@ -289,7 +290,9 @@ class OperatorReader:
             ):
                 end += 1
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
-        if name in MATRIX_FUNCTIONS:
+        if name == "vec":  # the columns stacked into one vector
+            term: T.Term = textbook.vec(arg, node.pos)
+        elif name in MATRIX_FUNCTIONS:
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -301,7 +304,7 @@ class OperatorReader:
             else:
                 self.reader.square(arg, f"\\{name}", node.pos)
                 shape = SCALAR
-            term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
+            term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
             self.reader.entrywise(arg, f"the argument of \\{name}")
             term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)

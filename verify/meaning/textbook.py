@@ -243,6 +243,12 @@ def matrix_entry(
 def expression_entry(reader: Reader, body: T.Term, sub: ast.Node, scope: Scope, pos: int) -> T.Term:
     """`(XX^T)_{ij}`, `(\\Sigma)_{jj}`, `(Xu)_i`: an entry of a bracketed expression."""
     shape = body.shape or SCALAR
+    if shape.is_scalar:
+        raise TranslateError(
+            f"the subscript {compact(unwrap(sub))} asks for an entry of a scalar: declare"
+            " the vector or matrix it stands for",
+            pos,
+        )
     expected = 1 if shape.is_column else 2
     nodes = index_nodes(sub, expected)
     if len(nodes) != expected:

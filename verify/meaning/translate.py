@@ -273,6 +273,13 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if name in ("|", "*"):  # from a script, where `\\mu_{t|t-1}` and `\\phi_*` are names
+            raise TranslateError(
+                f"'{name}' in a script is read as part of a symbol's name (as in \\mu_{{t|t-1}},"
+                " \\phi_*), but no declared symbol is written so here: declare it, or write"
+                " an absolute value or product outside the script",
+                pos,
+            )
         if scope.in_index:
             raise TranslateError(
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
