@@ -114,6 +114,8 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
     body = parse_side(source.rhs)
     params: list[str] = []
     head = lhs
+    if _named_value(lhs):  # `\\mathbb{V}[f_*] := …`: a name written as an application
+        return DefinitionInfo(_value_name(lhs), [], [], [], body, source.order, source.line)
     if isinstance(lhs, ast.Product) and len(lhs.factors) == 2:
         head, args = lhs.factors
         if not (isinstance(args, ast.Delimited) and args.delimiter == "("):
@@ -141,8 +143,30 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
     return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line)
 
 
+def _named_value(lhs: ast.Node) -> bool:
+    """`\\mathbb{V}[f_*]`, `\\mathcal{L}(\\theta, \\phi; x^{(i)})`: a head applied to
+    brackets that are not a list of plain parameters names one value (R&W's
+    predictive variance), not a function."""
+    if not (isinstance(lhs, ast.Product) and len(lhs.factors) == 2 and lhs.ops == [""]):
+        return False
+    head, args = lhs.factors
+    if not isinstance(args, ast.Delimited) or args.delimiter not in ("(", "["):
+        return False
+    base = head.base if isinstance(head, ast.Scripted) else head
+    if not (isinstance(base, ast.Atom) and base.kind in ("LETTER", "SYMBOL")):
+        return False
+    return args.delimiter == "[" or any(_name(a) is None for a in args.items)
+
+
+def _value_name(node: ast.Node) -> str:
+    """How a named value is looked up: its LaTeX without spaces."""
+    return canonical_script(compact(node))
+
+
 def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) -> str:
     """The name a `:=` row defines, from its left side alone."""
+    if _named_value(lhs):
+        return _value_name(lhs)
     head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
     literal = ""
     if isinstance(head, ast.Scripted):

@@ -25,6 +25,7 @@ from verify.meaning import terms as T
 from verify.meaning import textbook
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
+from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
@@ -43,6 +44,11 @@ class OperatorReader:
         while k < len(factors):
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
+            named = self.named_value(factors, ops, k, scope)
+            if named is not None:  # `\\mathbb{V}[f_*]` after `\\mathbb{V}[f_*] := …`
+                items.append((op, named))
+                k += 2
+                continue
             head, base = head_kind(node)
             if (
                 head in OPERATOR_HEADS
@@ -75,6 +81,22 @@ class OperatorReader:
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
         return result
+
+    def named_value(
+        self, factors: list[ast.Node], ops: list[str], k: int, scope: Scope
+    ) -> T.Term | None:
+        """A defined name written as a head and brackets, used as written."""
+        if k + 1 >= len(factors) or ops[k] != "":
+            return None
+        args = factors[k + 1]
+        if not isinstance(args, ast.Delimited) or args.delimiter not in ("(", "["):
+            return None
+        key = canonical_script(compact(ast.Product(factors[k : k + 2], [""], pos=0)))
+        definition = self.reader.definitions.get(key)
+        if definition is None or definition.params:
+            return None
+        term, _ = self.reader.expand(definition, None, None, [], scope, factors[k].pos)
+        return term
 
     def derivative_operator(self, node: ast.Node) -> bool:
         """Whether `node` is `\\frac{\\partial}{\\partial x}` or `\\frac{d}{dx}` (no body)."""
