@@ -38,7 +38,7 @@ from verify.errors import (
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
 from verify.meaning.terms import Env
-from verify.meaning.textbook import PartRef
+from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Kind, Relation, Result, Status
 
 EQUALITY_PLANS = 6

@@ -29,7 +29,7 @@ from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, slope_of
 from verify.meaning.terms import Env
-from verify.meaning.textbook import PartRef
+from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Hypothesis, Kind
 
 Slot = tuple[Any, ...]

@@ -13,7 +13,7 @@ from verify.errors import OutOfTime
 from verify.limits import time_limit
 from verify.meaning import terms as T
 from verify.meaning.terms import Env
-from verify.meaning.textbook import PartRef
+from verify.meaning.textbook_terms import PartRef
 from verify.shape import SCALAR
 
 PROOF_SECONDS = 2.0
