@@ -122,6 +122,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Hypothesis:
+    """A `given` equation (contract §3) and where it is written."""
+
+    text: str
+    line: int
+    column: int = 1
+
+    @property
+    def span(self) -> Span:
+        return Span(self.text, ((self.line, self.column),))
+
+
+@dataclass(frozen=True)
 class Directive:
     """What a contributor said about a block or a row (contract §3)."""
 
@@ -129,6 +142,7 @@ class Directive:
     expect_fail: str | None = None
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
+    given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
 
 
 @dataclass
@@ -177,6 +191,23 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Part:
+    """The parts of a declared whole (contract §2): `entries y^{(i)}` (entry i of
+    the vector y) or `rows x^{(i)}` (row i of the matrix X is (x^{(i)})^T)."""
+
+    kind: str  # "entries" or "rows"
+    key: str
+    base: str
+    subscripts: tuple[str, ...]
+    superscripts: tuple[str, ...]
+    superscript_parenthesized: bool
+
+    @property
+    def indices(self) -> tuple[str, ...]:
+        return self.subscripts + self.superscripts
+
+
+@dataclass(frozen=True)
 class Declaration:
     """One declared symbol pattern from the `symbols:` front matter."""
 
@@ -193,6 +224,7 @@ class Declaration:
     line: int = 0
     distribution: str | None = None  # a random symbol's family: normal, bernoulli, categorical
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
+    parts: tuple[Part, ...] = ()
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -251,6 +283,11 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
+            parts=tuple(
+                Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                for p in data.get("parts", ())
+            ),
         )  # fmt: skip
 
 
@@ -266,7 +303,9 @@ class Page:
     problems: list[Result]
     unverified: str | None = None
     wrt: str | None = None
-    notation_error: int | None = None  # line of a broken `symbols:` entry
+    notation_error: int | None = None  # line of a `symbols:` that cannot be read at all
+    broken: dict[str, str] = field(default_factory=dict)  # symbol -> why its entry is unusable
+    given: list[Hypothesis] = field(default_factory=list)  # front matter `given:`
 
     @property
     def is_derivation(self) -> bool:

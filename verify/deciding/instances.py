@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from verify.deciding.wholes import entrywise_value
 from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
 from verify.meaning.terms import Env, Value
@@ -71,6 +72,14 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
         if rng.random() < 0.5:
             q[:, 0] = -q[:, 0]
         return q
+    if "lower-triangular" in props or "upper-triangular" in props:
+        lower = "lower-triangular" in props
+        for _ in range(50):
+            m = sp.Matrix(rows, rows, lambda i, j: rational(rng, nonzero=False)
+                          if (i >= j if lower else i <= j) else sp.Integer(0))  # fmt: skip
+            if "invertible" not in props or m.det() != 0:
+                return m
+        raise ValueError("could not draw an invertible triangular matrix")
     if "diagonal" in props:
         positive = "positive-definite" in props
         return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
@@ -154,11 +163,16 @@ def draw(
     plan: int,
     positive_undeclared: bool,
     distinct_indices: bool,
+    minimum_sizes: dict[str, int] | None = None,
 ) -> Env:
-    """One instance for plan number `plan`."""
+    """One instance for plan number `plan`; sizes are at least `minimum_sizes` (so
+    that the literal members a pair uses, such as `y^{(2)}`, exist)."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
     sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
+    for name, least in (minimum_sizes or {}).items():
+        if name in sizes:
+            sizes[name] = max(sizes[name], least)
     env = Env(sizes, {}, {}, {}, {})
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
@@ -218,6 +232,9 @@ def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
     assert d.shape is not None
+    entrywise = entrywise_value(rng, d, env, scalar_value)  # `vector(m), integer`
+    if entrywise is not None:
+        return entrywise
     rows, cols = env.dims(d.shape)
     if d.kind == Kind.VECTOR:
         positive = "positive" in d.properties

@@ -43,7 +43,8 @@ FUNCTIONS = {
     "log", "ln", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos",
     "arctan", "sinh", "cosh", "tanh", "coth", "det",
 }  # fmt: skip
-NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det"}
+NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det",
+                   "vec": "vec"}  # fmt: skip
 FONTS = {
     "mathbf", "boldsymbol", "bm", "mathcal", "mathbb", "mathrm", "mathsf", "mathit",
     "mathfrak", "hat", "bar", "tilde", "vec", "widehat", "widetilde", "overline", "dot",
@@ -88,6 +89,7 @@ COMMANDS: dict[str, Command] = {
     "ast": _token("MUL"),
     "odot": _token("ODOT"),
     "otimes": _token("MUL"),
+    "backslash": _token("MUL"),  # `A \backslash b`: the solution of A x = b
     "top": _token("TRANSPOSE"),
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),

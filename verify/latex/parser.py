@@ -140,6 +140,12 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def limit_from(self, left: Node, _eq: Token, right: Node) -> Node:
         return Limit(left, right, "=", pos=left.pos)
 
+    def limit_from_many(self, *items: Node | Token) -> Node:
+        """`\\sum_{i,j=1}^{m}`: several variables from one lower limit."""
+        nodes = [x for x in items if isinstance(x, Node)]
+        names = Sequence(nodes[:-1], pos=nodes[0].pos)
+        return Limit(names, nodes[-1], "=", pos=nodes[0].pos)
+
     def limit_except(self, left: Node, _ne: Token, right: Node) -> Node:
         return Limit(left, right, "ne", pos=left.pos)
 

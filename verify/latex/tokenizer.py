@@ -70,6 +70,8 @@ class Tokenizer:
         # open parentheses: whether each holds the two arguments of a divergence
         # (`\mathrm{KL}(q \| p)`), and how many bars were open when it opened
         self.parens: list[tuple[bool, int]] = []
+        self.braces = 0  # `{` open at this point
+        self.script_groups: list[int] = []  # brace depths of open `_{…}` / `^{…}` groups
         self.readers: dict[Action, Reader] = {
             Action.TOKEN: self.read_token,
             Action.SKIP: self.read_skip,
@@ -97,6 +99,14 @@ class Tokenizer:
         """A `\\|` between the arguments of a divergence separates them."""
         at_top = bool(self.parens) and self.parens[-1] == (True, len(self.bars))
         return at_top and self.after_operand()
+
+    def after_script_mark(self) -> bool:
+        return bool(self.tokens) and self.tokens[-1].type in ("CARET", "UNDERSCORE")
+
+    def in_script(self) -> bool:
+        """Inside a sub- or superscript, where `*`, `|` and `\\text{…}` are part of
+        a name (`\\phi_*`, `\\mu_{t|t-1}`, `\\theta_{\\text{new}}`)."""
+        return bool(self.script_groups) or self.after_script_mark()
 
     def after_operand(self) -> bool:
         """Whether the last token ends an operand, so a bar here would close."""
@@ -151,6 +161,18 @@ class Tokenizer:
                 self.emit("LETTER", c, i)
                 i += 1
                 continue
+            if c in "*|" and self.in_script():
+                self.emit("SYMBOL", c, i)
+                i += 1
+                continue
+            if c == "{":
+                self.braces += 1
+                if self.after_script_mark():
+                    self.script_groups.append(self.braces)
+            elif c == "}":
+                if self.script_groups and self.script_groups[-1] == self.braces:
+                    self.script_groups.pop()
+                self.braces -= 1
             if c in CHARACTERS:
                 self.emit(CHARACTERS[c], c, i)
                 i += 1
@@ -215,6 +237,9 @@ class Tokenizer:
     # the name) and returns (next offset, arguments owed).
 
     def read_token(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
+        if name == "ast" and self.in_script():  # `b^\\ast`: a star in a name
+            self.emit("SYMBOL", "*", i)
+            return end, 0
         self.emit(command.token, command.value if command.value is not None else name, i)
         return end, command.arguments
 
@@ -275,6 +300,16 @@ class Tokenizer:
             return after, 0
         if word in OPERATOR_WORDS:
             self.emit("OPNAME", OPERATOR_WORDS[word], i)
+            return after, 0
+        if self.in_script() and word == "T" and name.startswith("text"):
+            self.emit("TRANSPOSE", f"\\{name}{{T}}", i)  # `x^{\\text{T}}`
+            return after, 0
+        if (
+            self.in_script()
+            and re.fullmatch(r"[A-Za-z0-9]+", word)
+            and (name.startswith("text") or (name != "operatorname" and len(word) > 1))
+        ):  # `\\theta_{\\text{new}}`: a word in a script is part of the symbol's name
+            self.emit("SYMBOL", f"\\{name}{{{word}}}", i)
             return after, 0
         if name in NAME_FONTS and re.fullmatch(r"[A-Za-z]{2,}", word):
             self.emit("SYMBOL", f"\\{name}{{{word}}}", i)  # a name such as \mathrm{ELBO}

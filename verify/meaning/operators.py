@@ -22,9 +22,11 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
+from verify.meaning import textbook
 from verify.meaning.expectation import ExpectationReader
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
+from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
@@ -44,6 +46,11 @@ class OperatorReader:
         while k < len(factors):
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
+            named = self.named_value(factors, ops, k, scope)
+            if named is not None:  # `\\mathbb{V}[f_*]` after `\\mathbb{V}[f_*] := …`
+                items.append((op, named))
+                k += 2
+                continue
             if self.expectations.starts(node):
                 term, k = self.expectations.read(factors, k, scope)
                 items.append((op, term))
@@ -80,6 +87,22 @@ class OperatorReader:
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
         return result
+
+    def named_value(
+        self, factors: list[ast.Node], ops: list[str], k: int, scope: Scope
+    ) -> T.Term | None:
+        """A defined name written as a head and brackets, used as written."""
+        if k + 1 >= len(factors) or ops[k] != "":
+            return None
+        args = factors[k + 1]
+        if not isinstance(args, ast.Delimited) or args.delimiter not in ("(", "["):
+            return None
+        key = canonical_script(compact(ast.Product(factors[k : k + 2], [""], pos=0)))
+        definition = self.reader.definitions.get(key)
+        if definition is None or definition.params:
+            return None
+        term, _ = self.reader.expand(definition, None, None, [], scope, factors[k].pos)
+        return term
 
     def derivative_operator(self, node: ast.Node) -> bool:
         """Whether `node` is `\\frac{\\partial}{\\partial x}` or `\\frac{d}{dx}` (no body)."""
@@ -191,6 +214,24 @@ class OperatorReader:
     def big_operator(
         self, node: ast.Scripted, head: str, rest: list[ast.Node], ops: list[str], scope: Scope
     ) -> T.Term:
+        sub = unwrap(node.sub)
+        if isinstance(sub, ast.Limit) and isinstance(sub.left, ast.Sequence):
+            # `\\sum_{i,j=1}^{m}`: one sum per variable, each over the same range
+            limits = [
+                self.sum_operator(ast.Scripted(node.base, ast.Limit(v, sub.right, sub.op),
+                                               node.sup, pos=node.pos), head, scope)
+                for v in sub.left.items
+            ]  # fmt: skip
+            inner = scope
+            for var, *_ in limits:
+                inner = inner.binding(var)
+            body = self.product(rest, ops, inner, rest[0].pos)
+            if head == "PROD":
+                self.reader.scalar(body, "the body of a product")
+            for var, lower, upper, excluded in reversed(limits):
+                body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
+                             excluded, shape=body.shape, pos=node.pos)  # fmt: skip
+            return body
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":
@@ -279,7 +320,9 @@ class OperatorReader:
             ):
                 end += 1
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
-        if name in MATRIX_FUNCTIONS:
+        if name == "vec":  # the columns stacked into one vector
+            term: T.Term = textbook.vec(arg, node.pos)
+        elif name in MATRIX_FUNCTIONS:
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -291,7 +334,7 @@ class OperatorReader:
             else:
                 self.reader.square(arg, f"\\{name}", node.pos)
                 shape = SCALAR
-            term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
+            term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
             self.reader.entrywise(arg, f"the argument of \\{name}")
             term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)

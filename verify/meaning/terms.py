@@ -76,10 +76,24 @@ class Env:
         values, families = self.values, self.families
         if slot[0] == "plain":
             values = {**values, slot[1]: value}
+        elif slot[0] == "part":  # an entry or a row of a whole (`verify.meaning.textbook`)
+            values = {**values, slot[1]: _replace_part(values[slot[1]], slot[2], slot[3], value)}
         else:
             families = {**families, slot[1]: {**families[slot[1]], slot[2]: value}}
         return Env(self.sizes, self.indices, values, families, self.functions,
                    self.depth + 1, self.symbolic)  # fmt: skip
+
+
+def _replace_part(whole: Value, idx: tuple[int, ...], kind: str, value: Value) -> Value:
+    """The whole with its entry `idx` (or its row, for kind "rows") set to `value`."""
+    if not isinstance(whole, Mat):
+        return value
+    data = [list(row) for row in whole.data]
+    if kind == "rows":
+        data[idx[0] - 1] = list(value) if isinstance(value, Mat) else [value]
+    else:
+        data[idx[0] - 1][(idx[1] if len(idx) > 1 else 1) - 1] = scalar_of(value)
+    return Mat(data)
 
 
 def scalar_of(value: Value) -> Value:

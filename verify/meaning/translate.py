@@ -26,9 +26,10 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
+from verify.meaning import textbook
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
-from verify.model import Declaration, Kind
+from verify.model import Declaration, Kind, Part
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape, total
 
@@ -46,11 +47,18 @@ class Translator:
         self,
         declarations: list[Declaration],
         definitions: list[DefinitionInfo] | None = None,
+        broken: dict[str, str] | None = None,
     ) -> None:
         self.declarations = {d.base: d for d in declarations}
+        self.parts: dict[str, list[tuple[Part, Declaration]]] = {}
+        for whole in declarations:
+            for part in whole.parts:
+                self.parts.setdefault(part.base, []).append((part, whole))
         self.definitions: dict[str, DefinitionInfo] = {}
         for d in sorted(definitions or [], key=lambda d: d.order):
             self.definitions[d.base] = d
+        # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
+        self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
         self.functions_used: set[str] = set()
         self.depth = 0
@@ -151,6 +159,10 @@ class Translator:
             term = self.bars(base, node.sub, scope)
             return self.superscript(term, node.sup, node.primes, scope, node.pos)
         if node.sub is not None:
+            if isinstance(base, ast.Delimited) and base.delimiter == "(":
+                body = self.translate(base, scope)
+                entry = textbook.expression_entry(self, body, node.sub, scope, node.pos)
+                return self.superscript(entry, node.sup, node.primes, scope, node.pos)
             raise TranslateError(f"a subscript on '{compact(base)}'", node.pos)
         term = self.translate(base, scope)
         return self.superscript(term, node.sup, node.primes, scope, node.pos)
@@ -161,11 +173,23 @@ class Translator:
     ) -> T.Term:  # fmt: skip
         if name in scope.params:
             if sub is not None:
+                # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
+                # `entries \\alpha_i`: entry i of the argument
+                if any(whole.base == name for _, whole in self.parts.get(name, [])):
+                    entry = textbook.expression_entry(self, scope.params[name], sub, scope, pos)
+                    return self.superscript(entry, sup, primes, scope, pos)
                 raise TranslateError(f"the parameter {name} takes no subscript", pos)
             return self.superscript(scope.params[name], sup, primes, scope, pos)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos)
         literal = self.literal(name, sub, sup)
+        rest = textbook.split_transpose(sup) if literal is None else None
+        if rest is not None and not self.is_integer_name("T"):
+            # `x^{(i)T}`, `w^{*T}`: the name's script, then a transpose
+            named = self.symbol(name, sub, rest, 0, pos, scope)
+            named = T.Transpose(named, shape=_transposed(named.shape), pos=pos)
+            return self.superscript(named, None, primes, scope, pos)
+        self.check_usable(name, sub, sup, literal, pos)
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
@@ -174,6 +198,11 @@ class Translator:
         ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos)
+        if literal is None:
+            for part, whole in self.parts.get(name, []):
+                if textbook.part_pattern_fits(part, sub, sup):
+                    term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
+                    return self.superscript(term, sup, primes, scope, pos)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -182,6 +211,9 @@ class Translator:
                     " give its arguments",
                     pos,
                 )
+            if sub is None and definition.subscripts and not definition.superscripts:
+                term = textbook.tabulate(self, definition, pos)  # `K` after `K_{ij} := …`
+                return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos)
         if decl is not None:
@@ -193,9 +225,36 @@ class Translator:
                     size = self.identity_size(decl, sub, pos)
                 term = T.Identity(size, shape=Shape(size, size), pos=pos)
                 return self.superscript(term, sup, primes, scope, pos)
+            if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
+                term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
+                return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def is_integer_name(self, name: str) -> bool:
+        decl = self.declarations.get(name)
+        return decl is not None and decl.kind.is_integer
+
+    def check_usable(
+        self, name: str, sub: ast.Node | None, sup: ast.Node | None, literal: Literal | None,
+        pos: int,
+    ) -> None:  # fmt: skip
+        """A name whose declaration or definition failed is an error that says so."""
+        if not self.broken:
+            return
+        names = [literal[0]] if literal is not None else []
+        if sub is not None:
+            names.append(f"{name}_{{{canonical_script(compact(unwrap(sub)))}}}")
+        if sup is not None:
+            names.append(f"{name}^{{{canonical_script(compact(unwrap(sup)))}}}")
+        names.append(name)
+        for candidate in names:
+            if candidate in self.broken and candidate not in self.declarations:
+                raise TranslateError(
+                    f"{candidate} cannot be used here: {self.broken[candidate]}; fix that first",
+                    pos,
+                )
 
     def literal(self, name: str, sub: ast.Node | None, sup: ast.Node | None) -> Literal | None:
         """A declared symbol whose scripts are part of its name (`W_1`, `I_p`)."""
@@ -217,11 +276,25 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if name in ("|", "*"):  # from a script, where `\\mu_{t|t-1}` and `\\phi_*` are names
+            raise TranslateError(
+                f"'{name}' in a script is read as part of a symbol's name (as in \\mu_{{t|t-1}},"
+                " \\phi_*), but no declared symbol is written so here: declare it, or write"
+                " an absolute value or product outside the script",
+                pos,
+            )
         if scope.in_index:
             raise TranslateError(
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name == textbook.ONES:
+            return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
+                                    scope, pos)  # fmt: skip
+        if name == "\\delta":
+            term = textbook.delta(self, sub, scope, pos, lambda n: self.is_index(n, scope))
+            if term is not None:
+                return self.superscript(term, sup, primes, scope, pos)
         if name == "e" and sub is None and primes == 0:
             if sup is None:
                 return T.Number(sp.E, pos=pos)
@@ -263,6 +336,21 @@ class Translator:
         self.undeclared.add(full)
         return self.superscript(T.Ref(full, shape=SCALAR, pos=pos), sup, 0, scope, pos)
 
+    def is_index(self, node: ast.Node, scope: Scope) -> bool:
+        """A whole number, a declared index, or a bound or placeholder index."""
+        node = unwrap(node) or node
+        if isinstance(node, ast.Atom) and node.kind == "NUMBER":
+            return node.text.isdigit()
+        name = node.text if isinstance(node, ast.Atom) else None
+        if name is None:
+            return False
+        decl = self.declarations.get(name)
+        return (
+            name in scope.bound
+            or name in scope.indices
+            or (decl is not None and decl.kind == Kind.INDEX)
+        )
+
     def member(
         self, decl: Declaration, sub: ast.Node | None, sup: ast.Node | None, scope: Scope,
         pos: int,
@@ -274,6 +362,13 @@ class Translator:
         problem = None
         if decl.subscripts and sub is None:
             problem = "missing the subscript index"
+        elif sub is not None and not decl.subscripts and decl.kind == Kind.VECTOR:
+            script = compact(unwrap(sub))
+            problem = (
+                f"{decl.base} takes no subscript. If {written} is entry {script} of"
+                f" {decl.base}, declare '{decl.key}: {decl.describe_kind()}, entries"
+                f" {decl.base}_{{{script}}}' (with {script} a declared index)"
+            )
         elif sub is not None and not decl.subscripts:
             problem = f"{decl.base} takes no subscript"
         elif decl.superscripts and sup is None:
@@ -407,6 +502,7 @@ class Translator:
         return term
 
     def add(self, items: list[tuple[int, T.Term]], pos: int) -> T.Term:
+        textbook.size_ones_in_sum(items)
         shape: Shape | None = None
         for _, term in items:
             if isinstance(term, T.Constant):
@@ -429,8 +525,13 @@ class Translator:
 
     def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         """Two factors with the operator written between them ("" when side by side)."""
+        textbook.size_ones_in_product(left, right)
         product = PRODUCTS.get(op, Translator.matrix_product)
         return product(self, left, right, op, pos)
+
+    def solve(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`A \\backslash b` (as R&W and MATLAB write it): A^{-1} b."""
+        return textbook.solve(left, right, pos)
 
     def divide(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         self.scalar(right, "a denominator")
@@ -545,6 +646,7 @@ PRODUCTS: dict[str, ProductReader] = {
     "/": Translator.divide,
     "odot": Translator.hadamard,
     "otimes": Translator.kronecker,
+    "backslash": Translator.solve,
 }
 
 

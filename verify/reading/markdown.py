@@ -18,10 +18,21 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from verify.errors import ExtractError, NotationError
-from verify.model import Block, Definition, Directive, Page, Pair, Relation, Result, Span, Status
+from verify.model import (
+    Block,
+    Definition,
+    Directive,
+    Hypothesis,
+    Page,
+    Pair,
+    Relation,
+    Result,
+    Span,
+    Status,
+)
+from verify.reading.declarations import read_notation
 from verify.reading.directives import directive_above, merge, parse_directive
-from verify.reading.frontmatter import read_front_matter
-from verify.reading.notation import declare
+from verify.reading.frontmatter import FrontMatter, read_front_matter
 
 RELATIONS: list[tuple[str, Relation]] = [
     (r":=", Relation.DEFINE), (r"\\coloneqq(?![A-Za-z])", Relation.DEFINE),
@@ -173,9 +184,10 @@ def _clean_row(text: Text, row: Row) -> None:
         if m:
             body = m.group(1).strip()
             body = re.sub(r"^verify:\s*", "", body)
-            if re.match(r"(skip|expect-fail|wrt|where)\b", body):
-                line_no = text.where[offset + m.start()][0]
-                row.directive = merge(row.directive, parse_directive(body, line_no))
+            if re.match(r"(skip|expect-fail|wrt|where|given)\b", body):
+                line_no, col = text.where[offset + m.start()]
+                col += line.index(body, m.start()) - m.start()
+                row.directive = merge(row.directive, parse_directive(body, line_no, col))
             text.blank(offset + m.start(), offset + len(line))
         offset += len(line) + 1
     for m in _TAG.finditer(segment()):
@@ -481,17 +493,24 @@ def extract_page(file: str, source: str) -> Page:
     problems: list[Result] = []
     if front.error:
         problems.append(_error(file, front.error_line, front.error))
+    for key, line in front.duplicates:
+        problems.append(_error(file, line, f"'{key}' appears twice in the front matter: YAML"
+                               " keeps only the last one; merge the two entries"))  # fmt: skip
     declarations = []
     notation_error = None
+    broken: dict[str, str] = {}
     if "symbols" in data:
         try:
-            declarations = declare(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+            notation = read_notation(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+            declarations, broken = notation.declarations, notation.broken
+            problems.extend(_error(file, err.line, err.message) for err in notation.problems)
         except NotationError as err:
             problems.append(_error(file, err.line, err.message))
             notation_error = err.line
     page = Page(file=file, front_matter=data, front_matter_lines=fm_lines, blocks=[],
                 declarations=declarations, problems=problems,
-                notation_error=notation_error)  # fmt: skip
+                notation_error=notation_error, broken=broken)  # fmt: skip
+    page.given = _front_matter_given(file, front, problems)
     unverified = data.get("unverified")
     page.unverified = str(unverified) if unverified else None
     page.wrt = str(data["wrt"]) if data.get("wrt") is not None else None
@@ -526,6 +545,24 @@ def extract_page(file: str, source: str) -> Page:
             block.definitions = []
     _name_pairs(page.pairs)
     return page
+
+
+def _front_matter_given(file: str, front: FrontMatter, problems: list[Result]) -> list[Hypothesis]:
+    """The `given:` list of the front matter: equations assumed by every step."""
+    given = front.data.get("given")
+    if given is None:
+        return []
+    line = front.key_lines.get("@given", 1)
+    items = given if isinstance(given, list) else [given]
+    found = []
+    for n, item in enumerate(items):
+        where = front.key_lines.get(f"@given.{n}", line)
+        if not isinstance(item, str) or "=" not in item:
+            problems.append(_error(file, where, "given: each item is an equation, as in"
+                                   " '- P = (X^TX)^{-1}'"))  # fmt: skip
+            continue
+        found.append(Hypothesis(item.strip(), where, front.key_columns.get(f"@given.{n}", 1)))
+    return found
 
 
 def _name_pairs(pairs: list[Pair]) -> None:

@@ -11,16 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verify.errors import NotationError
 from verify.model import Declaration, Kind
 from verify.shape import Shape, Size
 
 KINDS = {k.value for k in Kind}
 PROPERTIES = {
     "positive", "nonzero", "integer", "symmetric", "positive-definite", "invertible",
-    "orthogonal", "diagonal", "nonnegative", "negative", "probability",
+    "orthogonal", "diagonal", "nonnegative", "negative", "probability", "lower-triangular",
+    "upper-triangular",
 }  # fmt: skip
-MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal"}
+TRIANGULAR = {"lower-triangular", "upper-triangular"}
+MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal",
+               *TRIANGULAR}  # fmt: skip
+# Properties that a triangular matrix cannot have unless it is diagonal.
+NOT_TRIANGULAR = {"symmetric", "positive-definite", "orthogonal"}
+PART_WORDS = ("entries", "rows")
+KNOWN_WORDS = (
+    f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
+    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}')"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class DeclaredKind:
     properties: tuple[str, ...] = ()
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
+    parts: tuple[tuple[str, str], ...] = ()  # ("entries", "y^{(i)}"), ("rows", "x^{(i)}")
     random: RandomClause | None = None
 
 
@@ -243,6 +253,7 @@ def parse_value(value: str) -> DeclaredKind:
         raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B)")
     properties: list[str] = []
     sums_over = None
+    wholes: list[tuple[str, str]] = []
     random: RandomClause | None = None
     for prop in parts[1:]:
         if re.match(r"random\b", prop.strip()):
@@ -253,65 +264,59 @@ def parse_value(value: str) -> DeclaredKind:
         if s:
             sums_over = s.group(1)
             continue
-        if prop == "positive definite":
-            prop = "positive-definite"
+        whole = re.fullmatch(r"(entries|rows) (.+)", prop)
+        if whole:
+            wholes.append(_part_word(kind, shape, whole.group(1), whole.group(2)))
+            continue
+        if prop in ("positive definite", "lower triangular", "upper triangular"):
+            prop = prop.replace(" ", "-")
         if prop not in PROPERTIES:
-            raise ValueError(f"unknown property '{prop}'")
+            raise ValueError(f"unknown property '{prop}' (known: {KNOWN_WORDS})")
         if prop in MATRIX_ONLY and kind != Kind.MATRIX:
             raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
         square = shape is not None and shape.is_square
         if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
+    _check_combination(properties)
     if random is not None and (properties or sums_over):
         raise ValueError("a random symbol takes no properties: its distribution says it all")
-    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range, random)
+    return DeclaredKind(
+        kind, shape, tuple(properties), sums_over, index_range, tuple(wholes), random
+    )
+
+
+def _part_word(kind: Kind, shape: Shape | None, word: str, key: str) -> tuple[str, str]:
+    """`entries y^{(i)}` on a vector or matrix, `rows x^{(i)}` on a matrix."""
+    if word == "rows" and kind != Kind.MATRIX:
+        raise ValueError(f"'rows {key}' needs a matrix, not a {kind.value}")
+    if word == "entries" and kind not in (Kind.VECTOR, Kind.MATRIX):
+        raise ValueError(f"'entries {key}' needs a vector or a matrix, not a {kind.value}")
+    return word, key.strip()
+
+
+def _check_combination(properties: list[str]) -> None:
+    triangular = [p for p in properties if p in TRIANGULAR]
+    if len(triangular) == 2:
+        raise ValueError("lower- and upper-triangular together: declare it 'diagonal'")
+    clash = [p for p in properties if p in NOT_TRIANGULAR]
+    if triangular and clash:
+        raise ValueError(
+            f"a {triangular[0]} matrix that is {clash[0]} is diagonal: declare it 'diagonal'"
+        )
 
 
 def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
-    """All declarations of a page; raises `NotationError` at the faulty key."""
-    if not isinstance(symbols, dict):
-        raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
-    declarations: list[Declaration] = []
-    seen: dict[str, str] = {}
-    indices = _index_names(symbols)
-    for raw_key, raw_value in symbols.items():
-        key = str(raw_key)
-        line = key_lines.get(key, default_line)
-        if not isinstance(raw_value, str):
-            raise NotationError(f"'{key}': the kind must be text such as 'scalar'", line)
-        try:
-            declared = parse_value(raw_value)
-            for part in split_top(key):
-                form = literal_form(split_symbol(part), indices)
-                subs, _ = index_names(form.sub)
-                sups, paren = index_names(form.sup)
-                if declared.kind.is_integer and (subs or sups) and declared.random is None:
-                    raise ValueError("a size or index is a plain letter")
-                if form.base in seen:
-                    raise ValueError(f"'{form.base}' is already declared as '{seen[form.base]}'")
-                seen[form.base] = part
-                declarations.append(
-                    Declaration(
-                        key=part,
-                        base=form.base,
-                        subscripts=subs,
-                        superscripts=sups,
-                        superscript_parenthesized=paren,
-                        kind=declared.kind,
-                        shape=declared.shape,
-                        properties=declared.properties,
-                        sums_over=declared.sums_over,
-                        index_range=declared.index_range,
-                        line=line,
-                        distribution=declared.random.family if declared.random else None,
-                        parameters=declared.random.parameters if declared.random else (),
-                    )  # fmt: skip
-                )
-        except ValueError as err:
-            raise NotationError(f"symbols: '{key}': {err}", line) from None
-    _check_references(declarations)
-    return declarations
+    """All declarations of a page; raises `NotationError` at the first faulty key.
+
+    Pages are read with `verify.reading.declarations.read_notation`, which keeps
+    the good entries and blocks only the symbols of a bad one."""
+    from verify.reading.declarations import read_notation
+
+    notation = read_notation(symbols, key_lines, default_line)
+    if notation.problems:
+        raise notation.problems[0]
+    return notation.declarations
 
 
 def canonical_script(text: str) -> str:
@@ -350,27 +355,3 @@ def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
         base += "^{" + canonical_script(sup) + "}"
         sup = None
     return SymbolShape(base, sub, sup)
-
-
-def _check_references(declarations: list[Declaration]) -> None:
-    """Sizes name declared sizes; family placeholders name declared indices."""
-    sizes = {d.base for d in declarations if d.kind == Kind.SIZE}
-    indices = {d.base for d in declarations if d.kind == Kind.INDEX and not d.is_random}
-    for d in declarations:
-        used = ([d.shape.rows, d.shape.cols] if d.shape else []) + list(d.index_range or ())
-        for name in sorted({n for size in used for n in size.names()}):
-            if name not in sizes:
-                raise NotationError(f"symbols: '{d.key}': '{name}' is not a declared size", d.line)
-        for placeholder in d.indices:
-            if placeholder not in indices:
-                raise NotationError(
-                    f"symbols: '{d.key}': index '{placeholder}' is not declared"
-                    " (declare it, e.g. 'i: index 1..m')",
-                    d.line,
-                )
-        if d.sums_over and d.sums_over not in d.indices:
-            raise NotationError(
-                f"symbols: '{d.key}': 'sums to 1 over {d.sums_over}' needs"
-                f" {d.sums_over} among its indices",
-                d.line,
-            )
