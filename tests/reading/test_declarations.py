@@ -80,7 +80,7 @@ def test_an_unknown_word_lists_the_known_ones() -> None:
 def test_a_bad_entry_blocks_only_its_symbols() -> None:
     notation = read({
         "n": "size", "L": "matrix(n, n), lower-trangular", "v": "vector(n)",
-        "z_{t-1}": "vector(n), random \\mathcal{N}(0, I)",
+        "z_{t-1}": "vector(n), random \\mathrm{Poisson}(3)",
     })  # fmt: skip
     assert [p.line for p in notation.problems] == [4, 6]
     assert {d.base for d in notation.declarations} == {"n", "v"}

@@ -362,12 +362,13 @@ class Translator:
         problem = None
         if decl.subscripts and sub is None:
             problem = "missing the subscript index"
-        elif sub is not None and not decl.subscripts and decl.kind == Kind.VECTOR:
+        elif sub is not None and not decl.indices and decl.kind == Kind.VECTOR:
             script = compact(unwrap(sub))
+            index = script if script.isalpha() else "i"
             problem = (
-                f"{decl.base} takes no subscript. If {written} is entry {script} of"
-                f" {decl.base}, declare '{decl.key}: {decl.describe_kind()}, entries"
-                f" {decl.base}_{{{script}}}' (with {script} a declared index)"
+                f"{decl.base} takes no subscript. If {written} is an entry of {decl.base},"
+                f" declare '{decl.key}: {decl.describe_kind()}, entries {decl.base}_{index}'"
+                f" (with {index} a declared index)"
             )
         elif sub is not None and not decl.subscripts:
             problem = f"{decl.base} takes no subscript"
