@@ -19,6 +19,7 @@ an entry of `\\alpha`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ import sympy as sp
 from verify.deciding.compare import ordered, same
 from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
-from verify.meaning.dual import Dual, Mat, is_matrix, slope_of
+from verify.meaning.dual import Dual, Mat, function, is_matrix, is_zero, power, slope_of
 from verify.meaning.terms import Env
 from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Hypothesis, Kind
@@ -85,17 +86,98 @@ def satisfy(
     targets = targets if targets is not None else Targets()
     targets.chosen.clear()
     by_name = {d.base: d for d in declarations}
-    for _ in range(len(givens) + 1):
+    cases = [
+        (k, given, values)
+        for k, given in enumerate(givens)
+        for values in _every_value(given, env, by_name)
+    ]
+    env, settled = _assign_definitions(cases, env, by_name, fixed)
+    for _ in range(len(cases) + 1):
         holding = True
-        for k, given in enumerate(givens):
-            if _holds(given, env):
+        for n, (k, given, values) in enumerate(cases):
+            if n in settled:
+                continue
+            at = _at(env, values)
+            if _holds(given, at):
                 continue
             holding = False
-            taken = {v for n, v in targets.chosen.items() if n != k}
-            env = _solve_one(k, given, env, by_name, (taken, set(fixed)), targets, rotation)
+            key = n if len(cases) > len(givens) else k
+            taken = {v for m, v in targets.chosen.items() if m != key}
+            solved = _solve_one(key, given, at, by_name, (taken, set(fixed)), targets, rotation)
+            env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
+                      env.depth, env.symbolic)  # fmt: skip
         if holding:
             return env
     raise Undefined("the givens could not be made to hold together")
+
+
+def _assign_definitions(
+    cases: list[tuple[int, Given, dict[str, int]]], env: Env, by_name: dict[str, Declaration],
+    fixed: frozenset[str],
+) -> tuple[Env, set[int]]:  # fmt: skip
+    """Givens that define a symbol (`r_j^{(i)} = \\frac{…}{…}`), made to hold by
+    assigning the other side's value: exactly true, with no re-evaluation, as long
+    as nothing the other side reads is itself assigned. Returns the cases settled
+    so; the rest are solved (and every case checked) as usual."""
+    assigned: dict[int, str] = {}
+    for n, (_, given, values) in enumerate(cases):
+        at = _at(env, values)
+        for side, other in ((given.left, given.right), (given.right, given.left)):
+            slot = _slot_of(side, at) if isinstance(side, T.Ref) else None
+            if slot is None or slot[1] in fixed or _mentions(other, slot):
+                continue
+            solved = at.with_slot(slot, other.value(at))
+            problem = _admissible(solved, slot, by_name, given)
+            if problem:
+                raise Undefined(problem)
+            env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
+                      env.depth, env.symbolic)  # fmt: skip
+            assigned[n] = slot[1]
+            break
+    # What may still move: the symbols assigned, and any symbol of a given solved later.
+    movable = set(assigned.values()) | {
+        name for n, case in enumerate(cases) if n not in assigned
+        for name in _reads(case[1], "")
+    }  # fmt: skip
+    settled = {n for n in assigned if not (_reads(cases[n][1], assigned[n]) & movable)}
+    return env, settled
+
+
+def _reads(given: Given, target: str) -> set[str]:
+    """The symbols a defining given's value is computed from."""
+    names = {t.name for side in (given.left, given.right) for t in side.walk()
+             if isinstance(t, T.Ref)}  # fmt: skip
+    return names - {target}
+
+
+def _every_value(given: Given, env: Env, by_name: dict[str, Declaration]) -> list[dict[str, int]]:
+    """A given with a free index (`\\sigma_l^2 = e^{\\eta_l}`, l declared and not
+    summed over) holds for every value of that index: one case per value."""
+    free = sorted(_free_indices(given.left) | _free_indices(given.right))
+    ranges: list[list[tuple[str, int]]] = []
+    for name in free:
+        decl = by_name.get(name)
+        if decl is None or decl.kind != Kind.INDEX or decl.index_range is None or decl.is_random:
+            continue
+        lo, hi = (env.size(s) for s in decl.index_range)
+        ranges.append([(name, v) for v in range(lo, hi + 1)])
+    return [dict(combo) for combo in itertools.product(*ranges)]
+
+
+def _free_indices(term: T.Term, bound: frozenset[str] = frozenset()) -> set[str]:
+    if isinstance(term, T.IndexValue):
+        return set() if term.name in bound else {term.name}
+    if isinstance(term, T.Sum):
+        inner = _free_indices(term.body, bound | {term.variable})
+        limits = [term.lower, term.upper] + ([term.exclude] if term.exclude else [])
+        return inner.union(*(_free_indices(t, bound) for t in limits))
+    return set().union(*(_free_indices(c, bound) for c in term.children()))
+
+
+def _at(env: Env, values: dict[str, int]) -> Env:
+    for name, value in values.items():
+        env = env.with_index(name, value)
+    return env
 
 
 def alternatives(
@@ -145,7 +227,9 @@ def _solve_one(
             " solved for (a declared symbol, an entry of one, or an undeclared scalar)",
             given.hypothesis.line,
         )
-    start = rotation % len(candidates)
+    # A given that names one symbol on a side (`r_j = \\frac{…}{…}`) defines it: it
+    # is solved for that symbol; others (`xy = 0`) for each symbol in turn.
+    start = 0 if _defines(given) else rotation % len(candidates)
     reason = f"the given {given.text} cannot be solved for any one symbol here"
     for key, slot, written in candidates[start:] + candidates[:start]:
         if key in taken_keys or slot[1] in fixed_names:
@@ -161,6 +245,16 @@ def _solve_one(
         targets.names[k] = written
         return solved
     raise Undefined(reason)
+
+
+def _defines(given: Given) -> bool:
+    """Whether one side is a lone symbol that the other side does not mention."""
+    for side, other in ((given.left, given.right), (given.right, given.left)):
+        if isinstance(side, T.Ref) and not any(
+            isinstance(t, T.Ref) and t.name == side.name for t in other.walk()
+        ):
+            return True
+    return False
 
 
 def _candidates(
@@ -252,6 +346,14 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
             ):
                 solved = env.with_slot(slot, other.value(env))
                 return solved if _holds(given, solved) else None
+        for side, other in ((given.left, given.right), (given.right, given.left)):
+            # `\\sigma^2 = e^{\\eta}`: undo exp, log and powers down to the symbol
+            if _mentions(side, slot) and not _mentions(other, slot):
+                isolated = _isolate(side, other.value(env), slot, env)
+                if isolated is not None:
+                    solved = env.with_slot(slot, isolated)
+                    if _holds(given, solved):
+                        return solved
         start = value_at(env, slot)
         residual = _flat(given.residual(env))
         positions = (
@@ -279,6 +381,43 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
         return solved if _holds(given, solved) else None
     except (Undefined, EvaluationError, ZeroDivisionError, TypeError, ValueError):
         return None
+
+
+# Scalar functions undone by their inverse on the way to the symbol solved for.
+_INVERSES = {"exp": "log", "log": "exp", "ln": "exp"}
+
+
+def _isolate(term: T.Term, target: Any, slot: Slot, env: Env) -> Any:
+    """The value of the slot that makes the scalar `term` equal `target`, found by
+    undoing one operation at a time; None where that is not possible."""
+    if is_matrix(target):
+        return None
+    if isinstance(term, T.Ref) and _slot_of(term, env) == slot:
+        return target
+    if isinstance(term, T.Apply) and term.function in _INVERSES:
+        return _isolate(term.body, function(_INVERSES[term.function], target), slot, env)
+    if isinstance(term, T.Power) and not _mentions(term.exponent, slot):
+        exponent = term.exponent.value(env)
+        if is_zero(exponent) or is_matrix(term.base.value(env)):
+            return None
+        return _isolate(term.base, power(target, 1 / exponent), slot, env)
+    if isinstance(term, T.Add):
+        moving = [(sign, t) for sign, t in term.terms if _mentions(t, slot)]
+        if len(moving) != 1:
+            return None
+        sign, inner = moving[0]
+        rest = sum((s * t.value(env) for s, t in term.terms if t is not inner), sp.Integer(0))
+        return _isolate(inner, (target - rest) * sign, slot, env)
+    if isinstance(term, T.Mul) and (term.shape is None or term.shape.is_scalar):
+        left, right = _mentions(term.left, slot), _mentions(term.right, slot)
+        if left == right:
+            return None
+        inner, factor = (term.left, term.right) if left else (term.right, term.left)
+        scale = factor.value(env)
+        return None if is_zero(scale) else _isolate(inner, target / scale, slot, env)
+    if isinstance(term, T.Div) and not _mentions(term.denominator, slot):
+        return _isolate(term.numerator, target * term.denominator.value(env), slot, env)
+    return None
 
 
 def _slot_of(ref: T.Ref, env: Env) -> Slot | None:

@@ -236,6 +236,9 @@ def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
     if entrywise is not None:
         return entrywise
     rows, cols = env.dims(d.shape)
+    if d.kind == Kind.VECTOR and d.sums_over is not None:  # entries that sum to 1
+        weights = [rational(rng, positive=True) for _ in range(rows)]
+        return Mat.build(rows, 1, lambda i, j: weights[i] / sum(weights))
     if d.kind == Kind.VECTOR:
         positive = "positive" in d.properties
         if not positive and "nonzero" not in d.properties and rng.random() < ZERO_CHANCE:

@@ -263,12 +263,33 @@ def understand(task: PairTask) -> Understood:
 
     givens = [_given(h, tr) for h in task.givens]
     understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
-    understood.givens = givens + understood.givens
+    sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
+    understood.givens = _connected(givens, sides) + understood.givens
     every = [understood.lhs, understood.rhs] + [
         t for g in understood.givens for t in (g.left, g.right)
     ]
     understood.minimum_sizes = textbook.literal_minimums(every, translator.declarations)
     return understood
+
+
+def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
+    """The givens that bear on the step: those that share a symbol with it, or with
+    a given that does. Solving the others moves only symbols the step never reads."""
+    names = {t.name for side in sides for t in side.walk() if isinstance(t, T.Ref)}
+    kept: list[Given] = []
+    changed = True
+    while changed:
+        changed = False
+        for given in givens:
+            mentioned = {
+                t.name for side in (given.left, given.right) for t in side.walk()
+                if isinstance(t, T.Ref)
+            }  # fmt: skip
+            if given not in kept and mentioned & names:
+                kept.append(given)
+                names |= mentioned
+                changed = True
+    return [g for g in givens if g in kept]
 
 
 def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:

@@ -12,7 +12,7 @@ checked here too: each part's index must run over the whole's rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
@@ -72,6 +72,7 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
             notation.block(names, line, f"symbols: '{key}': {err}")
             continue
         notation.declarations.extend(made)
+    _restatements(notation)
     _duplicates(notation)
     _references(notation)
     return notation
@@ -135,6 +136,68 @@ def _part(
                 f" '{name}: index 1..m')"
             )
     return Part(word, text, form.base, subs, sups, paren)
+
+
+# What a restated part may say of each entry of its whole (`\\sigma_j: scalar, positive`).
+RESTATABLE = {"positive", "negative", "nonnegative", "nonzero", "integer", "probability"}
+
+
+def _restatements(notation: Notation) -> None:
+    """A whole's part declared again on its own line, to say what each entry is
+    (`\\sigma: vector(J), entries \\sigma_j` and `\\sigma_j: scalar, positive`): its
+    properties become the whole's, entry by entry, and the line declares nothing
+    else. `sums to 1 over j`, with j the part's index, makes the entries of the
+    whole sum to 1."""
+    for whole in list(notation.declarations):
+        for part in whole.parts:
+            for restated in [d for d in notation.declarations if _restates(d, part, whole)]:
+                problem = _restatement_problem(whole, part, restated)
+                notation.declarations.remove(restated)
+                if problem:
+                    notation.declarations.remove(whole)
+                    notation.block([whole.base, restated.base], restated.line,
+                                   f"symbols: '{restated.key}': {problem}")  # fmt: skip
+                    break
+                merged = replace(
+                    whole,
+                    properties=tuple(dict.fromkeys(whole.properties + restated.properties)),
+                    sums_over=restated.sums_over or whole.sums_over,
+                )
+                notation.declarations[notation.declarations.index(whole)] = merged
+                whole = merged
+
+
+def _restates(d: Declaration, part: Part, whole: Declaration) -> bool:
+    return (
+        d is not whole and d.base == part.base and d.subscripts == part.subscripts
+        and d.superscripts == part.superscripts
+    )  # fmt: skip
+
+
+def _restatement_problem(whole: Declaration, part: Part, restated: Declaration) -> str | None:
+    wanted = Kind.VECTOR if part.kind == "rows" else Kind.SCALAR
+    if restated.kind != wanted:
+        return (
+            f"it restates the {part.kind} of {whole.key}, which are"
+            f" {'vectors' if wanted == Kind.VECTOR else 'scalars'}, not a {restated.kind}"
+        )
+    if whole.is_random or restated.is_random:
+        return (
+            f"the entries of the random {whole.key} follow its distribution: declare no properties"
+        )
+    extra = set(restated.properties) - RESTATABLE
+    if extra:
+        return (
+            f"'{sorted(extra)[0]}' is not a property of each entry (an entry may be:"
+            f" {', '.join(sorted(RESTATABLE))}, or sum to 1 over its index)"
+        )
+    if restated.sums_over is not None and (
+        part.kind != "entries"
+        or whole.kind != Kind.VECTOR
+        or restated.sums_over not in part.indices
+    ):
+        return f"'sums to 1 over {restated.sums_over}': only the entries of a vector can sum to 1"
+    return None
 
 
 def _duplicates(notation: Notation) -> None:
@@ -217,7 +280,8 @@ def _reference_problem(
             if placeholder in broken:
                 return f"index '{placeholder}' cannot be used ({broken[placeholder]})"
             return f"index '{placeholder}' is not declared (declare it, e.g. 'i: index 1..m')"
-    if d.sums_over and d.sums_over not in d.indices:
+    entry_indices = {i for p in d.parts if p.kind == "entries" for i in p.indices}
+    if d.sums_over and d.sums_over not in d.indices and d.sums_over not in entry_indices:
         return f"'sums to 1 over {d.sums_over}' needs {d.sums_over} among its indices"
     for part in d.parts:
         problem = _part_range_problem(d, part, indices)
