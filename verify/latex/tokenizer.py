@@ -21,9 +21,11 @@ from verify.latex.commands import (
     FONTS,
     FUNCTIONS,
     GREEK,
+    INDICATORS,
     MATRIX_ENVS,
     NAMED_OPERATORS,
     OPERAND_ENDS,
+    OPERATOR_WORDS,
     Action,
     Command,
 )
@@ -77,7 +79,19 @@ class Tokenizer:
         }
 
     def emit(self, kind: str, value: str, pos: int) -> None:
+        if kind == "LCURLY" and self.before_indicator():
+            last = self.tokens[-1]
+            self.tokens[-1] = Token("INDICATOR", str(last.value), start_pos=last.start_pos)
         self.tokens.append(Token(kind, value, start_pos=pos))
+
+    def before_indicator(self) -> bool:
+        """Whether the last token is the `1` of an indicator `1\\{…\\}` (not a script's)."""
+        if not self.tokens or self.tokens[-1].value not in INDICATORS:
+            return False
+        last = self.tokens[-1]
+        if last.type == "NUMBER":
+            return len(self.tokens) < 2 or self.tokens[-2].type not in ("CARET", "UNDERSCORE")
+        return last.type == "SYMBOL"
 
     def after_operand(self) -> bool:
         """Whether the last token ends an operand, so a bar here would close."""
@@ -234,6 +248,10 @@ class Tokenizer:
         if env not in MATRIX_ENVS:
             raise LatexError(f"environment '{env}' is not supported inside an expression", i)
         self.emit("BEGIN_MATRIX" if name == "begin" else "END_MATRIX", env, i)
+        if name == "begin" and env == "array":  # its column spec, `{cc}`: layout only
+            j = _skip_space(self.text, after)
+            if self.text.startswith("{", j):
+                after = braced(self.text, j)[1]
         return after, 0
 
     def read_text(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
@@ -252,7 +270,8 @@ class Tokenizer:
             self.emit("FUNC", NAMED_OPERATORS[word], i)
             return after, 0
         if name == "operatorname" and re.fullmatch(r"[A-Za-z]+", word):
-            self.emit("FUNC" if word in FUNCTIONS else "OPNAME", word, i)
+            known = word in FUNCTIONS or word in OPERATOR_WORDS
+            self.emit("FUNC" if known else "OPNAME", word, i)
             return after, 0
         if name in ("mathrm", "mathsf") and re.fullmatch(r"[A-Za-z]", word):
             if word == "T":

@@ -25,7 +25,7 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
-from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
+from verify.meaning.operators import KNOWN_SYNTAX, OPERATOR_HEADS, ROUNDINGS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind
 from verify.reading.notation import canonical_script
@@ -87,6 +87,10 @@ class Translator:
             return T.Add([(-1, body)], shape=body.shape, pos=node.pos)
         if isinstance(node, ast.Product):
             return self.product(node.factors, node.ops, scope, node.pos)
+        if isinstance(node, KNOWN_SYNTAX) or (
+            isinstance(node, ast.Delimited) and node.delimiter in ROUNDINGS
+        ):
+            return self.operators.known_syntax(node, scope)
         if isinstance(node, ast.Delimited):
             if len(node.items) != 1:
                 raise TranslateError(
@@ -158,6 +162,8 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if primes and name + "'" * primes in self.declarations:
+            name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         if name in scope.params:
             if sub is not None:
                 raise TranslateError(f"the parameter {name} takes no subscript", pos)
@@ -249,9 +255,15 @@ class Translator:
                         pos,
                     )
             full = f"{name}_{{{text}}}"
-        if primes:
-            full += "'" * primes
-            primes = 0
+        if primes or (is_transpose(sup) and not self.power_letter(sup, scope)):
+            mark = "'" * primes if primes else f"^{{{compact(unwrap(sup))}}}"
+            raise TranslateError(
+                f"{full}{mark}: {full} is not declared, so it is a real scalar, and a prime or"
+                f" transpose on it is another variable, a derivative or a no-op: declare {full}"
+                f" (as a vector or matrix to transpose it, e.g. '{full}: vector(n)'), or declare"
+                f" {full}{mark} as a symbol of its own",
+                pos,
+            )
         self.undeclared.add(full)
         return self.superscript(T.Ref(full, shape=SCALAR, pos=pos), sup, 0, scope, pos)
 
@@ -355,10 +367,20 @@ class Translator:
     def superscript(
         self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
     ) -> T.Term:
-        for _ in range(primes):
-            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        if primes:
+            term = self.prime(term, primes, pos)
         if sup is None:
             return term
+        if (is_transpose(sup) or is_minus(sup, "T")) and self.power_letter(sup, scope):
+            if term.shape not in (SCALAR, None):
+                raise TranslateError(
+                    f"^{{{compact(unwrap(sup))}}} on a {show_shape(term.shape)}: T is a declared"
+                    " number here, so this is the transpose or the power T: write ^\\top for the"
+                    " transpose (^{-\\top} with the inverse)",
+                    pos,
+                )
+            exponent = self.scalar(self.translate(sup, scope), "an exponent")
+            return T.Power(term, exponent, pos=pos)  # β^T with T a horizon: a power
         if is_transpose(sup):
             return T.Transpose(term, shape=_transposed(term.shape), pos=pos)
         if is_minus(sup, "T"):
@@ -380,6 +402,34 @@ class Translator:
             # ‖v‖² is a sum of squares: no square root, so it is smooth at v = 0
             return T.MatrixFunction("normsq", term.body, pos=pos)
         return T.Power(term, exponent, pos=pos)
+
+    def power_letter(self, sup: ast.Node | None, scope: Scope) -> bool:
+        """Whether a superscript `T` (or `-T`) is a number: a declared size, index or
+        scalar named T, or a bound name T. Then `β^T` is a power, not a transpose."""
+        node = unwrap(sup)
+        if isinstance(node, ast.Negate):
+            node = unwrap(node.body)
+        if not (isinstance(node, ast.Atom) and node.kind == "LETTER" and node.text == "T"):
+            return False
+        decl = self.declarations.get("T")
+        numeric = decl is not None and (decl.kind.is_integer or decl.kind == Kind.SCALAR)
+        return numeric or "T" in scope.bound or "T" in scope.indices or "T" in scope.params
+
+    def prime(self, term: T.Term, primes: int, pos: int) -> T.Term:
+        """`A'` transposes a vector or matrix (or a scalar made of them, `(x^T y)'`).
+        On a scalar it could be another variable or a derivative: an error."""
+        if term.shape in (SCALAR, None) and all(
+            t.shape in (SCALAR, None) for t in term.walk()
+        ):
+            raise TranslateError(
+                "a prime on a scalar reads as another variable or as a derivative: declare the"
+                " primed name as a symbol of its own (e.g. \"x': scalar\"), or declare the"
+                " function (\"f: function\") and write f'(x) for its derivative",
+                pos,
+            )
+        for _ in range(primes):
+            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        return term
 
     def square(self, term: T.Term, what: str, pos: int) -> None:
         if term.shape is not None and not term.shape.is_square:
@@ -446,8 +496,10 @@ class Translator:
         """Side by side, `\\cdot`, `\\times`, `*`: the matrix product (a dot product between
         two vectors written with an explicit operator)."""
         a, b = left.shape, right.shape
+        if op in VECTOR_PRODUCTS and _vector(a) and _vector(b):
+            return VECTOR_PRODUCTS[op](self, left, right, op, pos)
         if (
-            op in ("cdot", "times", "*", "ast")
+            op == "cdot"
             and a == b
             and a is not None
             and a != SCALAR
@@ -471,6 +523,27 @@ class Translator:
                 right.pos,
             )
         return T.Mul(left, right, shape=Shape(a.rows, b.cols), pos=pos)
+
+    def cross(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u \\times v`: the cross product of two 3-vectors; between other vectors, an error."""
+        three = Shape.of(Size.number(3), 1)
+        if left.shape == three and right.shape == three:
+            return T.Cross(left, right, shape=three, pos=pos)
+        raise TranslateError(
+            f"\\times between a {show_shape(left.shape)} and a {show_shape(right.shape)}: a cross"
+            " product is defined for two vectors of size 3 only (declare them vector(3)); for"
+            " the dot product write u^T v or u \\cdot v",
+            pos,
+        )
+
+    def star(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u * v` between two vectors: a dot product or an entrywise product? An error."""
+        raise TranslateError(
+            f"* between a {show_shape(left.shape)} and a {show_shape(right.shape)} reads as a"
+            " dot product or as an entrywise product: write u^T v (or u \\cdot v) for the dot"
+            " product, u \\odot v for the entrywise one",
+            pos,
+        )
 
     def bars(self, node: ast.Bars, sub: ast.Node | None, scope: Scope) -> T.Term:
         body = self.translate(node.body, scope)
@@ -538,6 +611,18 @@ PRODUCTS: dict[str, ProductReader] = {
     "odot": Translator.hadamard,
     "otimes": Translator.kronecker,
 }
+
+
+# Written operators whose meaning between two vectors is their own (or ambiguous).
+VECTOR_PRODUCTS: dict[str, ProductReader] = {
+    "times": Translator.cross,
+    "*": Translator.star,
+    "ast": Translator.star,
+}
+
+
+def _vector(shape: Shape | None) -> bool:
+    return shape is not None and shape != SCALAR and shape.is_column
 
 
 def _transposed(shape: Shape | None) -> Shape | None:
