@@ -214,84 +214,7 @@ def _extreme(sign: int) -> Callable[..., Scalar]:
     return pick
 
 
-# ---------------------------------------------------------------- the table
-
-
-@dataclass(frozen=True)
-class KnownFunction:
-    """One known function: how to evaluate, differentiate and restrict it."""
-
-    evaluate: Callable[..., Scalar]  # the value at plain numbers
-    slope: Callable[[Scalar], Scalar] | None = None  # f'(a), for one argument
-    domain: Check | None = None
-    domain_text: str = "all real numbers"
-    arity: tuple[int, int | None] = (1, 1)  # least and most arguments (None: any number)
-    inverse: str | None = None  # the function that `\f^{-1}` names
-    duals: bool = False  # evaluated on duals directly (its arithmetic differentiates)
-
-
-def _row(
-    evaluate: Callable[..., Scalar], slope: Callable[[Scalar], Scalar] | None = None,
-    domain: Check | None = None, text: str = "all real numbers", inverse: str | None = None,
-) -> KnownFunction:  # fmt: skip
-    return KnownFunction(evaluate, slope, domain, text, inverse=inverse)
-
-
-_POSITIVE = _above(0, True, "a logarithm of a non-positive number")
-_UNIT = _within(-1, 1, False)
-
-FUNCTIONS: dict[str, KnownFunction] = {
-    "exp": _row(sp.exp, _f("exp"), inverse="log"),
-    "log": _row(sp.log, reciprocal, _POSITIVE, "x > 0", inverse="exp"),
-    "ln": _row(sp.log, reciprocal, _POSITIVE, "x > 0", inverse="exp"),
-    "sqrt": _row(sp.sqrt, lambda a: reciprocal(2 * function("sqrt", a)),
-                 _above(0, False, "a square root of a negative number"), "x ≥ 0"),  # fmt: skip
-    "abs": _row(sp.Abs, _abs_slope),
-    "sign": _row(_sign, _flat(_at_zero, "sign(x) at 0")),
-    "floor": _row(_floor, _flat(_at_whole, "⌊x⌋ at a whole number")),
-    "ceil": _row(_ceiling, _flat(_at_whole, "⌈x⌉ at a whole number")),
-    "factorial": _row(_factorial, None, None, "whole numbers n ≥ 0"),
-    "sin": _row(sp.sin, _f("cos"), inverse="arcsin"),
-    "cos": _row(sp.cos, lambda a: -function("sin", a), inverse="arccos"),
-    "tan": _row(sp.tan, lambda a: ONE + function("tan", a) ** 2, _nonzero(sp.cos),
-                "cos x ≠ 0", "arctan"),  # fmt: skip
-    "cot": _row(sp.cot, lambda a: -(ONE + function("cot", a) ** 2), _nonzero(sp.sin),
-                "sin x ≠ 0", "arccot"),  # fmt: skip
-    "sec": _row(sp.sec, lambda a: function("sec", a) * function("tan", a), _nonzero(sp.cos),
-                "cos x ≠ 0", "arcsec"),  # fmt: skip
-    "csc": _row(sp.csc, lambda a: -function("csc", a) * function("cot", a), _nonzero(sp.sin),
-                "sin x ≠ 0", "arccsc"),  # fmt: skip
-    "arcsin": _row(sp.asin, lambda a: reciprocal(function("sqrt", ONE - a * a)), _UNIT,
-                   "-1 ≤ x ≤ 1"),  # fmt: skip
-    "arccos": _row(sp.acos, lambda a: -reciprocal(function("sqrt", ONE - a * a)), _UNIT,
-                   "-1 ≤ x ≤ 1"),  # fmt: skip
-    "arctan": _row(sp.atan, lambda a: reciprocal(ONE + a * a)),
-    "arccot": _row(sp.acot, lambda a: -reciprocal(ONE + a * a), _nonzero(), "x ≠ 0"),
-    "arcsec": _row(sp.asec, _arcsec_slope, _beyond(-1, 1, True), "|x| ≥ 1"),
-    "arccsc": _row(sp.acsc, lambda a: -_arcsec_slope(a), _beyond(-1, 1, True), "|x| ≥ 1"),
-    "sinh": _row(sp.sinh, _f("cosh"), inverse="arsinh"),
-    "cosh": _row(sp.cosh, _f("sinh"), inverse="arcosh"),
-    "tanh": _row(sp.tanh, lambda a: ONE - function("tanh", a) ** 2, inverse="artanh"),
-    "coth": _row(sp.coth, lambda a: ONE - function("coth", a) ** 2, _nonzero(), "x ≠ 0",
-                 "arcoth"),  # fmt: skip
-    "arsinh": _row(sp.asinh, lambda a: reciprocal(function("sqrt", a * a + ONE))),
-    "arcosh": _row(sp.acosh, lambda a: reciprocal(function("sqrt", a * a - ONE)),
-                   _above(1, False, "outside the domain"), "x ≥ 1"),  # fmt: skip
-    "artanh": _row(sp.atanh, lambda a: reciprocal(ONE - a * a), _within(-1, 1, True),
-                   "-1 < x < 1"),  # fmt: skip
-    "arcoth": _row(sp.acoth, lambda a: reciprocal(ONE - a * a), _beyond(-1, 1, False),
-                   "|x| > 1"),  # fmt: skip
-    # Of several arguments: evaluated on duals directly, so their arithmetic differentiates.
-    "max": KnownFunction(_extreme(1), arity=(1, None), duals=True),
-    "min": KnownFunction(_extreme(-1), arity=(1, None), duals=True),
-    "binom": KnownFunction(_binomial, domain_text="n any number, k a whole number ≥ 0",
-                           arity=(2, 2), duals=True),  # fmt: skip
-}
-
-# Other spellings of the same functions (`\operatorname{sgn}`, `\arcsinh`).
-ALIASES = {"sgn": "sign", "arcsinh": "arsinh", "arccosh": "arcosh", "arctanh": "artanh",
-           "arccoth": "arcoth", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
-           "ceiling": "ceil"}  # fmt: skip
+# ------------------------------------------------------------ entry points
 
 
 def known(name: str) -> KnownFunction | None:
@@ -330,3 +253,112 @@ def apply(name: str, args: list[Scalar]) -> Scalar:
         return approximate(row.evaluate(*args))
     (x,) = args
     return function(name, x)
+
+
+# ---------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class KnownFunction:
+    """One known function: how to evaluate, differentiate and restrict it."""
+
+    evaluate: Callable[..., Scalar]  # the value at plain numbers
+    slope: Callable[[Scalar], Scalar] | None = None  # f'(a), for one argument
+    domain: Check | None = None
+    domain_text: str = "all real numbers"
+    arity: tuple[int, int | None] = (1, 1)  # least and most arguments (None: any number)
+    inverse: str | None = None  # the function that `\f^{-1}` names
+    duals: bool = False  # evaluated on duals directly (its arithmetic differentiates)
+
+
+def _row(
+    evaluate: Callable[..., Scalar], slope: Callable[[Scalar], Scalar] | None = None,
+    domain: Check | None = None, text: str = "all real numbers", inverse: str | None = None,
+) -> KnownFunction:  # fmt: skip
+    return KnownFunction(evaluate, slope, domain, text, inverse=inverse)
+
+
+_POSITIVE = _above(0, True, "a logarithm of a non-positive number")
+_UNIT = _within(-1, 1, False)
+
+FUNCTIONS: dict[str, KnownFunction] = {
+    "exp": _row(sp.exp, _f("exp")),
+    "log": _row(sp.log, reciprocal, _POSITIVE, "x > 0"),
+    "ln": _row(sp.log, reciprocal, _POSITIVE, "x > 0"),
+    "sqrt": _row(
+        sp.sqrt,
+        lambda a: reciprocal(2 * function("sqrt", a)),
+        _above(0, False, "a square root of a negative number"),
+        "x ≥ 0",
+    ),  # fmt: skip
+    "abs": _row(sp.Abs, _abs_slope),
+    "sign": _row(_sign, _flat(_at_zero, "sign(x) at 0")),
+    "floor": _row(_floor, _flat(_at_whole, "⌊x⌋ at a whole number")),
+    "ceil": _row(_ceiling, _flat(_at_whole, "⌈x⌉ at a whole number")),
+    "factorial": _row(_factorial, None, None, "whole numbers n ≥ 0"),
+    "sin": _row(sp.sin, _f("cos"), inverse="arcsin"),
+    "cos": _row(sp.cos, lambda a: -function("sin", a), inverse="arccos"),
+    "tan": _row(
+        sp.tan, lambda a: ONE + function("tan", a) ** 2, _nonzero(sp.cos), "cos x ≠ 0", "arctan"
+    ),  # fmt: skip
+    "cot": _row(
+        sp.cot, lambda a: -(ONE + function("cot", a) ** 2), _nonzero(sp.sin), "sin x ≠ 0", "arccot"
+    ),  # fmt: skip
+    "sec": _row(
+        sp.sec,
+        lambda a: function("sec", a) * function("tan", a),
+        _nonzero(sp.cos),
+        "cos x ≠ 0",
+        "arcsec",
+    ),  # fmt: skip
+    "csc": _row(
+        sp.csc,
+        lambda a: -function("csc", a) * function("cot", a),
+        _nonzero(sp.sin),
+        "sin x ≠ 0",
+        "arccsc",
+    ),  # fmt: skip
+    "arcsin": _row(
+        sp.asin, lambda a: reciprocal(function("sqrt", ONE - a * a)), _UNIT, "-1 ≤ x ≤ 1"
+    ),  # fmt: skip
+    "arccos": _row(
+        sp.acos, lambda a: -reciprocal(function("sqrt", ONE - a * a)), _UNIT, "-1 ≤ x ≤ 1"
+    ),  # fmt: skip
+    "arctan": _row(sp.atan, lambda a: reciprocal(ONE + a * a)),
+    "arccot": _row(sp.acot, lambda a: -reciprocal(ONE + a * a), _nonzero(), "x ≠ 0"),
+    "arcsec": _row(sp.asec, _arcsec_slope, _beyond(-1, 1, True), "|x| ≥ 1"),
+    "arccsc": _row(sp.acsc, lambda a: -_arcsec_slope(a), _beyond(-1, 1, True), "|x| ≥ 1"),
+    "sinh": _row(sp.sinh, _f("cosh"), inverse="arsinh"),
+    "cosh": _row(sp.cosh, _f("sinh"), inverse="arcosh"),
+    "tanh": _row(sp.tanh, lambda a: ONE - function("tanh", a) ** 2, inverse="artanh"),
+    "coth": _row(
+        sp.coth, lambda a: ONE - function("coth", a) ** 2, _nonzero(), "x ≠ 0", "arcoth"
+    ),  # fmt: skip
+    "arsinh": _row(sp.asinh, lambda a: reciprocal(function("sqrt", a * a + ONE))),
+    "arcosh": _row(
+        sp.acosh,
+        lambda a: reciprocal(function("sqrt", a * a - ONE)),
+        _above(1, False, "outside the domain"),
+        "x ≥ 1",
+    ),  # fmt: skip
+    "artanh": _row(
+        sp.atanh, lambda a: reciprocal(ONE - a * a), _within(-1, 1, True), "-1 < x < 1"
+    ),  # fmt: skip
+    "arcoth": _row(
+        sp.acoth, lambda a: reciprocal(ONE - a * a), _beyond(-1, 1, False), "|x| > 1"
+    ),  # fmt: skip
+    # Of several arguments: evaluated on duals directly, so their arithmetic differentiates.
+    "max": KnownFunction(_extreme(1), arity=(1, None), duals=True),
+    "min": KnownFunction(_extreme(-1), arity=(1, None), duals=True),
+    "binom": KnownFunction(
+        _binomial,
+        domain_text="n any number, k a whole number (0 for k < 0)",
+        arity=(2, 2),
+        duals=True,
+    ),  # fmt: skip
+}
+
+# Other spellings of the same functions (`\operatorname{sgn}`, `\arcsinh`).
+ALIASES = {"sgn": "sign", "arcsinh": "arsinh", "arccosh": "arcosh", "arctanh": "artanh",
+           "arccoth": "arcoth", "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
+           "ceiling": "ceil"}  # fmt: skip

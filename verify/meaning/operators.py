@@ -126,6 +126,8 @@ class OperatorReader:
             if literal is not None:
                 return
         written = compact(node)
+        if isinstance(node, ast.Scripted):
+            name = compact(ast.Scripted(node.base, node.sub, node.sup))
         group = compact(nxt)
         raise TranslateError(
             f"{written}{group}: {name} is not declared, so this reads as the function {name}"
@@ -403,7 +405,8 @@ class OperatorReader:
         nxt = factors[k + 1] if k + 1 < len(factors) else None
         after_sup = None
         if isinstance(nxt, ast.Scripted) and nxt.sub is None and _listed(nxt.base):
-            nxt, after_sup = nxt.base, nxt.sup
+            after_sup = nxt.sup
+            nxt = nxt.base
         if not (isinstance(nxt, ast.Delimited) and _listed(nxt)):
             raise TranslateError(
                 f"\\{name} needs its arguments in parentheses or braces: \\{name}(a, b)",

@@ -167,16 +167,16 @@ class Translator:
         if name in scope.params:
             if sub is not None:
                 raise TranslateError(f"the parameter {name} takes no subscript", pos)
-            return self.superscript(scope.params[name], sup, primes, scope, pos)
+            return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
-            return self.superscript(scope.indices[name], sup, primes, scope, pos)
+            return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
         if name in scope.bound or (decl and decl.kind.is_integer and sub is None):
             term: T.Term = T.IndexValue(name, pos=pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -186,7 +186,7 @@ class Translator:
                     pos,
                 )
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
@@ -195,9 +195,9 @@ class Translator:
                 if sub is not None:
                     size = self.identity_size(decl, sub, pos)
                 term = T.Identity(size, shape=Shape(size, size), pos=pos)
-                return self.superscript(term, sup, primes, scope, pos)
+                return self.superscript(term, sup, primes, scope, pos, name=name)
             term, sup = self.member(decl, sub, sup, scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
 
     def literal(self, name: str, sub: ast.Node | None, sup: ast.Node | None) -> Literal | None:
@@ -232,7 +232,7 @@ class Translator:
             return T.Apply("exp", self.entrywise(exponent, "an exponent"), shape=exponent.shape
                            or SCALAR, pos=pos)  # fmt: skip
         if name == "\\pi" and sub is None:
-            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
+            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos, name=name)
         if parenthesized(sup):
             raise TranslateError(
                 f"{name}^{{{compact(unwrap(sup))}}}: declare the family, e.g."
@@ -365,10 +365,11 @@ class Translator:
     # ------------------------------------------------------------- operations
 
     def superscript(
-        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
-    ) -> T.Term:
+        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int,
+        *, name: str = "",
+    ) -> T.Term:  # fmt: skip
         if primes:
-            term = self.prime(term, primes, pos)
+            term = self.prime(term, primes, pos, name)
         if sup is None:
             return term
         if (is_transpose(sup) or is_minus(sup, "T")) and self.power_letter(sup, scope):
@@ -415,16 +416,16 @@ class Translator:
         numeric = decl is not None and (decl.kind.is_integer or decl.kind == Kind.SCALAR)
         return numeric or "T" in scope.bound or "T" in scope.indices or "T" in scope.params
 
-    def prime(self, term: T.Term, primes: int, pos: int) -> T.Term:
+    def prime(self, term: T.Term, primes: int, pos: int, name: str = "") -> T.Term:
         """`A'` transposes a vector or matrix (or a scalar made of them, `(x^T y)'`).
         On a scalar it could be another variable or a derivative: an error."""
-        if term.shape in (SCALAR, None) and all(
-            t.shape in (SCALAR, None) for t in term.walk()
-        ):
+        if term.shape in (SCALAR, None) and all(t.shape in (SCALAR, None) for t in term.walk()):
+            written = (name or "x") + "'" * primes
             raise TranslateError(
-                "a prime on a scalar reads as another variable or as a derivative: declare the"
-                " primed name as a symbol of its own (e.g. \"x': scalar\"), or declare the"
-                " function (\"f: function\") and write f'(x) for its derivative",
+                f"{name + chr(39) * primes + ': ' if name else ''}a prime on a scalar reads as"
+                f" another variable or as a derivative: declare '{written}: scalar' for a symbol"
+                f" of its own, or declare the function ('{name or 'f'}: function') and write"
+                f" {name or 'f'}'(x) for its derivative",
                 pos,
             )
         for _ in range(primes):
@@ -498,13 +499,7 @@ class Translator:
         a, b = left.shape, right.shape
         if op in VECTOR_PRODUCTS and _vector(a) and _vector(b):
             return VECTOR_PRODUCTS[op](self, left, right, op, pos)
-        if (
-            op == "cdot"
-            and a == b
-            and a is not None
-            and a != SCALAR
-            and a.is_column
-        ):
+        if op == "cdot" and a == b and a is not None and a != SCALAR and a.is_column:
             trans = T.Transpose(left, shape=_transposed(a), pos=pos)
             return T.Mul(trans, right, shape=SCALAR, pos=pos)
         if a in (SCALAR, None):
