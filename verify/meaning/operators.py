@@ -90,6 +90,8 @@ class OperatorReader:
         for n in range(1, len(items) - 1):
             if items[n][0] == "/" and items[n + 1][0] == "":
                 self.refuse_slash(factors[firsts[n - 1] : firsts[n]], factors[firsts[n] :])
+            if _array(items[n - 1][1]) and _array(items[n + 1][1]):  # `x^T M x`
+                self.refuse_scalar_matrix("a product", [items[n][1]], items[n][1].pos)
         result = items[0][1]
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
@@ -136,6 +138,26 @@ class OperatorReader:
             f" {written} \\cdot {group} for the product",
             node.pos,
         )
+
+    def refuse_scalar_matrix(self, where: str, terms: list[T.Term], pos: int) -> None:
+        """Undeclared letters where a reader sees a matrix (`\\det(A + B)`, the M of
+        `x^T M x`) are scalars to the checker, so a false matrix identity could pass."""
+        if any(t.shape not in (SCALAR, None) for term in terms for t in term.walk()):
+            return
+        names = sorted({t.name for term in terms for t in term.walk()
+                        if isinstance(t, T.Ref) and self.undeclared(t.name)})  # fmt: skip
+        if names:
+            listed = ", ".join(names)
+            raise TranslateError(
+                f"{listed} in {where} reads as a matrix, but undeclared letters are real"
+                f" scalars: declare {listed} (as a matrix, e.g. '{names[0]}: matrix(n, n)', or"
+                " as a scalar)",
+                pos,
+            )
+
+    def undeclared(self, name: str) -> bool:
+        """A name the translator took for an undeclared real scalar."""
+        return name not in self.reader.declarations and not name.startswith("\\arg")
 
     def refuse_slash(self, before: list[ast.Node], after: list[ast.Node]) -> None:
         """`a/2b`: (a/2)·b or a/(2b)? An inline slash before more than one factor."""
@@ -349,6 +371,7 @@ class OperatorReader:
                 end += 1
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
         if name in MATRIX_FUNCTIONS:
+            self.refuse_scalar_matrix(f"\\{name}", [arg], node.pos)
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -583,6 +606,10 @@ class OperatorReader:
 
 def _bracketed(node: ast.Node) -> bool:
     return isinstance(node, ast.Delimited) and node.delimiter in ("(", "[")
+
+
+def _array(term: T.Term) -> bool:
+    return term.shape not in (SCALAR, None)
 
 
 def _listed(node: ast.Node) -> bool:
