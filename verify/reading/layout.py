@@ -10,10 +10,10 @@ character keeps its line and column), and tell a definition label over `=`
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 
-from verify.errors import LatexError
-from verify.latex.tokenizer import braced
 from verify.model import Relation
 
 RELATIONS: list[tuple[str, Relation]] = [
@@ -33,7 +33,7 @@ RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
 # Wrappers that only decorate what they hold: `\boxed{…}`, `\color{red}{…}`.
 _WRAPPER = re.compile(r"\\(?:boxed|(?:text)?color\s*\{[^{}]*\})\s*(?=\{)")
 _COLOR_SWITCH = re.compile(r"\\color\s*\{[^{}]*\}(?!\s*\{)")
-_COMMAND_END = re.compile(r"\\[A-Za-z]+\s*$")
+_NAME = re.compile(r"[A-Za-z]+")
 # Between two equations on one row: `\quad`s, after a comma or around `\text{and}`.
 _SEPARATOR = re.compile(
     r"(?:,\s*)?(?:\\q?quad(?![A-Za-z])\s*)+"
@@ -97,42 +97,86 @@ def is_definition_label(token: str) -> bool:
     return label is not None and _LABEL_NOISE.sub("", label.group(1)) == "def"
 
 
+@dataclass
+class _Group:
+    """An open brace group while a block is scanned."""
+
+    opening: tuple[int, int]  # the text that opens it: `{`, `\\boxed{`, `\\color{c}{`
+    kind: str  # "plain" (no argument), "wrapper" (a decoration) or "other"
+    relation: bool = False  # whether a relation stands at its own top level
+
+
 def wrapper_spans(s: str) -> list[tuple[int, int]]:
     """Text to blank so that relations inside decorations are seen: the opening and
     closing of `\\boxed{…}`, `\\color{c}{…}`, `\\textcolor{c}{…}`, a `\\color{c}`
-    switch, and plain braces (not an argument) around a relation. One layer per
-    call; the caller blanks and calls again until nothing is left."""
+    switch, and plain braces (not an argument) around a relation, at any depth of
+    nesting. One pass: a group that is unwrapped hands its relations to its parent."""
+    relations = {m.start(): m.end() for m in RELATION.finditer(s)}
+    stack: list[_Group] = []
     spans: list[tuple[int, int]] = []
-    for m in _WRAPPER.finditer(s):
-        closing = _closing(s, m.end())
-        if closing is not None:
-            spans += [(m.start(), m.end() + 1), (closing - 1, closing)]
-    spans += [(m.start(), m.end()) for m in _COLOR_SWITCH.finditer(s)]
-    if spans:
-        return spans
-    for k, char in enumerate(s):
-        if char != "{" or (k > 0 and s[k - 1] == "\\") or _is_argument(s, k):
+    i = 0
+    while i < len(s):
+        if i in relations:
+            if stack:
+                stack[-1].relation = True
+            i = relations[i]
             continue
-        closing = _closing(s, k)
-        if closing is not None and top_level_relations(s, k + 1, closing - 1):
-            return [(k, k + 1), (closing - 1, closing)]
-    return []
+        if s[i] == "\\":
+            wrapper = _WRAPPER.match(s, i)
+            switch = _COLOR_SWITCH.match(s, i)
+            if wrapper:
+                stack.append(_Group((i, wrapper.end() + 1), "wrapper"))
+                i = wrapper.end() + 1
+            elif switch:
+                spans.append((i, switch.end()))
+                i = switch.end()
+            elif s.startswith(("\\begin", "\\{"), i):
+                stack.append(_Group((i, i + 1), "other"))
+                i += 2
+            elif s.startswith(("\\end", "\\}"), i):
+                _close(stack, spans, i, closing=False)
+                i += 2
+            else:
+                name = _NAME.match(s, i + 1)
+                i = name.end() if name else i + 2
+            continue
+        if s[i] == "{":
+            argument = _is_argument(s, i, spans)
+            stack.append(_Group((i, i + 1), "other" if argument else "plain"))
+        elif s[i] == "}":
+            _close(stack, spans, i, closing=True)
+        i += 1
+    return spans
 
 
-def _closing(s: str, k: int) -> int | None:
-    """The offset after the `}` that closes the `{` at `k`, if it is closed."""
-    try:
-        return braced(s, k)[1]
-    except LatexError:
-        return None
+def _close(stack: list[_Group], spans: list[tuple[int, int]], i: int, closing: bool) -> None:
+    """Close the innermost group at `i`; blank it if it only decorates."""
+    if not stack:
+        return
+    group = stack.pop()
+    unwrapped = closing and (group.kind == "wrapper" or (group.kind == "plain" and group.relation))
+    if unwrapped:
+        spans += [group.opening, (i, i + 1)]
+        if group.relation and stack:
+            stack[-1].relation = True
 
 
-def _is_argument(s: str, k: int) -> bool:
-    """Whether the `{` at `k` is an argument or script (`\\frac{…}`, `x_{…}`, `}{`)."""
-    before = s[:k].rstrip()
-    if not before:
+def _is_argument(s: str, k: int, unwrapped: list[tuple[int, int]]) -> bool:
+    """Whether the `{` at `k` is an argument or script (`\\frac{…}`, `x_{…}`, `}{`);
+    a `}` that closes a group being unwrapped (`{a = b} {c = d}`) makes none."""
+    j = k - 1
+    while j >= 0 and s[j].isspace():
+        j -= 1
+    if j < 0:
         return False
-    return before[-1] in "_^}]" or bool(_COMMAND_END.search(before))
+    if s[j] == "}":
+        return not (unwrapped and unwrapped[-1] == (j, j + 1))
+    if s[j] in "_^]":
+        return True
+    start = j
+    while start >= 0 and s[start].isalpha():
+        start -= 1
+    return start < j and start >= 0 and s[start] == "\\"  # the end of a command's name
 
 
 def equation_breaks(s: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -140,16 +184,19 @@ def equation_breaks(s: str, start: int, end: int) -> list[tuple[int, int]]:
     `a = b,\\quad c = d`. Each break is the separator's span; a `\\quad\\text{…}`
     tail of prose, or a side condition `\\quad (j \\ne l)`, is not a break."""
     depth = depth_map(s[start:end])
+    relations = [m.start() for m in top_level_relations(s, start, end)]
     breaks: list[tuple[int, int]] = []
     left = start
     for m in _SEPARATOR.finditer(s, start, end):
-        if depth[m.start() - start] != 0 or m.start() < left:
+        if depth[m.start() - start] != 0:
             continue
         if CONDITION_TAIL.fullmatch(s, m.start(), end):
             break
         if not m.group(1) and _PROSE.match(s, m.end(), end):
             break  # `\quad\text{because …}`: the step's justification
-        if top_level_relations(s, left, m.start()) and top_level_relations(s, m.end(), end):
+        before = bisect.bisect_left(relations, m.start()) > bisect.bisect_left(relations, left)
+        after = bisect.bisect_left(relations, m.end()) < len(relations)
+        if before and after:
             breaks.append((m.start(), m.end()))
             left = m.end()
     return breaks

@@ -125,12 +125,8 @@ def _strip_environment(text: Text) -> None:
 
 def _unwrap(text: Text) -> None:
     """Blank decorations around relations (`\\boxed{…}`, `\\color{c}{…}`, plain braces)."""
-    for _ in range(len(text.chars)):
-        spans = wrapper_spans(text.string)
-        if not spans:
-            return
-        for start, end in spans:
-            text.blank(start, end)
+    for start, end in wrapper_spans(text.string):
+        text.blank(start, end)
 
 
 def _rows(text: Text) -> list[Row]:
