@@ -17,24 +17,25 @@ from verify.latex.syntax import (
     derivative_marker,
     derivative_order,
     head_kind,
-    is_minus,
     simple,
     symbol_name,
     unwrap,
 )
 from verify.meaning import terms as T
+from verify.meaning.ambiguity import (
+    operand_group,
+    refuse_ambiguous_product,
+    refuse_scalar_matrix,
+    refuse_unknown_call,
+)
 from verify.meaning.functions import canonical, known
+from verify.meaning.known import inverse_function, several_arguments
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
 from verify.shape import SCALAR, Shape, Size, show_shape
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
 MATRIX_FUNCTIONS = {"det", "tr", "diag"}
-# Known functions with a notation of their own, read by `known_syntax`.
-KNOWN_SYNTAX = (ast.Factorial, ast.Binomial, ast.Indicator)
-ROUNDINGS = {"\\lfloor": "floor", "\\lceil": "ceil"}
-# Undeclared names with a meaning: a number before a bracket is a product.
-KNOWN_CONSTANTS = {"e", "\\pi"}
 
 
 class OperatorReader:
@@ -65,7 +66,7 @@ class OperatorReader:
                     break
                 if head in ("SUM", "PROD"):
                     raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
-                group = self.operand_group(node, rest[0], ops[k])
+                group = operand_group(node, rest[0], ops[k])
                 if group is not None:  # `\frac{d}{dx}(u)\,v`: the operator takes (u) only
                     items.append((op, self.operator(node, self.reader.translate(group, scope),
                                                     scope)))  # fmt: skip
@@ -84,91 +85,14 @@ class OperatorReader:
                 items.append((op, term))
                 continue
             if k + 1 < len(factors) and ops[k] == "":
-                self.refuse_unknown_call(node, factors[k + 1], scope)
+                refuse_unknown_call(self.reader, node, factors[k + 1], scope)
             items.append((op, self.reader.translate(node, scope)))
             k += 1
-        for n in range(1, len(items) - 1):
-            if items[n][0] == "/" and items[n + 1][0] == "":
-                self.refuse_slash(factors[firsts[n - 1] : firsts[n]], factors[firsts[n] :])
-            if _array(items[n - 1][1]) and _array(items[n + 1][1]):  # `x^T M x`
-                self.refuse_scalar_matrix("a product", [items[n][1]], items[n][1].pos)
+        refuse_ambiguous_product(self.reader, items, firsts, factors)
         result = items[0][1]
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
         return result
-
-    def operand_group(self, node: ast.Node, nxt: ast.Node, op: str) -> ast.Node | None:
-        """The bracketed group an operator is followed by directly, which it takes alone
-        (contract §4); None when it takes the rest of its product term (so also for a
-        group with a script: `\\nabla_x (u)^2 v` is the gradient of (u)^2 v)."""
-        if op:
-            raise TranslateError(
-                f"'{compact(node)}' is followed by an operator ('{op}'): write what it acts on"
-                " directly after it (\\nabla_x \\cdot f, a divergence, is not supported)",
-                nxt.pos,
-            )
-        return nxt if _bracketed(nxt) else None
-
-    def refuse_unknown_call(self, node: ast.Node, nxt: ast.Node, scope: Scope) -> None:
-        """An undeclared letter directly before `(` or `[`: a function or a product?"""
-        if not (_bracketed(nxt) or (isinstance(nxt, ast.Scripted) and _bracketed(nxt.base))):
-            return
-        base = node.base if isinstance(node, ast.Scripted) else node
-        if not isinstance(base, ast.Atom) or base.kind not in ("LETTER", "SYMBOL"):
-            return
-        name = base.text
-        if name in KNOWN_CONSTANTS or name in scope.params or name in scope.bound:
-            return
-        if name in scope.indices or name in self.reader.declarations:
-            return
-        if name in self.reader.definitions:
-            return
-        if isinstance(node, ast.Scripted):
-            literal = self.reader.literal(name, node.sub, node.sup)
-            if literal is not None:
-                return
-        written = compact(node)
-        if isinstance(node, ast.Scripted):
-            name = compact(ast.Scripted(node.base, node.sub, node.sup))
-        group = compact(nxt)
-        raise TranslateError(
-            f"{written}{group}: {name} is not declared, so this reads as the function {name}"
-            f" applied to {group}, or as {written} times {group}: declare '{name}: function'"
-            f" (or define it with :=), or declare '{name}: scalar' or write"
-            f" {written} \\cdot {group} for the product",
-            node.pos,
-        )
-
-    def refuse_scalar_matrix(self, where: str, terms: list[T.Term], pos: int) -> None:
-        """Undeclared letters where a reader sees a matrix (`\\det(A + B)`, the M of
-        `x^T M x`) are scalars to the checker, so a false matrix identity could pass."""
-        if any(t.shape not in (SCALAR, None) for term in terms for t in term.walk()):
-            return
-        names = sorted({t.name for term in terms for t in term.walk()
-                        if isinstance(t, T.Ref) and self.undeclared(t.name)})  # fmt: skip
-        if names:
-            listed = ", ".join(names)
-            raise TranslateError(
-                f"{listed} in {where} reads as a matrix, but undeclared letters are real"
-                f" scalars: declare {listed} (as a matrix, e.g. '{names[0]}: matrix(n, n)', or"
-                " as a scalar)",
-                pos,
-            )
-
-    def undeclared(self, name: str) -> bool:
-        """A name the translator took for an undeclared real scalar."""
-        return name not in self.reader.declarations and not name.startswith("\\arg")
-
-    def refuse_slash(self, before: list[ast.Node], after: list[ast.Node]) -> None:
-        """`a/2b`: (a/2)·b or a/(2b)? An inline slash before more than one factor."""
-        left = " ".join(compact(f) for f in before)
-        first, rest = compact(after[0]), " ".join(compact(f) for f in after[1:])
-        raise TranslateError(
-            f"{left}/{first} {rest}: an inline slash before more than one factor reads as"
-            f" ({left}/{first})·{rest} or as {left}/({first} {rest}): write"
-            f" \\frac{{{left}}}{{{first} {rest}}} or \\frac{{{left}}}{{{first}}} {rest}",
-            after[0].pos,
-        )
 
     def derivative_operator(self, node: ast.Node) -> bool:
         """Whether `node` is `\\frac{\\partial}{\\partial x}` or `\\frac{d}{dx}` (no body)."""
@@ -332,10 +256,10 @@ class OperatorReader:
         name = base.text
         sup = node.sup if isinstance(node, ast.Scripted) else None
         log_base = None
-        sup, name = self.inverse_function(name, sup, node.pos)
+        sup, name = inverse_function(name, sup, node.pos)
         row = known(name)
         if row is not None and row.arity != (1, 1):
-            return self.several_arguments(name, factors, k, scope)
+            return several_arguments(self.reader, name, factors, k, scope)
         if isinstance(node, ast.Scripted) and node.sub is not None:
             if name != "log":
                 raise TranslateError(f"\\{name} takes no subscript here", node.pos)
@@ -371,7 +295,7 @@ class OperatorReader:
                 end += 1
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
         if name in MATRIX_FUNCTIONS:
-            self.refuse_scalar_matrix(f"\\{name}", [arg], node.pos)
+            refuse_scalar_matrix(self.reader, f"\\{name}", [arg], node.pos)
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -396,80 +320,6 @@ class OperatorReader:
         if after_sup is not None:
             term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
         return term, end
-
-    def inverse_function(
-        self, name: str, sup: ast.Node | None, pos: int
-    ) -> tuple[ast.Node | None, str]:
-        """`\\sin^{-1}` names arcsin (the table's `inverse`); `\\sin^2 x` stays a power.
-        Any other negative power of a function name reads two ways: an error."""
-        negative = isinstance(unwrap(sup), ast.Negate)
-        if not negative:
-            return sup, name
-        row = known(name)
-        if is_minus(sup, "1") and row is not None and row.inverse is not None:
-            return None, row.inverse
-        raise TranslateError(
-            f"\\{name}^{{{compact(unwrap(sup))}}} reads as an inverse function or as a power"
-            f" of \\{name}: write (\\{name} x)^{{{compact(unwrap(sup))}}} for the power",
-            pos,
-        )
-
-    def several_arguments(
-        self, name: str, factors: list[ast.Node], k: int, scope: Scope
-    ) -> tuple[T.Term, int]:
-        """`\\max(a, b)`, `\\min\\{a, b, c\\}`: a known function of a list of scalars."""
-        node = factors[k]
-        if isinstance(node, ast.Scripted) and (node.sub is not None or node.sup is not None):
-            raise TranslateError(
-                f"\\{name} with a script (over a set, or a power) is not supported: write"
-                f" \\{name}(a, b, …)",
-                node.pos,
-            )
-        nxt = factors[k + 1] if k + 1 < len(factors) else None
-        after_sup = None
-        if isinstance(nxt, ast.Scripted) and nxt.sub is None and _listed(nxt.base):
-            after_sup = nxt.sup
-            nxt = nxt.base
-        if not (isinstance(nxt, ast.Delimited) and _listed(nxt)):
-            raise TranslateError(
-                f"\\{name} needs its arguments in parentheses or braces: \\{name}(a, b)",
-                node.pos,
-            )
-        args = [self.reader.scalar(self.reader.translate(a, scope), f"an argument of \\{name}")
-                for a in nxt.items]  # fmt: skip
-        term: T.Term = T.Known(canonical(name), args, pos=node.pos)
-        if after_sup is not None:
-            term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
-        return term, k + 2
-
-    def known_syntax(self, node: ast.Node, scope: Scope) -> T.Term:
-        """`n!`, `\\binom{n}{k}`, `⌊x⌋`, `⌈x⌉` and `1\\{a < b\\}`: known functions
-        with a notation of their own."""
-
-        def scalar(part: ast.Node, what: str) -> T.Term:
-            return self.reader.scalar(self.reader.translate(part, scope), what)
-
-        if isinstance(node, ast.Factorial):
-            if isinstance(unwrap(node.body), ast.Factorial):
-                raise TranslateError(
-                    f"{compact(node)} reads as a double factorial or as the factorial of a"
-                    f" factorial: write ({compact(node.body)})! for the second (the double"
-                    " factorial is not supported)",
-                    node.pos,
-                )
-            return T.Apply("factorial", scalar(node.body, "n in n!"), pos=node.pos)
-        if isinstance(node, ast.Binomial):
-            top, bottom = scalar(node.top, "n in binom(n, k)"), scalar(node.bottom, "k")
-            return T.Known("binom", [top, bottom], pos=node.pos)
-        if isinstance(node, ast.Indicator):
-            left = scalar(node.left, "a side of an indicator's condition")
-            right = scalar(node.right, "a side of an indicator's condition")
-            return T.Indicator(left, node.op, right, pos=node.pos)
-        assert isinstance(node, ast.Delimited)
-        body = self.reader.entrywise(self.reader.translate(node.items[0], scope),
-                                     f"the argument of {ROUNDINGS[node.delimiter]}")  # fmt: skip
-        name = ROUNDINGS[node.delimiter]
-        return T.Apply(name, body, shape=body.shape or SCALAR, pos=node.pos)
 
     def callable_name(self, node: ast.Node, scope: Scope) -> str | None:
         """The name of a function being applied (`g`, `f_j^{(i)}`, `\\mathcal{N}`)."""
@@ -602,18 +452,6 @@ class OperatorReader:
         num = self.reader.translate(node.numerator, scope)
         den = self.reader.scalar(self.reader.translate(node.denominator, scope), "a denominator")
         return T.Div(num, den, shape=num.shape if num.shape is not None else SCALAR, pos=node.pos)
-
-
-def _bracketed(node: ast.Node) -> bool:
-    return isinstance(node, ast.Delimited) and node.delimiter in ("(", "[")
-
-
-def _array(term: T.Term) -> bool:
-    return term.shape not in (SCALAR, None)
-
-
-def _listed(node: ast.Node) -> bool:
-    return isinstance(node, ast.Delimited) and node.delimiter in ("(", "\\{")
 
 
 def _size_term(size: Size, pos: int) -> T.Term:

@@ -25,7 +25,8 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
-from verify.meaning.operators import KNOWN_SYNTAX, OPERATOR_HEADS, ROUNDINGS, OperatorReader
+from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
+from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind
 from verify.reading.notation import canonical_script
@@ -90,7 +91,7 @@ class Translator:
         if isinstance(node, KNOWN_SYNTAX) or (
             isinstance(node, ast.Delimited) and node.delimiter in ROUNDINGS
         ):
-            return self.operators.known_syntax(node, scope)
+            return known_syntax(self, node, scope)
         if isinstance(node, ast.Delimited):
             if len(node.items) != 1:
                 raise TranslateError(
@@ -494,8 +495,9 @@ class Translator:
         return T.Kronecker(left, right, shape=shape, pos=pos)
 
     def matrix_product(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
-        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product (a dot product between
-        two vectors written with an explicit operator)."""
+        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product; `\\cdot` between two
+        vectors is their dot product, `\\times` and `*` between two vectors see
+        `VECTOR_PRODUCTS`."""
         a, b = left.shape, right.shape
         if op in VECTOR_PRODUCTS and _vector(a) and _vector(b):
             return VECTOR_PRODUCTS[op](self, left, right, op, pos)
