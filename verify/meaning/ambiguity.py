@@ -65,6 +65,19 @@ def refuse_unknown_call(reader: Reader, node: ast.Node, nxt: ast.Node, scope: Sc
     )
 
 
+def refuse_open_argument(function: ast.Node, argument: list[ast.Node], nxt: ast.Node) -> None:
+    """`\\log a (a + 1)`: log(a)·(a + 1) or log(a(a + 1))? A function name's bare argument
+    followed directly by a bracket reads two ways."""
+    if not (bracketed(nxt) or (isinstance(nxt, ast.Scripted) and bracketed(nxt.base))):
+        return
+    name, arg, group = compact(function), " ".join(compact(a) for a in argument), compact(nxt)
+    raise TranslateError(
+        f"{name} {arg} {group} reads as {name}({arg}) times {group} or as"
+        f" {name}({arg} {group}): write {name}({arg}) {group} or {name}\\left({arg} {group}\\right)",
+        nxt.pos,
+    )
+
+
 def refuse_scalar_matrix(reader: Reader, where: str, terms: list[T.Term], pos: int) -> None:
     """Undeclared letters where a reader sees a matrix (`\\det(A + B)`, the M of
     `x^T M x`) are scalars to the checker, so a false matrix identity could pass."""

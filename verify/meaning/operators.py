@@ -24,6 +24,7 @@ from verify.latex.syntax import (
 from verify.meaning import terms as T
 from verify.meaning.ambiguity import (
     operand_group,
+    refuse_open_argument,
     refuse_ambiguous_product,
     refuse_scalar_matrix,
     refuse_unknown_call,
@@ -293,6 +294,9 @@ class OperatorReader:
                 simple(nxt) and end < len(factors) and ops[end - 1] == "" and simple(factors[end])
             ):
                 end += 1
+            if end < len(factors) and ops[end - 1] == "":  # `\log \phi(x)`: is φ a function?
+                refuse_unknown_call(self.reader, factors[end - 1], factors[end], scope)
+                refuse_open_argument(node, factors[k + 1 : end], factors[end])
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
         if name in MATRIX_FUNCTIONS:
             refuse_scalar_matrix(self.reader, f"\\{name}", [arg], node.pos)
