@@ -24,8 +24,8 @@ from verify.latex.syntax import (
 from verify.meaning import terms as T
 from verify.meaning.ambiguity import (
     operand_group,
-    refuse_open_argument,
     refuse_ambiguous_product,
+    refuse_open_argument,
     refuse_scalar_matrix,
     refuse_unknown_call,
 )
