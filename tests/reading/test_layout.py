@@ -131,3 +131,12 @@ def test_a_name_with_a_meaning_cannot_be_defined_again() -> None:
     [earlier] = errors(page("c + 0 = c", "c := a"))
     assert "used on line 9" in earlier
     assert not errors(page("c := a", "\\theta_2 := \\theta + a", "c = a"))
+
+
+def test_comments_and_justifications_hold_no_second_equation() -> None:
+    text = page('a = a % verify: skip "x = y, \\quad z = w"')
+    assert [(p.lhs.text.strip(), p.rhs.text.strip()) for p in extract_page("t.md", text).pairs] == [
+        ("a", "a")
+    ]
+    justified = page("\\begin{aligned}\na &= a && \\text{as } x = y, \\quad z = w\n\\end{aligned}")
+    assert sides(justified) == [("a", "=", "a")]

@@ -39,6 +39,7 @@ ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "ga
 # Environments whose `\\` breaks one long equation, not a chain into rows.
 ONE_EQUATION = ("multline", "multline*")
 _ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _ROW_BREAK = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
 _ARRAY = re.compile(r"\\begin\s*\{array\}\s*(?:\[[a-z]\])?\s*\{[^{}]*\}|\\end\s*\{array\}")
 _JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
@@ -149,11 +150,16 @@ def _rows(text: Text) -> list[Row]:
 
 def _split_equations(text: Text, rows: list[Row]) -> list[Row]:
     """A row with a second equation (after `\\quad\\text{and}\\quad` or `,\\quad`)
-    becomes two rows, each its own chain."""
+    becomes two rows, each its own chain. Comments and a `&&` justification are
+    not searched: what they hold is no equation of the row."""
+    plain = _COMMENT.sub(lambda m: " " * len(m.group()), text.string)
     out: list[Row] = []
     for row in rows:
         start = row.start
-        for a, b in equation_breaks(text.string, row.start, row.end):
+        depth = depth_map(plain[row.start : row.end])
+        end = next((row.start + k for k in range(len(depth) - 1)
+                    if depth[k] == 0 and plain.startswith("&&", row.start + k)), row.end)  # fmt: skip
+        for a, b in equation_breaks(plain, row.start, end):
             out.append(Row(start, a))
             text.blank(a, b)
             start = b
