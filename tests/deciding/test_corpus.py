@@ -63,6 +63,7 @@ COMMAND = re.compile(r"\\([A-Za-z]+)")
 # Commands that only decorate what their last argument holds, and that argument's start.
 DECORATIONS = {"boxed", "color", "textcolor"}
 DECORATION = re.compile(r"\s*(?:\{[^{}]*\}\s*)?\{")
+LABELLED = re.compile(r"\\(?:overset|stackrel)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*\{=\}")
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,12 @@ def row_relations(row: str) -> list[str]:
         char = row[k]
         if char == "\\":
             command = COMMAND.match(row, k)
+            labelled = LABELLED.match(row, k)
+            if labelled:  # `\overset{(a)}{=}` is a step; `\overset{\text{def}}{=}` defines
+                if depth == 0:
+                    found.append(":=" if re.search(r"\bdef\b", labelled.group(1)) else "=")
+                k = labelled.end()
+                continue
             if command:
                 if depth == 0 and command.group(1) in RELATION_COMMANDS:
                     found.append(RELATION_COMMANDS[command.group(1)])
