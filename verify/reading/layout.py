@@ -34,6 +34,9 @@ RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
 _WRAPPER = re.compile(r"\\(?:boxed|(?:text)?color\s*\{[^{}]*\})\s*(?=\{)")
 _COLOR_SWITCH = re.compile(r"\\color\s*\{[^{}]*\}(?!\s*\{)")
 _NAME = re.compile(r"[A-Za-z]+")
+_STRUCTURE = re.compile(r"\\begin|\\end|\\.|[{}]", re.S)
+_OPENERS = {"\\begin", "\\{", "{"}
+_CLOSERS = {"\\end", "\\}", "}"}
 # Between two equations on one row: `\quad`s, after a comma or around `\text{and}`.
 _SEPARATOR = re.compile(
     r"(?:,\s*)?(?:\\q?quad(?![A-Za-z])\s*)+"
@@ -49,39 +52,22 @@ _LABEL_NOISE = re.compile(r"\\(?:text|textrm|mathrm|rm|scriptscriptstyle|scripts
 
 
 def depth_map(s: str) -> list[int]:
-    """Brace/environment depth before each character (0 = top level); `\\{ \\}` count."""
-    depth, out, i = 0, [], 0
-    while i < len(s):
-        if s.startswith("\\begin", i):
-            out.extend([depth] * 6)
+    """Brace/environment depth before each character (0 = top level); `\\{ \\}` count.
+    Only the structural tokens are visited; the text between them is filled in whole."""
+    depth, out, done = 0, [], 0
+    for m in _STRUCTURE.finditer(s):
+        start, token = m.start(), m.group()
+        out.extend([depth] * (start - done))
+        if token in _OPENERS:
+            out.extend([depth] * len(token))
             depth += 1
-            i += 6
-            continue
-        if s.startswith("\\end", i):
+        elif token in _CLOSERS:
             depth -= 1
-            out.extend([depth] * 4)
-            i += 4
-            continue
-        if s[i] == "\\" and i + 1 < len(s):
-            if s[i + 1] == "{":
-                out.extend([depth, depth])
-                depth += 1
-            elif s[i + 1] == "}":
-                depth -= 1
-                out.extend([depth, depth])
-            else:
-                out.extend([depth, depth])
-            i += 2
-            continue
-        if s[i] == "{":
-            out.append(depth)
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-            out.append(depth)
-        else:
-            out.append(depth)
-        i += 1
+            out.extend([depth] * len(token))
+        else:  # another escaped character, such as `\\` or `\|`
+            out.extend([depth] * len(token))
+        done = m.end()
+    out.extend([depth] * (len(s) - done))
     return out
 
 
