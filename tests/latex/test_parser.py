@@ -240,14 +240,14 @@ PARSES = [
     ("W^{[1]}", "(scr W - (group (brack 1)))"),
     ("\\log\\det\\Sigma", "(* <func log> <func det> \\Sigma)"),
     ("\\tanh(z)", "(* <func tanh> (paren z))"),
-    ("\\operatorname{sign}(x)", "(* <opname sign> (paren x))"),
+    ("\\operatorname{sign}(x)", "(* <func sign> (paren x))"),
     ("\\left. x", "x"),
 ]
 
 ERRORS = [
     ("% comment", 0, "a '%' comment inside an expression"),
     (")", 0, "unexpected ')'; expected '{'"),
-    ("(a", 2, "unexpected the end of the expression; expected ')' or ',' or ']'"),
+    ("(a", 2, "unexpected the end of the expression"),
     ("a +", 3, "unexpected the end of the expression; expected '{'"),
     ("\\frac{a}", 8, "\\frac or \\sqrt is missing an argument"),
     ("\\frac{a}{", 8, "unclosed '{'"),

@@ -111,12 +111,21 @@ def test_duplicate_scalars_say_rename() -> None:
     assert "already declared" not in problem.message
 
 
-def test_a_family_beside_a_whole_with_the_same_part_is_a_duplicate() -> None:
-    notation = read({
+def test_a_part_declared_again_restates_it_and_must_fit() -> None:
+    fits = read({
         "m, n": "size", "i": "index 1..m", "X": "matrix(m, n), rows x^{(i)}",
-        "x^{(i)}": "vector(n)",
+        "x^{(i)}": "vector(n)", "\\sigma": "vector(m), entries \\sigma_i",
+        "\\sigma_i": "scalar, positive",
     })  # fmt: skip
-    assert len(notation.problems) == 1 and "x^{(i)}" in notation.problems[0].message
+    assert not fits.problems
+    sigma = next(d for d in fits.declarations if d.base == "\\sigma")
+    assert "positive" in sigma.properties
+    assert {d.base for d in fits.declarations} == {"m", "n", "i", "X", "\\sigma"}
+    wrong = read({
+        "m, n": "size", "i": "index 1..m", "X": "matrix(m, n), rows x^{(i)}",
+        "x^{(i)}": "vector(m)",
+    })  # fmt: skip
+    assert len(wrong.problems) == 1 and "vectors of size n" in wrong.problems[0].message
 
 
 def test_a_key_that_cannot_be_read_blocks_the_page() -> None:

@@ -28,7 +28,8 @@ import sympy as sp
 from verify.deciding.compare import ordered, same
 from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
-from verify.meaning.dual import Dual, Mat, function, is_matrix, is_zero, power, slope_of
+from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
+from verify.meaning.functions import function
 from verify.meaning.terms import Env
 from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Hypothesis, Kind

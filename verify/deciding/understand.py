@@ -21,13 +21,13 @@ from verify.errors import LatexError, PairError, TranslateError
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
 from verify.latex.printer import compact
+from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
-from verify.latex.syntax import unwrap
 from verify.meaning import terms as T
 from verify.meaning import textbook
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.translate import Translator
-from verify.model import Hypothesis, Kind, Page, Relation, Result, Span, Status
+from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, show_shape
 
@@ -89,12 +89,15 @@ def broken_definitions(
 
 
 def definition_problems(page: Page) -> list[Result]:
-    """`:=` rows that cannot be read, each an error at its own line."""
+    """`:=` rows that cannot be read, or that give a name in use a second meaning,
+    each an error at its own line."""
     indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
     found: list[Result] = []
+    meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
     for d in page.definitions:
         try:
-            parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(
                 file=page.file, line=err.line, column=err.column, relation=Relation.DEFINE,
@@ -102,6 +105,39 @@ def definition_problems(page: Page) -> list[Result]:
                 method="definition", message=f"definition: {err.message}",
             ))  # fmt: skip
     return found
+
+
+def _redefinition(
+    info: DefinitionInfo, meanings: dict[str, str], page: Page, definition: Definition
+) -> None:
+    """A definition gives a new name its meaning; a name already in use (declared,
+    defined before, used in an earlier step, or in its own body) is an error."""
+    where = meanings.get(info.base)
+    plain = not (info.subscripts or info.superscripts) and "_" not in info.base
+    if where is None and plain and info.base in atoms(info.body):
+        where = "used in its own definition"
+    if where is None and plain:
+        for pair in page.pairs:
+            equation = pair.relation.is_implication
+            if pair.index < definition.index and any(
+                info.base in _names_in(side, equation) for side in (pair.lhs, pair.rhs)
+            ):
+                where = f"used on line {pair.line}"
+                break
+    if where is not None:
+        raise _located(
+            definition.lhs, 0,
+            f"{info.base} already has a meaning on this page ({where}): give the new"
+            f" quantity a new name, such as {info.base}_{{\\text{{new}}}}",
+        )  # fmt: skip
+    meanings[info.base] = f"defined on line {definition.line}"
+
+
+def _names_in(span: Span, equation: bool) -> list[str]:
+    try:
+        return atoms(parse_latex(span.text, equation=equation))
+    except (LatexError, RecursionError):
+        return []
 
 
 def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:

@@ -18,7 +18,9 @@ from verify.latex.parser import parse_latex
 
 # How a written operator between two factors is printed ("" is juxtaposition).
 OPERATORS = {"": " ", "/": "/", "odot": " \\odot ", "*": " * "}
-CLOSING = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}
+CLOSING = {"(": ")", "[": "]", "\\{": "\\}", "{": "}", "\\lfloor": "\\rfloor",
+           "\\lceil": "\\rceil"}  # fmt: skip
+CONDITIONS = {"=": " = ", "ne": " \\ne ", "<": " < ", ">": " > ", "le": " \\le ", "ge": " \\ge "}
 _COMMAND_ATOMS = {"SUM", "PROD", "NABLA", "PARTIAL", "INFTY"}
 
 
@@ -103,7 +105,8 @@ class Printer:
             inner += (" \\| " if sep == "\\|" else f"{sep} ") + self.print(item)
         if node.delimiter == "{" and not self.round_trip:
             return inner
-        return node.delimiter + inner + CLOSING[node.delimiter]
+        opening = node.delimiter + (" " if node.delimiter[-1].isalpha() else "")
+        return opening + inner + " " * opening.endswith(" ") + CLOSING[node.delimiter]
 
     def print_bars(self, node: ast.Bars) -> str:
         bar = "\\|" if node.double else "|"
@@ -120,6 +123,16 @@ class Printer:
     def print_root(self, node: ast.Root) -> str:
         degree = f"[{self.print(node.degree)}]" if node.degree is not None else ""
         return f"\\sqrt{degree}{{{self.print(node.body)}}}"
+
+    def print_factorial(self, node: ast.Factorial) -> str:
+        return self.grouped(node.body) + "!"
+
+    def print_binomial(self, node: ast.Binomial) -> str:
+        return f"\\binom{{{self.print(node.top)}}}{{{self.print(node.bottom)}}}"
+
+    def print_indicator(self, node: ast.Indicator) -> str:
+        condition = self.print(node.left) + CONDITIONS[node.op] + self.print(node.right)
+        return f"\\mathbb{{1}}\\{{{condition}\\}}"
 
     def print_matrixliteral(self, node: ast.MatrixLiteral) -> str:
         rows = " \\\\ ".join(" & ".join(self.print(c) for c in row) for row in node.rows)

@@ -19,13 +19,15 @@ from verify.latex.commands import (
     COMMANDS,
     CONST_WORDS,
     FONTS,
+    FUNCTION_WORDS,
     FUNCTIONS,
     GREEK,
+    INDICATORS,
     MATRIX_ENVS,
     NAME_FONTS,
     NAMED_OPERATORS,
     OPERAND_ENDS,
-    OPERATOR_WORDS,
+    PROBABILITY_WORDS,
     Action,
     Command,
 )
@@ -88,6 +90,9 @@ class Tokenizer:
             self.parens.append((self.after_divergence(), len(self.bars)))
         elif kind == "RPAREN" and self.parens:
             self.parens.pop()
+        if kind == "LCURLY" and self.before_indicator():
+            last = self.tokens[-1]
+            self.tokens[-1] = Token("INDICATOR", str(last.value), start_pos=last.start_pos)
         self.tokens.append(Token(kind, value, start_pos=pos))
 
     def after_divergence(self) -> bool:
@@ -107,6 +112,15 @@ class Tokenizer:
         """Inside a sub- or superscript, where `*`, `|` and `\\text{…}` are part of
         a name (`\\phi_*`, `\\mu_{t|t-1}`, `\\theta_{\\text{new}}`)."""
         return bool(self.script_groups) or self.after_script_mark()
+
+    def before_indicator(self) -> bool:
+        """Whether the last token is the `1` of an indicator `1\\{…\\}` (not a script's)."""
+        if not self.tokens or self.tokens[-1].value not in INDICATORS:
+            return False
+        last = self.tokens[-1]
+        if last.type == "NUMBER":
+            return len(self.tokens) < 2 or self.tokens[-2].type not in ("CARET", "UNDERSCORE")
+        return last.type == "SYMBOL"
 
     def after_operand(self) -> bool:
         """Whether the last token ends an operand, so a bar here would close."""
@@ -281,6 +295,10 @@ class Tokenizer:
         if env not in MATRIX_ENVS:
             raise LatexError(f"environment '{env}' is not supported inside an expression", i)
         self.emit("BEGIN_MATRIX" if name == "begin" else "END_MATRIX", env, i)
+        if name == "begin" and env == "array":  # its column spec, `{cc}`: layout only
+            j = _skip_space(self.text, after)
+            if self.text.startswith("{", j):
+                after = braced(self.text, j)[1]
         return after, 0
 
     def read_text(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
@@ -298,8 +316,8 @@ class Tokenizer:
         if word in NAMED_OPERATORS:
             self.emit("FUNC", NAMED_OPERATORS[word], i)
             return after, 0
-        if word in OPERATOR_WORDS:
-            self.emit("OPNAME", OPERATOR_WORDS[word], i)
+        if word in PROBABILITY_WORDS:
+            self.emit("OPNAME", PROBABILITY_WORDS[word], i)
             return after, 0
         if self.in_script() and word == "T" and name.startswith("text"):
             self.emit("TRANSPOSE", f"\\{name}{{T}}", i)  # `x^{\\text{T}}`
@@ -315,7 +333,8 @@ class Tokenizer:
             self.emit("SYMBOL", f"\\{name}{{{word}}}", i)  # a name such as \mathrm{ELBO}
             return after, 0
         if name == "operatorname" and re.fullmatch(r"[A-Za-z]+", word):
-            self.emit("FUNC" if word in FUNCTIONS else "OPNAME", word, i)
+            known = word in FUNCTIONS or word in FUNCTION_WORDS
+            self.emit("FUNC" if known else "OPNAME", word, i)
             return after, 0
         if name in ("mathrm", "mathsf") and re.fullmatch(r"[A-Za-z]", word):
             if word == "T":

@@ -31,7 +31,8 @@ import sympy as sp
 from verify.errors import EvaluationError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.distributions import Distribution
-from verify.meaning.dual import Dual, Mat, function, is_matrix, is_zero, power
+from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power
+from verify.meaning.functions import function
 from verify.meaning.moments import GaussianBlock, Unsupported, gaussian_expectation
 from verify.shape import SCALAR, Shape, Size
 

@@ -23,7 +23,16 @@ from verify.latex.syntax import (
 )
 from verify.meaning import terms as T
 from verify.meaning import textbook
+from verify.meaning.ambiguity import (
+    operand_group,
+    refuse_ambiguous_product,
+    refuse_open_argument,
+    refuse_scalar_matrix,
+    refuse_unknown_call,
+)
 from verify.meaning.expectation import ExpectationReader
+from verify.meaning.functions import canonical, known
+from verify.meaning.known import inverse_function, several_arguments
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
 from verify.reading.notation import canonical_script
@@ -42,10 +51,12 @@ class OperatorReader:
 
     def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
         items: list[tuple[str, T.Term]] = []
+        firsts: list[int] = []  # the factor each item starts at
         k = 0
         while k < len(factors):
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
+            firsts.append(k)
             named = self.named_value(factors, ops, k, scope)
             if named is not None:  # `\\mathbb{V}[f_*]` after `\\mathbb{V}[f_*] := …`
                 items.append((op, named))
@@ -69,6 +80,12 @@ class OperatorReader:
                     break
                 if head in ("SUM", "PROD"):
                     raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
+                group = operand_group(node, rest[0], ops[k])
+                if group is not None:  # `\frac{d}{dx}(u)\,v`: the operator takes (u) only
+                    items.append((op, self.operator(node, self.reader.translate(group, scope),
+                                                    scope)))  # fmt: skip
+                    k += 2
+                    continue
                 body = self.product(rest, ops[k + 1 :], scope, rest[0].pos)
                 items.append((op, self.operator(node, body, scope)))
                 break
@@ -81,8 +98,11 @@ class OperatorReader:
                 term, k = self.call(callable_name, factors, k, scope)
                 items.append((op, term))
                 continue
+            if k + 1 < len(factors) and ops[k] == "":
+                refuse_unknown_call(self.reader, node, factors[k + 1], scope)
             items.append((op, self.reader.translate(node, scope)))
             k += 1
+        refuse_ambiguous_product(self.reader, items, firsts, factors)
         result = items[0][1]
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
@@ -284,6 +304,10 @@ class OperatorReader:
         name = base.text
         sup = node.sup if isinstance(node, ast.Scripted) else None
         log_base = None
+        sup, name = inverse_function(name, sup, node.pos)
+        row = known(name)
+        if row is not None and row.arity != (1, 1):
+            return several_arguments(self.reader, name, factors, k, scope)
         if isinstance(node, ast.Scripted) and node.sub is not None:
             if name != "log":
                 raise TranslateError(f"\\{name} takes no subscript here", node.pos)
@@ -319,10 +343,14 @@ class OperatorReader:
                 simple(nxt) and end < len(factors) and ops[end - 1] == "" and simple(factors[end])
             ):
                 end += 1
+            if end < len(factors) and ops[end - 1] == "":  # `\log \phi(x)`: is φ a function?
+                refuse_unknown_call(self.reader, factors[end - 1], factors[end], scope)
+                refuse_open_argument(node, factors[k + 1 : end], factors[end])
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
         if name == "vec":  # the columns stacked into one vector
             term: T.Term = textbook.vec(arg, node.pos)
         elif name in MATRIX_FUNCTIONS:
+            refuse_scalar_matrix(self.reader, f"\\{name}", [arg], node.pos)
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -336,8 +364,10 @@ class OperatorReader:
                 shape = SCALAR
             term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
+            if row is None:
+                raise TranslateError(f"\\{name} is not a known function", node.pos)
             self.reader.entrywise(arg, f"the argument of \\{name}")
-            term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)
+            term = T.Apply(canonical(name), arg, shape=arg.shape or SCALAR, pos=node.pos)
             if log_base is not None:
                 term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
         if sup is not None:

@@ -27,6 +27,7 @@ from verify.latex.syntax import (
 )
 from verify.meaning import terms as T
 from verify.meaning import textbook
+from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind, Part
@@ -96,6 +97,10 @@ class Translator:
             return T.Add([(-1, body)], shape=body.shape, pos=node.pos)
         if isinstance(node, ast.Product):
             return self.product(node.factors, node.ops, scope, node.pos)
+        if isinstance(node, KNOWN_SYNTAX) or (
+            isinstance(node, ast.Delimited) and node.delimiter in ROUNDINGS
+        ):
+            return known_syntax(self, node, scope)
         if isinstance(node, ast.Delimited):
             if len(node.items) != 1:
                 raise TranslateError(
@@ -171,6 +176,8 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if primes and name + "'" * primes in self.declarations:
+            name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -179,9 +186,9 @@ class Translator:
                     entry = textbook.expression_entry(self, scope.params[name], sub, scope, pos)
                     return self.superscript(entry, sup, primes, scope, pos)
                 raise TranslateError(f"the parameter {name} takes no subscript", pos)
-            return self.superscript(scope.params[name], sup, primes, scope, pos)
+            return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
-            return self.superscript(scope.indices[name], sup, primes, scope, pos)
+            return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
@@ -197,12 +204,12 @@ class Translator:
             decl and decl.kind.is_integer and sub is None and not decl.is_random
         ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if literal is None:
             for part, whole in self.parts.get(name, []):
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
-                    return self.superscript(term, sup, primes, scope, pos)
+                    return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -215,7 +222,7 @@ class Translator:
                 term = textbook.tabulate(self, definition, pos)  # `K` after `K_{ij} := …`
                 return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
@@ -224,12 +231,12 @@ class Translator:
                 if sub is not None:
                     size = self.identity_size(decl, sub, pos)
                 term = T.Identity(size, shape=Shape(size, size), pos=pos)
-                return self.superscript(term, sup, primes, scope, pos)
+                return self.superscript(term, sup, primes, scope, pos, name=name)
             if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
                 term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
-                return self.superscript(term, sup, primes, scope, pos)
+                return self.superscript(term, sup, primes, scope, pos, name=name)
             term, sup = self.member(decl, sub, sup, scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
 
     def is_integer_name(self, name: str) -> bool:
@@ -307,7 +314,7 @@ class Translator:
                 pos,
             )
         if name == "\\pi" and sub is None:
-            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
+            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos, name=name)
         if parenthesized(sup):
             raise TranslateError(
                 f"{name}^{{{compact(unwrap(sup))}}}: declare the family, e.g."
@@ -330,9 +337,15 @@ class Translator:
                         pos,
                     )
             full = f"{name}_{{{text}}}"
-        if primes:
-            full += "'" * primes
-            primes = 0
+        if primes or (is_transpose(sup) and not self.power_letter(sup, scope)):
+            mark = "'" * primes if primes else f"^{{{compact(unwrap(sup))}}}"
+            raise TranslateError(
+                f"{full}{mark}: {full} is not declared, so it is a real scalar, and a prime or"
+                f" transpose on it is another variable, a derivative or a no-op: declare {full}"
+                f" (as a vector or matrix to transpose it, e.g. '{full}: vector(n)'), or declare"
+                f" {full}{mark} as a symbol of its own",
+                pos,
+            )
         self.undeclared.add(full)
         return self.superscript(T.Ref(full, shape=SCALAR, pos=pos), sup, 0, scope, pos)
 
@@ -457,12 +470,23 @@ class Translator:
     # ------------------------------------------------------------- operations
 
     def superscript(
-        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
-    ) -> T.Term:
-        for _ in range(primes):
-            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int,
+        *, name: str = "",
+    ) -> T.Term:  # fmt: skip
+        if primes:
+            term = self.prime(term, primes, pos, name)
         if sup is None:
             return term
+        if (is_transpose(sup) or is_minus(sup, "T")) and self.power_letter(sup, scope):
+            if term.shape not in (SCALAR, None):
+                raise TranslateError(
+                    f"^{{{compact(unwrap(sup))}}} on a {show_shape(term.shape)}: T is a declared"
+                    " number here, so this is the transpose or the power T: write ^\\top for the"
+                    " transpose (^{-\\top} with the inverse)",
+                    pos,
+                )
+            exponent = self.scalar(self.translate(sup, scope), "an exponent")
+            return T.Power(term, exponent, pos=pos)  # β^T with T a horizon: a power
         if is_transpose(sup):
             return T.Transpose(term, shape=_transposed(term.shape), pos=pos)
         if is_minus(sup, "T"):
@@ -484,6 +508,34 @@ class Translator:
             # ‖v‖² is a sum of squares: no square root, so it is smooth at v = 0
             return T.MatrixFunction("normsq", term.body, pos=pos)
         return T.Power(term, exponent, pos=pos)
+
+    def power_letter(self, sup: ast.Node | None, scope: Scope) -> bool:
+        """Whether a superscript `T` (or `-T`) is a number: a declared size, index or
+        scalar named T, or a bound name T. Then `β^T` is a power, not a transpose."""
+        node = unwrap(sup)
+        if isinstance(node, ast.Negate):
+            node = unwrap(node.body)
+        if not (isinstance(node, ast.Atom) and node.kind == "LETTER" and node.text == "T"):
+            return False
+        decl = self.declarations.get("T")
+        numeric = decl is not None and (decl.kind.is_integer or decl.kind == Kind.SCALAR)
+        return numeric or "T" in scope.bound or "T" in scope.indices or "T" in scope.params
+
+    def prime(self, term: T.Term, primes: int, pos: int, name: str = "") -> T.Term:
+        """`A'` transposes a vector or matrix (or a scalar made of them, `(x^T y)'`).
+        On a scalar it could be another variable or a derivative: an error."""
+        if term.shape in (SCALAR, None) and all(t.shape in (SCALAR, None) for t in term.walk()):
+            written = (name or "x") + "'" * primes
+            raise TranslateError(
+                f"{name + chr(39) * primes + ': ' if name else ''}a prime on a scalar reads as"
+                f" another variable or as a derivative: declare '{written}: scalar' for a symbol"
+                f" of its own, or declare the function ('{name or 'f'}: function') and write"
+                f" {name or 'f'}'(x) for its derivative",
+                pos,
+            )
+        for _ in range(primes):
+            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        return term
 
     def square(self, term: T.Term, what: str, pos: int) -> None:
         if term.shape is not None and not term.shape.is_square:
@@ -553,16 +605,13 @@ class Translator:
         return T.Kronecker(left, right, shape=shape, pos=pos)
 
     def matrix_product(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
-        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product (a dot product between
-        two vectors written with an explicit operator)."""
+        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product; `\\cdot` between two
+        vectors is their dot product, `\\times` and `*` between two vectors see
+        `VECTOR_PRODUCTS`."""
         a, b = left.shape, right.shape
-        if (
-            op in ("cdot", "times", "*", "ast")
-            and a == b
-            and a is not None
-            and a != SCALAR
-            and a.is_column
-        ):
+        if op in VECTOR_PRODUCTS and _vector(a) and _vector(b):
+            return VECTOR_PRODUCTS[op](self, left, right, op, pos)
+        if op == "cdot" and a == b and a is not None and a != SCALAR and a.is_column:
             trans = T.Transpose(left, shape=_transposed(a), pos=pos)
             return T.Mul(trans, right, shape=SCALAR, pos=pos)
         if a in (SCALAR, None):
@@ -581,6 +630,27 @@ class Translator:
                 right.pos,
             )
         return T.Mul(left, right, shape=Shape(a.rows, b.cols), pos=pos)
+
+    def cross(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u \\times v`: the cross product of two 3-vectors; between other vectors, an error."""
+        three = Shape.of(Size.number(3), 1)
+        if left.shape == three and right.shape == three:
+            return T.Cross(left, right, shape=three, pos=pos)
+        raise TranslateError(
+            f"\\times between a {show_shape(left.shape)} and a {show_shape(right.shape)}: a cross"
+            " product is defined for two vectors of size 3 only (declare them vector(3)); for"
+            " the dot product write u^T v or u \\cdot v",
+            pos,
+        )
+
+    def star(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u * v` between two vectors: a dot product or an entrywise product? An error."""
+        raise TranslateError(
+            f"* between a {show_shape(left.shape)} and a {show_shape(right.shape)} reads as a"
+            " dot product or as an entrywise product: write u^T v (or u \\cdot v) for the dot"
+            " product, u \\odot v for the entrywise one",
+            pos,
+        )
 
     def bars(self, node: ast.Bars, sub: ast.Node | None, scope: Scope) -> T.Term:
         body = self.translate(node.body, scope)
@@ -649,6 +719,18 @@ PRODUCTS: dict[str, ProductReader] = {
     "otimes": Translator.kronecker,
     "backslash": Translator.solve,
 }
+
+
+# Written operators whose meaning between two vectors is their own (or ambiguous).
+VECTOR_PRODUCTS: dict[str, ProductReader] = {
+    "times": Translator.cross,
+    "*": Translator.star,
+    "ast": Translator.star,
+}
+
+
+def _vector(shape: Shape | None) -> bool:
+    return shape is not None and shape != SCALAR and shape.is_column
 
 
 def _transposed(shape: Shape | None) -> Shape | None:

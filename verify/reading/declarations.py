@@ -26,7 +26,7 @@ from verify.reading.notation import (
     split_symbol,
     split_top,
 )
-from verify.shape import Size
+from verify.shape import Shape, Size
 
 _PART_TEXT = re.compile(r"\b(?:entries|rows)\s+([^,]+)")
 
@@ -176,11 +176,10 @@ def _restates(d: Declaration, part: Part, whole: Declaration) -> bool:
 
 def _restatement_problem(whole: Declaration, part: Part, restated: Declaration) -> str | None:
     wanted = Kind.VECTOR if part.kind == "rows" else Kind.SCALAR
-    if restated.kind != wanted:
-        return (
-            f"it restates the {part.kind} of {whole.key}, which are"
-            f" {'vectors' if wanted == Kind.VECTOR else 'scalars'}, not a {restated.kind}"
-        )
+    row = Shape(whole.shape.cols, Size.number(1)) if whole.shape is not None else None
+    if restated.kind != wanted or (wanted == Kind.VECTOR and restated.shape != row):
+        what = f"vectors of size {row.rows}" if wanted == Kind.VECTOR and row else "scalars"
+        return f"it restates the {part.kind} of {whole.key}, which are {what}"
     if whole.is_random or restated.is_random:
         return (
             f"the entries of the random {whole.key} follow its distribution: declare no properties"

@@ -171,6 +171,9 @@ def split_symbol(key: str) -> SymbolShape:
         raise ValueError(f"'{key}' does not start with a letter or a command")
     base = re.sub(r"\s+", "", m.group())
     i = m.end()
+    while i < len(text) and text[i] == "'":  # `x'`: a primed symbol of its own
+        base += "'"
+        i += 1
     sub = sup = None
     while i < len(text):
         c = text[i]
