@@ -225,10 +225,11 @@ class Declaration:
     distribution: str | None = None  # a random symbol's family: normal, bernoulli, categorical
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
+    arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts
+        return self.subscripts + self.superscripts + self.arguments
 
     @property
     def is_random(self) -> bool:
@@ -283,6 +284,7 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
+            arguments=tuple(data.get("arguments", ())),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))

@@ -100,6 +100,7 @@ COMMANDS: dict[str, Command] = {
     "top": _token("TRANSPOSE"),
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),
+    "mid": _token("GIVEN", "|"),
     "ne": _token("NEQ"),
     "sim": _token("SIM"),
     "neq": _token("NEQ"),

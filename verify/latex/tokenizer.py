@@ -70,8 +70,9 @@ class Tokenizer:
         self.tokens: list[Token] = []
         self.bars: list[str] = []  # open `|` and `\|`, innermost last
         # open parentheses: whether each holds the two arguments of a divergence
-        # (`\mathrm{KL}(q \| p)`), and how many bars were open when it opened
-        self.parens: list[tuple[bool, int]] = []
+        # (`\mathrm{KL}(q \| p)`), how many bars were open when it opened, and
+        # whether it follows a name (`p(s' | s, a)`: a call, whose `|` conditions)
+        self.parens: list[tuple[bool, int, bool]] = []
         self.braces = 0  # `{` open at this point
         self.script_groups: list[int] = []  # brace depths of open `_{…}` / `^{…}` groups
         self.readers: dict[Action, Reader] = {
@@ -87,7 +88,7 @@ class Tokenizer:
 
     def emit(self, kind: str, value: str, pos: int) -> None:
         if kind == "LPAREN":
-            self.parens.append((self.after_divergence(), len(self.bars)))
+            self.parens.append((self.after_divergence(), len(self.bars), self.after_name()))
         elif kind == "RPAREN" and self.parens:
             self.parens.pop()
         if kind == "LCURLY" and self.before_indicator():
@@ -102,8 +103,21 @@ class Tokenizer:
 
     def divergence_bar(self) -> bool:
         """A `\\|` between the arguments of a divergence separates them."""
-        at_top = bool(self.parens) and self.parens[-1] == (True, len(self.bars))
+        at_top = bool(self.parens) and self.parens[-1][:2] == (True, len(self.bars))
         return at_top and self.after_operand()
+
+    def after_name(self) -> bool:
+        """Whether the tokens so far end in a name that a call's parentheses follow:
+        a letter or symbol, perhaps scripted (`\\pi(`, `b_j(`, `p_\\theta(`)."""
+        return bool(self.tokens) and self.tokens[-1].type in ("LETTER", "SYMBOL", "RBRACE")
+
+    def conditioning_bar(self) -> bool:
+        """A `|` right after an operand, at the top level of a call's parentheses with
+        no bar opened inside them, separates what is conditioned on: `\\pi(a | s)`."""
+        if not self.parens:
+            return False
+        _, bars, call = self.parens[-1]
+        return call and bars == len(self.bars) and self.after_operand()
 
     def after_script_mark(self) -> bool:
         return bool(self.tokens) and self.tokens[-1].type in ("CARET", "UNDERSCORE")
@@ -192,7 +206,10 @@ class Tokenizer:
                 i += 1
                 continue
             if c == "|":
-                self.bar(False, i)
+                if self.conditioning_bar():
+                    self.emit("GIVEN", "|", i)
+                else:
+                    self.bar(False, i)
                 i += 1
                 continue
             if c == "~":

@@ -20,6 +20,7 @@ from verify.latex.syntax import (
     simple,
     symbol_name,
     unwrap,
+    variable_name,
 )
 from verify.meaning import terms as T
 from verify.meaning import textbook
@@ -30,6 +31,7 @@ from verify.meaning.ambiguity import (
     refuse_scalar_matrix,
     refuse_unknown_call,
 )
+from verify.meaning.arguments import argument_member
 from verify.meaning.expectation import ExpectationReader
 from verify.meaning.functions import canonical, known
 from verify.meaning.known import inverse_function, several_arguments
@@ -266,7 +268,7 @@ class OperatorReader:
         sub = unwrap(node.sub)
         excluded = None
         if isinstance(sub, ast.Limit):
-            var = symbol_name(sub.left)
+            var = variable_name(sub.left)
             if var is None:
                 raise TranslateError("the summation variable must be a letter", sub.pos)
             if sub.op == "=":
@@ -275,7 +277,7 @@ class OperatorReader:
                 lower = None
                 excluded = self.reader.index(sub.right, scope)
         else:
-            var = symbol_name(sub)
+            var = variable_name(sub)
             if var is None:
                 raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
             lower = None
@@ -395,7 +397,7 @@ class OperatorReader:
             return name if definition.params else None
         decl = self.reader.declarations.get(name)
         if decl is not None:
-            return name if decl.kind == Kind.FUNCTION else None
+            return name if decl.kind == Kind.FUNCTION or decl.arguments else None
         if name == "\\mathcal{N}":
             return name
         return None
@@ -415,6 +417,13 @@ class OperatorReader:
             nxt = nxt.base
         if not (isinstance(nxt, ast.Delimited) and nxt.delimiter == "("):
             raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
+        family = self.reader.declarations.get(name)
+        if family is not None and family.arguments:  # `p(s' | s, a)`: a family member
+            if isinstance(node, ast.Scripted) and node.primes:
+                raise TranslateError(f"'{compact(node)}': a prime on an indexed family;"
+                                     " declare the primed name", node.pos)  # fmt: skip
+            member = argument_member(self.reader, family, node, nxt, scope)
+            return self.reader.superscript(member, after_sup, 0, scope, node.pos), k + 2
         args = [self.reader.translate(a, scope) for a in nxt.items]
         sub = node.sub if isinstance(node, ast.Scripted) else None
         sup = node.sup if isinstance(node, ast.Scripted) else None
@@ -443,7 +452,7 @@ class OperatorReader:
                                                     node.pos)  # fmt: skip
             term = self.reader.superscript(expanded, rest_sup, 0, scope, node.pos)
         elif name == "\\mathcal{N}":
-            if len(args) != 3 or nxt.separators[:1] not in ([";"], [","]):
+            if len(args) != 3 or nxt.separators[:1] not in ([";"], [","], ["|"]):
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
                                      node.pos)  # fmt: skip
             x, mu, cov = args

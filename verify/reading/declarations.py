@@ -20,6 +20,7 @@ from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
     _index_names,
+    argument_names,
     index_names,
     literal_form,
     parse_value,
@@ -98,10 +99,11 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
     form = literal_form(split_symbol(key), indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
-    if declared.kind.is_integer and (subs or sups) and declared.random is None:
+    arguments = argument_names(form.args)
+    if declared.kind.is_integer and (subs or sups or arguments) and declared.random is None:
         raise ValueError("a size or index is a plain letter")
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
-    if parts and (subs or sups):
+    if parts and (subs or sups or arguments):
         raise ValueError("a family cannot have entries or rows: declare the whole, as in"
                          " 'X: matrix(m, n), rows x^{(i)}'")  # fmt: skip
     return Declaration(
@@ -111,6 +113,7 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
+        arguments=arguments,
     )  # fmt: skip
 
 

@@ -123,6 +123,7 @@ class SymbolShape:
     base: str
     sub: str | None
     sup: str | None
+    args: str | None = None  # `(a | s)` of `\\pi(a | s)`: indices written as arguments
 
 
 def split_top(text: str, sep: str = ",") -> list[str]:
@@ -174,11 +175,15 @@ def split_symbol(key: str) -> SymbolShape:
     while i < len(text) and text[i] == "'":  # `x'`: a primed symbol of its own
         base += "'"
         i += 1
-    sub = sup = None
+    sub = sup = args = None
     while i < len(text):
         c = text[i]
         if c.isspace():
             i += 1
+            continue
+        if c == "(" and args is None and text.rstrip().endswith(")"):
+            args = text[i + 1 : text.rstrip().rfind(")")].strip()
+            i = len(text)
             continue
         if c in "_^" and i + 1 < len(text):
             arg, i = _take_group(text, i + 1)
@@ -192,7 +197,20 @@ def split_symbol(key: str) -> SymbolShape:
                 sup = arg
             continue
         raise ValueError(f"unexpected {c!r} in symbol '{key}'")
-    return SymbolShape(base, sub, sup)
+    return SymbolShape(base, sub, sup, args)
+
+
+def argument_names(args: str | None) -> tuple[str, ...]:
+    """The index placeholders written as arguments: `(a | s)` -> a, s; `(s', s, a)`."""
+    if args is None:
+        return ()
+    names = tuple(n.strip() for n in re.split(r"\\mid|[|,]", args))
+    for name in names:
+        if not re.fullmatch(r"(?:[A-Za-z]|\\[A-Za-z]+)'*", name):
+            raise ValueError(
+                f"argument '{name}' of an indexed symbol must be an index, as in p(s' | s, a)"
+            )
+    return names
 
 
 def index_names(script: str | None) -> tuple[tuple[str, ...], bool]:
@@ -357,4 +375,4 @@ def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
     if sup is not None and not _is_pattern(sup, indices):
         base += "^{" + canonical_script(sup) + "}"
         sup = None
-    return SymbolShape(base, sub, sup)
+    return SymbolShape(base, sub, sup, form.args)
