@@ -350,7 +350,10 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
         for side, other in ((given.left, given.right), (given.right, given.left)):
             # `\\sigma^2 = e^{\\eta}`: undo exp, log and powers down to the symbol
             if _mentions(side, slot) and not _mentions(other, slot):
-                isolated = _isolate(side, other.value(env), slot, env)
+                try:
+                    isolated = _isolate(side, other.value(env), slot, env)
+                except (Undefined, EvaluationError, ZeroDivisionError, TypeError, ValueError):
+                    isolated = None
                 if isolated is not None:
                     solved = env.with_slot(slot, isolated)
                     if _holds(given, solved):
@@ -415,7 +418,9 @@ def _isolate(term: T.Term, target: Any, slot: Slot, env: Env) -> Any:
             return None
         inner, factor = (term.left, term.right) if left else (term.right, term.left)
         scale = factor.value(env)
-        return None if is_zero(scale) else _isolate(inner, target / scale, slot, env)
+        if is_matrix(scale) or is_matrix(inner.value(env)) or is_zero(scale):
+            return None  # `\\theta^T u`: not undone one scalar at a time
+        return _isolate(inner, target / scale, slot, env)
     if isinstance(term, T.Div) and not _mentions(term.denominator, slot):
         return _isolate(term.numerator, target * term.denominator.value(env), slot, env)
     return None
