@@ -1,0 +1,187 @@
+"""Where a failed step failed, kept to judge its candidate repairs.
+
+The repair search decides many edited steps; most are as wrong as the step
+itself. `Witness` replays the original decision over all its plans, keeping
+each instance and whether the step failed there. A candidate whose sides
+differ at one of them is rejected before `decide` is asked (it could never
+pass), and a candidate that `decide` verified must still hold wherever the
+step failed: an edited step is drawn from a seed of its own text, so a step
+that is false only at rare values could otherwise pass on a lucky seed, a
+verdict no repair may rest on. Both only ever take candidates away: a repair is shown
+only when `decide` verified it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from verify.deciding.compare import same
+from verify.deciding.decide import (
+    ATTEMPTS,
+    EQUALITY_PLANS,
+    SAMPLE_PLANS,
+    checked_instance,
+    draw_instance,
+    evaluate,
+    one_instance,
+)
+from verify.deciding.tasks import PairTask
+from verify.deciding.understand import Mode, Understood, definition_infos, refs, understand
+from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
+from verify.latex.parser import parse_latex
+from verify.meaning.dual import Mat, fast_numbers
+from verify.meaning.terms import Env
+from verify.meaning.translate import Translator
+from verify.model import Span
+
+SIDES = ("lhs", "rhs")
+
+
+class Witness:
+    """The instances of a failed step, one per plan as `decide` draws them,
+    those where it failed first."""
+
+    def __init__(self, task: PairTask) -> None:
+        self.task = task
+        self.definitions = definition_infos(task.definitions)
+        self.failing: list[tuple[Env, Any]] = []  # instances and their random states
+        self.passing: list[Env] = []
+        self.envs: list[Env] = []  # where both sides' values are known (`=` steps)
+        self.values: dict[str, list[Any]] = {name: [] for name in SIDES}
+        try:
+            u = understand(task)
+        except OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - a step that is not understood has no instances
+            return
+        self._replay(u)
+        if u.mode == Mode.EQUAL:
+            self._values(u)
+
+    def _replay(self, u: Understood) -> None:
+        """Draw the instances exactly as `decide` does, past the first that fails."""
+        symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
+        plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
+        for plan in range(plans):
+            for attempt in range(ATTEMPTS):
+                try:
+                    drawn = draw_instance(self.task, u, plan, attempt)
+                    if drawn is None:
+                        continue
+                    rng, env = drawn
+                    state = rng.getstate()
+                    verdict = checked_instance(u, self.task, env, rng, symbols, set())
+                except OutOfTime:
+                    raise
+                except Exception:  # noqa: BLE001 - undefined here: decide draws again
+                    continue
+                if verdict is None:
+                    self.passing.append(env)
+                else:
+                    self.failing.append((env, state))
+                break
+
+    def _values(self, u: Understood) -> None:
+        with fast_numbers():
+            for env in [env for env, _ in self.failing] + self.passing:
+                try:
+                    left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
+                except OutOfTime:
+                    raise
+                except Exception:  # noqa: BLE001 - undefined at this instance
+                    continue
+                self.envs.append(env)
+                self.values["lhs"].append(left)
+                self.values["rhs"].append(right)
+
+    def rejects(self, edited: PairTask) -> bool:
+        """Whether the edited sides of an `=` step differ at one of the instances
+        (only for side edits: a property changes what an instance may be)."""
+        if not self.envs or edited.declarations is not self.task.declarations:
+            return False
+        translator = Translator(self.task.declarations, self.definitions)
+        terms = {}
+        try:
+            for name in SIDES:
+                span: Span = getattr(edited, name)
+                if span.text != getattr(self.task, name).text:
+                    terms[name] = translator.translate(parse_latex(span.text))
+        except (LatexError, TranslateError):
+            return True  # `decide` would report an error
+        except OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - let `decide` say what it is
+            return False
+        with fast_numbers():
+            for k, env in enumerate(self.envs):
+                try:
+                    left, right = (evaluate(terms[n], env) if n in terms else self.values[n][k]
+                                   for n in SIDES)  # fmt: skip
+                    if not same(left, right):
+                        return True
+                except OutOfTime:
+                    raise
+                except Exception:  # noqa: BLE001 - undefined here, or too close to tell
+                    continue
+        return False
+
+    def where_it_failed(self, edited: PairTask) -> bool | None:
+        """Whether a verified candidate also holds at each instance where the step
+        failed (exactly, as `decide` compares); None when no such instance has
+        the properties that the repair adds, so that none can be asked."""
+        try:
+            u = understand(edited)
+        except OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - `decide` understood it; be safe all the same
+            return False
+        symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
+        asked = False
+        for env, state in self.failing:
+            if not self._admissible(env, edited):
+                continue
+            rng = random.Random()
+            rng.setstate(state)
+            try:
+                if one_instance(u, edited, env, rng, symbols, set()) is not None:
+                    return False
+            except Undefined:
+                continue  # undefined there: the instance says nothing
+            except OutOfTime:
+                raise
+            except Exception:  # noqa: BLE001 - cannot be evaluated there: no repair to show
+                return False
+            asked = True
+        return True if asked else None
+
+    def _admissible(self, env: Env, edited: PairTask) -> bool:
+        """Whether the instance has every property the edited notation adds."""
+        before = {d.base: set(d.properties) for d in self.task.declarations}
+        for d in edited.declarations:
+            for prop in set(d.properties) - before.get(d.base, set()):
+                holds = PROPERTY_HOLDS.get(prop)
+                values = [env.values[d.base]] if d.base in env.values else []
+                values += list(env.families.get(d.base, {}).values())
+                if holds is None or not values or not all(holds(v) for v in values):
+                    return False
+        return True
+
+
+def _symmetric(value: Any) -> bool:
+    if not isinstance(value, Mat):
+        return False
+    data = value.data
+    return all(data[i][j] == data[j][i] for i in range(len(data)) for j in range(i))
+
+
+def _positive(value: Any) -> bool:
+    return not isinstance(value, Mat) and bool(getattr(value, "is_positive", False))
+
+
+# Whether a drawn value has a property a repair may add (`verify.mutation.fixes`).
+PROPERTY_HOLDS: dict[str, Callable[[Any], bool]] = {
+    "symmetric": _symmetric,
+    "positive": _positive,
+}

@@ -1,0 +1,281 @@
+"""Repairs: the small edits after which a failed step verifies (contract §5 `repairs`).
+
+A repair is a mutation that turns a failure into a pass. The search takes the
+fixes of both sides and of the notation (`verify.mutation.fixes`), and tries
+them alone and then two at a time, cheapest first, each edited step decided
+by the checker's own `decide` exactly like a step on a page. Only a step that
+comes back proved, checked or sampled is a repair; nothing else is ever shown.
+
+The order of the candidates depends only on the step, so a search cut short
+(by its count or, under heavy load, its time) returns the first repairs of the
+full search. It stops after `MAX_REPAIRS` are found.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from verify.deciding.decide import decide
+from verify.deciding.tasks import PairTask
+from verify.deciding.understand import definition_infos
+from verify.errors import LatexError, OutOfTime
+from verify.latex import tree as ast
+from verify.latex.parser import parse_latex
+from verify.latex.printer import round_trips
+from verify.limits import time_limit
+from verify.model import Change, Directive, Repair, Result, Span, Status
+from verify.mutation.fixes import (
+    Fix,
+    apply,
+    names_in,
+    node_at,
+    property_fixes,
+    readable,
+    side_fixes,
+    with_property,
+)
+from verify.mutation.glance import Witness
+from verify.mutation.mutants import context_for
+from verify.mutation.mutate import strong_check
+
+SECONDS = 4.0  # the search's own time, on top of the step's decision
+MAX_DECIDED = 100  # edited steps decided, at most
+MAX_GLANCED = 400  # edited steps rejected at a first look, at most
+MAX_REPAIRS = 3
+MARGIN = 0.5  # seconds kept free of the worker's time limit
+SIDES = ("lhs", "rhs")
+REJECTED = "rejected"  # a candidate whose sides differ at an instance of the step
+REFUTED = "refuted"  # verified, but false where the step failed
+VERIFIED = {s.value for s in Status if s.is_verified}
+# Kinds that, done to both sides, leave the step as it was (or make it vacuous).
+BOTH_SIDES = {"sign", "factor", "drop", "exponent", "coefficient"}
+
+
+@dataclass
+class Tried:
+    """One candidate the search decided: for `verify explain`."""
+
+    fixes: tuple[Fix, ...]
+    lhs: str
+    rhs: str
+    status: str
+    seconds: float
+
+
+@dataclass
+class Search:
+    """What a search did: the repairs, and every candidate it decided."""
+
+    repairs: list[Repair] = field(default_factory=list)
+    tried: list[Tried] = field(default_factory=list)
+    fixes: int = 0  # single fixes there were to try (and pairs of them)
+    decided: int = 0
+    rejected: int = 0
+    stopped: str = ""  # why it ended early, if it did
+    seconds: float = 0.0
+
+    def record(self, tried: Tried) -> None:
+        self.tried.append(tried)
+        if tried.status == REJECTED:
+            self.rejected += 1
+        else:
+            self.decided += 1
+
+
+@dataclass
+class _Side:
+    tree: ast.Node
+    span: Span
+
+
+def find_repairs(task: PairTask, seconds: float = SECONDS, limit: int = MAX_DECIDED) -> Search:
+    """Search for repairs of a failed step; never raises, never shows what does not verify."""
+    search = Search()
+    start = time.perf_counter()
+    try:
+        with time_limit(seconds):
+            _search(task, search, start + seconds, limit)
+    except OutOfTime:
+        search.stopped = f"time budget of {seconds:g} s spent"
+    except RecursionError:
+        search.stopped = "the step is nested too deeply to edit"
+    search.seconds = round(time.perf_counter() - start, 4)
+    return search
+
+
+def decide_and_repair(task: PairTask, timeout: float) -> Result:
+    """`decide`, and for a failed step (expected or not) the repairs, in what is
+    left of the worker's `timeout` (at most `SECONDS`)."""
+    start = time.perf_counter()
+    result = decide(task)
+    if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
+        budget = min(SECONDS, timeout - (time.perf_counter() - start) - MARGIN)
+        if budget > MARGIN:
+            result.repairs = find_repairs(task, budget).repairs
+    return result
+
+
+def _sides(task: PairTask) -> dict[str, _Side]:
+    equation = task.relation.is_implication
+    sides = {}
+    for name in SIDES:
+        span: Span = getattr(task, name)
+        try:
+            tree = parse_latex(span.text, equation=equation)
+        except LatexError:
+            continue
+        if round_trips(tree, equation):
+            sides[name] = _Side(tree, span)
+    return sides
+
+
+def all_fixes(task: PairTask, sides: dict[str, _Side]) -> list[Fix]:
+    """Every single fix of the step, cheapest first (ties in the order found)."""
+    definitions = definition_infos(task.definitions)
+    fixes: list[Fix] = []
+    names: set[str] = set()
+    for name, side in sides.items():
+        ctx = context_for(side.tree, task.declarations, definitions)
+        fixes.extend(side_fixes(side.tree, name, ctx))
+        names |= names_in(side.tree)
+    fixes.extend(property_fixes(names, task.declarations))
+    order = {id(f): n for n, f in enumerate(fixes)}
+    return sorted(fixes, key=lambda f: (f.cost, order[id(f)]))
+
+
+def candidates(fixes: list[Fix]) -> Iterator[tuple[int, ...]]:
+    """Single fixes and pairs of them, by total cost (a heap over sorted costs)."""
+    heap: list[tuple[float, int, tuple[int, ...]]] = []
+    for i, fix in enumerate(fixes):
+        heap.append((fix.cost, 1, (i,)))
+        if i + 1 < len(fixes):
+            heap.append((fix.cost + fixes[i + 1].cost, 2, (i, i + 1)))
+    heapq.heapify(heap)
+    while heap:
+        cost, size, chosen = heapq.heappop(heap)
+        yield chosen
+        if size == 2 and chosen[1] + 1 < len(fixes):
+            i, j = chosen[0], chosen[1] + 1
+            heapq.heappush(heap, (fixes[i].cost + fixes[j].cost, 2, (i, j)))
+
+
+def _conflict(fixes: tuple[Fix, ...]) -> bool:
+    """Two fixes that edit the same node, that do one thing to both sides (which
+    leaves the relation as it was), or that change one symbol's notation twice."""
+    a, b = fixes
+    if a.side == "notation" or b.side == "notation":
+        return a.side == b.side and a.symbol == b.symbol
+    if a.side != b.side:
+        return a.kind == b.kind and a.kind in BOTH_SIDES
+    paths = [p for p, _ in a.edits]
+    return any(p in paths for p, _ in b.edits)
+
+
+def _search(task: PairTask, search: Search, deadline: float, limit: int) -> None:
+    sides = _sides(task)
+    fixes = all_fixes(task, sides)
+    witness = Witness(task)
+    search.fixes = len(fixes)
+    plain = replace(task, directive=Directive(wrt=task.directive.wrt,
+                                              distinct=task.directive.distinct))  # fmt: skip
+    written = {n: readable(sides[n].tree) if n in sides else "" for n in SIDES}
+    seen: set[tuple[str, ...]] = {(written["lhs"], written["rhs"])}
+    repaired: set[int] = set()  # single fixes that are repairs on their own
+    trivial: set[int] = set()  # single fixes that make the two sides the same text
+    for chosen in candidates(fixes):
+        if len(search.repairs) >= MAX_REPAIRS:
+            return
+        if search.decided >= limit or search.rejected >= MAX_GLANCED:
+            search.stopped = f"{search.decided} decided and {search.rejected} rejected"
+            return
+        if time.perf_counter() > deadline:
+            search.stopped = "time budget spent"
+            return
+        group = tuple(fixes[i] for i in chosen)
+        if len(chosen) > 1 and ((repaired | trivial) & set(chosen) or _conflict(group)):
+            continue
+        edited = _edited(plain, sides, group)
+        changed = {f.side for f in group}
+        texts = tuple(getattr(edited, n).text if n in changed else written[n] for n in SIDES)
+        key = texts + tuple(sorted(f.after for f in group if f.side == "notation"))
+        if _same_text(*texts):
+            trivial |= set(chosen)  # both sides alike: a pair with this fix is no repair
+        if key in seen or _same_text(*texts):
+            continue
+        seen.add(key)
+        began = time.perf_counter()
+        status = REJECTED if witness.rejects(edited) else decide(edited).status.value
+        if status in VERIFIED and not _confirmed(witness, edited):
+            status = REFUTED
+        search.record(Tried(group, edited.lhs.text, edited.rhs.text, status,
+                            round(time.perf_counter() - began, 4)))  # fmt: skip
+        if status in VERIFIED:
+            search.repairs.append(_repair(group, sides, edited, Status(status)))
+            if len(chosen) == 1:
+                repaired.add(chosen[0])
+
+
+def _confirmed(witness: Witness, edited: PairTask) -> bool:
+    """A verified candidate must hold where the step failed; where no failing
+    instance can be asked (a property the repair adds rules them all out), it
+    must pass the mutation tool's stronger check at many fresh instances."""
+    held = witness.where_it_failed(edited)
+    if held is not None:
+        return held
+    return bool(strong_check(edited)["holds"] is True)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _edited(task: PairTask, sides: dict[str, _Side], group: tuple[Fix, ...]) -> PairTask:
+    """The step with the fixes made: sides as text, declarations with added properties."""
+    changes: dict[str, str] = {}
+    for name, side in sides.items():
+        edits = [e for fix in group if fix.side == name for e in fix.edits]
+        if edits:
+            changes[name] = readable(apply(side.tree, edits))
+    edited = task
+    if "lhs" in changes:
+        edited = replace(edited, lhs=Span(changes["lhs"], task.lhs.line_starts[:1]))
+    if "rhs" in changes:
+        edited = replace(edited, rhs=Span(changes["rhs"], task.rhs.line_starts[:1]))
+    for fix in group:
+        if fix.side == "notation":
+            edited = replace(edited, declarations=with_property(edited.declarations, fix))
+    return edited
+
+
+def _repair(group: tuple[Fix, ...], sides: dict[str, _Side], edited: PairTask,
+            status: Status) -> Repair:  # fmt: skip
+    """The changes a reader is shown, each at its place in the page."""
+    changes = []
+    for k, fix in enumerate(group):
+        if fix.side == "notation":
+            line = next((d.line for d in edited.declarations if d.base == fix.symbol), 0)
+            changes.append(Change("notation", line, None, fix.before, fix.after, fix.after,
+                                  fix.kind))  # fmt: skip
+            continue
+        side = sides[fix.side]
+        after = fix.after
+        others = [(n, g) for n, g in enumerate(group) if n != k and g.side == fix.side]
+        if any(_inside(fix.shown, g.shown) and (g.shown != fix.shown or n < k)
+               for n, g in others):  # fmt: skip
+            continue  # shown as part of the other fix
+        if others and any(_inside(g.shown, fix.shown) for _, g in others):
+            final = apply(side.tree, [e for g in group if g.side == fix.side for e in g.edits])
+            after = readable(node_at(final, fix.shown))
+        line, column = side.span.position(node_at(side.tree, fix.shown).pos)
+        latex: str = getattr(edited, fix.side).text
+        changes.append(Change(fix.side, line, column, fix.before, after, latex, fix.kind,
+                              fix.places))  # fmt: skip
+    return Repair(tuple(changes), status)
+
+
+def _inside(path: tuple[object, ...], outer: tuple[object, ...]) -> bool:
+    """Whether `path` is `outer` or below it."""
+    return path[: len(outer)] == outer
