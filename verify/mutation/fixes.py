@@ -230,6 +230,11 @@ def _drop_factor(k: int) -> Transform:
     return transform
 
 
+def _negated(node: ast.Node) -> ast.Node:
+    """`-(a + b)`: a side's sign flipped, in parentheses where braces would hide it."""
+    return ast.Negate(_grouped(node) if isinstance(node, ast.Sum) else node)
+
+
 def _body(node: ast.Node) -> ast.Node:
     assert isinstance(node, ast.Negate)
     return node.body
@@ -481,7 +486,7 @@ class Walker:
         if isinstance(tree, ast.Equation):
             return
         if not isinstance(tree, ast.Negate) and not _has_const(tree):
-            self.add("sign", (), ast.Negate)
+            self.add("sign", (), _negated)
         if _number_text(tree) == "0":
             return
         for factor in (_number("2"), HALF):

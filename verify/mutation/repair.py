@@ -201,9 +201,11 @@ def _search(task: PairTask, search: Search, deadline: float, limit: int) -> None
         changed = {f.side for f in group}
         texts = tuple(getattr(edited, n).text if n in changed else written[n] for n in SIDES)
         key = texts + tuple(sorted(f.after for f in group if f.side == "notation"))
-        if _same_text(*texts):
-            trivial |= set(chosen)  # both sides alike: a pair with this fix is no repair
-        if key in seen or _same_text(*texts):
+        if _same_text(*texts):  # both sides alike: no pair with this fix is a repair
+            trivial |= set(chosen)
+            if len(chosen) > 1:
+                continue
+        if key in seen:
             continue
         seen.add(key)
         began = time.perf_counter()
