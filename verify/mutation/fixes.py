@@ -466,14 +466,15 @@ class Walker:
             self.add("order", path, _reordered(order))
         for k, factor in enumerate(factors):
             if _number_text(factor) == "2" or _is_half(factor):
-                self.add("factor", path, _drop_factor(k))
+                self.add("factor", path, _drop_factor(k), cost=COSTS["factor"] - 0.1)
         if self.square(node) and not _paren(self.parent(path)):
             self.add("transpose", path, _transposed(self.transpose_mark()))
 
     def delimited_fixes(self, node: ast.Node, path: Path) -> None:
-        """A parenthesized matrix transposed (unless it already carries a script)."""
+        """A parenthesized matrix transposed or inverted (unless it carries a script)."""
         if _paren(node) and self.square(node) and not isinstance(self.parent(path), ast.Scripted):
             self.add("transpose", path, _transposed(self.transpose_mark()))
+            self.add("inverse", path, _with_sup(ast.Negate(_number("1"))))
 
     def matrix(self, node: ast.Node) -> bool:
         shape = self.ctx.shapes.get(id(node))

@@ -1,8 +1,9 @@
 """Where a failed step failed, kept to judge its candidate repairs.
 
 The repair search decides many edited steps; most are as wrong as the step
-itself. `Witness` replays the original decision over all its plans, keeping
-each instance and whether the step failed there. A candidate whose sides
+itself. `Witness` replays the original decision to a little past the first
+instance where it failed, keeping each instance and whether the step failed
+there. A candidate whose sides
 differ at one of them is rejected before `decide` is asked (it could never
 pass), and a candidate that `decide` verified must still hold wherever the
 step failed: an edited step is drawn from a seed of its own text, so a step
@@ -17,7 +18,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from verify.deciding.compare import same
+from verify.deciding.compare import ordered, same
 from verify.deciding.decide import (
     ATTEMPTS,
     EQUALITY_PLANS,
@@ -37,18 +38,19 @@ from verify.meaning.translate import Translator
 from verify.model import Span
 
 SIDES = ("lhs", "rhs")
+MORE_PLANS = 2  # instances drawn past the first where the step fails
 
 
 class Witness:
-    """The instances of a failed step, one per plan as `decide` draws them,
-    those where it failed first."""
+    """The instances of a failed step, one per plan as `decide` draws them."""
 
     def __init__(self, task: PairTask) -> None:
         self.task = task
         self.definitions = definition_infos(task.definitions)
         self.failing: list[tuple[Env, Any]] = []  # instances and their random states
         self.passing: list[Env] = []
-        self.envs: list[Env] = []  # where both sides' values are known (`=` steps)
+        self.first = 0  # the instances drawn before the first failing one
+        self.envs: list[Env] = []  # where both sides' values are known
         self.values: dict[str, list[Any]] = {name: [] for name in SIDES}
         try:
             u = understand(task)
@@ -56,15 +58,19 @@ class Witness:
             raise
         except Exception:  # noqa: BLE001 - a step that is not understood has no instances
             return
+        self.mode = u.mode
         self._replay(u)
-        if u.mode == Mode.EQUAL:
+        if u.mode in (Mode.EQUAL, Mode.INEQUALITY):
             self._values(u)
 
     def _replay(self, u: Understood) -> None:
-        """Draw the instances exactly as `decide` does, past the first that fails."""
+        """Draw the instances exactly as `decide` does, to `MORE_PLANS` past the first
+        that fails (each instance of an inequality's 20 can cost as much as a step)."""
         symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
         plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
         for plan in range(plans):
+            if self.failing and len(self.failing) + len(self.passing) > self.first + MORE_PLANS:
+                return
             for attempt in range(ATTEMPTS):
                 try:
                     drawn = draw_instance(self.task, u, plan, attempt)
@@ -80,6 +86,7 @@ class Witness:
                 if verdict is None:
                     self.passing.append(env)
                 else:
+                    self.first = self.first if self.failing else len(self.passing)
                     self.failing.append((env, state))
                 break
 
@@ -97,8 +104,9 @@ class Witness:
                 self.values["rhs"].append(right)
 
     def rejects(self, edited: PairTask) -> bool:
-        """Whether the edited sides of an `=` step differ at one of the instances
-        (only for side edits: a property changes what an instance may be)."""
+        """Whether the edited sides of an `=` step differ (or of an inequality, are
+        out of order) at one of the instances; only for side edits, since a
+        property changes what an instance may be."""
         if not self.envs or edited.declarations is not self.task.declarations:
             return False
         translator = Translator(self.task.declarations, self.definitions)
@@ -119,13 +127,18 @@ class Witness:
                 try:
                     left, right = (evaluate(terms[n], env) if n in terms else self.values[n][k]
                                    for n in SIDES)  # fmt: skip
-                    if not same(left, right):
+                    if not self._holds(left, right, edited):
                         return True
                 except OutOfTime:
                     raise
                 except Exception:  # noqa: BLE001 - undefined here, or too close to tell
                     continue
         return False
+
+    def _holds(self, left: Any, right: Any, edited: PairTask) -> bool:
+        if self.mode == Mode.INEQUALITY:
+            return ordered(left, right, edited.relation)
+        return same(left, right)
 
     def where_it_failed(self, edited: PairTask) -> bool | None:
         """Whether a verified candidate also holds at each instance where the step

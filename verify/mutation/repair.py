@@ -41,9 +41,10 @@ from verify.mutation.glance import Witness
 from verify.mutation.mutants import context_for
 from verify.mutation.mutate import strong_check
 
-SECONDS = 4.0  # the search's own time, on top of the step's decision
-MAX_DECIDED = 100  # edited steps decided, at most
-MAX_GLANCED = 400  # edited steps rejected at a first look, at most
+SECONDS = 3.0  # the search's own time, on top of the step's decision
+MAX_DECIDED = 60  # edited steps decided, at most
+MAX_GLANCED = 300  # edited steps rejected at a first look, at most
+SLACK = 0.75  # once a repair is found, only candidates at most this much dearer
 MAX_REPAIRS = 3
 MARGIN = 0.5  # seconds kept free of the worker's time limit
 SIDES = ("lhs", "rhs")
@@ -164,10 +165,11 @@ def candidates(fixes: list[Fix]) -> Iterator[tuple[int, ...]]:
 
 def _conflict(fixes: tuple[Fix, ...]) -> bool:
     """Two fixes that edit the same node, that do one thing to both sides (which
-    leaves the relation as it was), or that change one symbol's notation twice."""
+    leaves the relation as it was), or a property with an edit: instances drawn
+    for the new notation must be decided afresh, so only two properties pair."""
     a, b = fixes
-    if a.side == "notation" or b.side == "notation":
-        return a.side == b.side and a.symbol == b.symbol
+    if a.side == "notation" or b.side == "notation":  # two properties, or none
+        return a.side != b.side or a.symbol == b.symbol
     if a.side != b.side:
         return a.kind == b.kind and a.kind in BOTH_SIDES
     paths = [p for p, _ in a.edits]
@@ -175,49 +177,82 @@ def _conflict(fixes: tuple[Fix, ...]) -> bool:
 
 
 def _search(task: PairTask, search: Search, deadline: float, limit: int) -> None:
-    sides = _sides(task)
-    fixes = all_fixes(task, sides)
-    witness = Witness(task)
-    search.fixes = len(fixes)
-    plain = replace(task, directive=Directive(wrt=task.directive.wrt,
-                                              distinct=task.directive.distinct))  # fmt: skip
-    written = {n: readable(sides[n].tree) if n in sides else "" for n in SIDES}
-    seen: set[tuple[str, ...]] = {(written["lhs"], written["rhs"])}
-    repaired: set[int] = set()  # single fixes that are repairs on their own
-    trivial: set[int] = set()  # single fixes that make the two sides the same text
-    for chosen in candidates(fixes):
+    run = _Run(task, search, deadline, limit)
+    for chosen in candidates(run.fixes):
+        if search.repairs and run.cost(chosen) > run.best + SLACK:
+            break
+        if not run.going():
+            return
+        run.attempt(chosen)
+    # A property the notation may lack explains a failure in another way than an
+    # edit does: each is tried on its own even when an edit was cheaper.
+    for i, fix in enumerate(run.fixes):
+        if fix.side == "notation" and (i,) not in run.done and run.going():
+            run.attempt((i,))
+
+
+class _Run:
+    """The state of one search: what was tried, what repaired, what is left."""
+
+    def __init__(self, task: PairTask, search: Search, deadline: float, limit: int) -> None:
+        self.search, self.deadline, self.limit = search, deadline, limit
+        self.sides = _sides(task)
+        self.fixes = all_fixes(task, self.sides)
+        self.witness = Witness(task)
+        search.fixes = len(self.fixes)
+        self.plain = replace(task, directive=Directive(wrt=task.directive.wrt,
+                                                       distinct=task.directive.distinct))  # fmt: skip
+        self.written = {n: readable(self.sides[n].tree) if n in self.sides else "" for n in SIDES}
+        self.seen: set[tuple[str, ...]] = {(self.written["lhs"], self.written["rhs"])}
+        self.done: set[tuple[int, ...]] = set()
+        self.best = 0.0  # the cost of the first repair found
+        self.repaired: set[int] = set()  # single fixes that are repairs on their own
+        self.trivial: set[int] = set()  # single fixes that make the two sides the same text
+
+    def cost(self, chosen: tuple[int, ...]) -> float:
+        return sum(self.fixes[i].cost for i in chosen)
+
+    def going(self) -> bool:
+        """Whether the search may try another candidate; if not, says why in `stopped`."""
+        search = self.search
         if len(search.repairs) >= MAX_REPAIRS:
-            return
-        if search.decided >= limit or search.rejected >= MAX_GLANCED:
+            return False
+        if search.decided >= self.limit or search.rejected >= MAX_GLANCED:
             search.stopped = f"{search.decided} decided and {search.rejected} rejected"
-            return
-        if time.perf_counter() > deadline:
+            return False
+        if time.perf_counter() > self.deadline:
             search.stopped = "time budget spent"
+            return False
+        return True
+
+    def attempt(self, chosen: tuple[int, ...]) -> None:
+        """Decide the step with these fixes made, unless it is known or pointless."""
+        self.done.add(chosen)
+        group = tuple(self.fixes[i] for i in chosen)
+        if len(chosen) > 1 and ((self.repaired | self.trivial) & set(chosen) or _conflict(group)):
             return
-        group = tuple(fixes[i] for i in chosen)
-        if len(chosen) > 1 and ((repaired | trivial) & set(chosen) or _conflict(group)):
-            continue
-        edited = _edited(plain, sides, group)
+        edited = _edited(self.plain, self.sides, group)
         changed = {f.side for f in group}
-        texts = tuple(getattr(edited, n).text if n in changed else written[n] for n in SIDES)
+        texts = tuple(getattr(edited, n).text if n in changed else self.written[n] for n in SIDES)
         key = texts + tuple(sorted(f.after for f in group if f.side == "notation"))
         if _same_text(*texts):  # both sides alike: no pair with this fix is a repair
-            trivial |= set(chosen)
+            self.trivial |= set(chosen)
             if len(chosen) > 1:
-                continue
-        if key in seen:
-            continue
-        seen.add(key)
+                return
+        if key in self.seen:
+            return
+        self.seen.add(key)
         began = time.perf_counter()
-        status = REJECTED if witness.rejects(edited) else decide(edited).status.value
-        if status in VERIFIED and not _confirmed(witness, edited):
+        status = REJECTED if self.witness.rejects(edited) else decide(edited).status.value
+        if status in VERIFIED and not _confirmed(self.witness, edited):
             status = REFUTED
-        search.record(Tried(group, edited.lhs.text, edited.rhs.text, status,
-                            round(time.perf_counter() - began, 4)))  # fmt: skip
+        self.search.record(Tried(group, edited.lhs.text, edited.rhs.text, status,
+                                 round(time.perf_counter() - began, 4)))  # fmt: skip
         if status in VERIFIED:
-            search.repairs.append(_repair(group, sides, edited, Status(status)))
+            self.best = self.best if self.search.repairs else self.cost(chosen)
+            self.search.repairs.append(_repair(group, self.sides, edited, Status(status)))
             if len(chosen) == 1:
-                repaired.add(chosen[0])
+                self.repaired.add(chosen[0])
 
 
 def _confirmed(witness: Witness, edited: PairTask) -> bool:
