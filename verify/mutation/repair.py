@@ -171,7 +171,9 @@ def _conflict(fixes: tuple[Fix, ...]) -> bool:
     if a.side == "notation" or b.side == "notation":  # two properties, or none
         return a.side != b.side or a.symbol == b.symbol
     if a.side != b.side:
-        return a.kind == b.kind and a.kind in BOTH_SIDES
+        return a.kind == b.kind and (
+            a.kind in BOTH_SIDES or (a.before, a.after) == (b.before, b.after)
+        )
     paths = [p for p, _ in a.edits]
     return any(p in paths for p, _ in b.edits)
 
