@@ -13,21 +13,43 @@ to say (`verify.mutation.repair`).
 
 from __future__ import annotations
 
-import copy
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 
-from verify.errors import LatexError
 from verify.latex import tree as ast
-from verify.latex.printer import round_trip
-from verify.latex.syntax import symbol_name, unwrap
-from verify.latex.tokenizer import tokenize
+from verify.latex.syntax import symbol_name
 from verify.model import Declaration, Kind
 from verify.mutation.mutants import SYMMETRIC_PROPERTIES, Context, Path
-
-Transform = Callable[[ast.Node], ast.Node]
+from verify.mutation.surgery import (
+    BINDERS,
+    HALF,
+    Transform,
+    apply,
+    bound_indices,
+    changed,
+    children,
+    constant,
+    drop_factor,
+    drop_minus,
+    drop_term,
+    flip_term,
+    has_const,
+    index_atoms,
+    index_list,
+    inverse_mark,
+    is_half,
+    negated,
+    node_at,
+    number,
+    number_text,
+    paren,
+    readable,
+    reordered,
+    scaled,
+    transposed,
+    with_sup,
+)
 
 # What each kind of fix costs: the search tries cheap (likely) slips first.
 COSTS = {
@@ -40,7 +62,6 @@ LHS_PENALTY = 0.25  # the right side of a step is the new line: suspect it first
 PROPERTY_FIXES = {Kind.MATRIX: ("symmetric",), Kind.SCALAR: ("positive",)}
 # Properties that already give what the fix would add.
 IMPLIED = {"symmetric": SYMMETRIC_PROPERTIES, "positive": {"positive", "probability"}}
-_BINDERS = ("SUM", "PROD")
 
 
 @dataclass(frozen=True)
@@ -65,218 +86,6 @@ class Fix:
     @property
     def places(self) -> int:
         return max(1, len(self.edits))
-
-
-# ------------------------------------------------------------------ the tree
-
-
-def children(node: ast.Node) -> Iterator[tuple[tuple[str, int, int], ast.Node]]:
-    """Each child node with its step from `node` (list items and Sum terms included)."""
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, ast.Node):
-            yield (f.name, -1, -1), value
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, ast.Node):
-                    yield (f.name, i, -1), item
-                elif isinstance(item, tuple):  # Sum terms: (sign, node)
-                    yield (f.name, i, 1), item[1]
-                elif isinstance(item, list):  # matrix rows
-                    for j, cell in enumerate(item):
-                        yield (f.name, i, j), cell
-
-
-def node_at(root: ast.Node, path: Path) -> ast.Node:
-    for name, i, j in path:
-        value = getattr(root, name)
-        root = value if i < 0 else (value[i] if j < 0 else value[i][j])
-        if isinstance(root, tuple):
-            root = root[1]
-    return root
-
-
-def _set(root: ast.Node, path: Path, new: ast.Node) -> ast.Node:
-    if not path:
-        return new
-    parent = node_at(root, path[:-1])
-    name, i, j = path[-1]
-    value = getattr(parent, name)
-    if i < 0:
-        setattr(parent, name, new)
-    elif j < 0:
-        value[i] = new
-    elif isinstance(value[i], tuple):
-        value[i] = (value[i][0], new)
-    else:
-        value[i][j] = new
-    return root
-
-
-def apply(tree: ast.Node, edits: list[tuple[Path, Transform]]) -> ast.Node:
-    """A copy of `tree` with every edit made, the deepest first."""
-    root = copy.deepcopy(tree)
-    for path, transform in sorted(edits, key=lambda e: -len(e[0])):
-        root = _set(root, path, transform(node_at(root, path)))
-    return root
-
-
-_LOOSE = re.compile(r"\s+(?=[\^_)\]},])|(?<=[(\[{])\s+")
-
-
-def readable(node: ast.Node) -> str:
-    r"""LaTeX of a node as a reader would write it: `\mu_l^T(x - y)`, not `\mu_l ^T (x - y )`.
-
-    Spaces go only where the tokens stay the same, so the text reads back as the tree.
-    """
-    text = round_trip(node).strip()
-    tidy = _LOOSE.sub("", re.sub(r"\s+", " ", text))
-    try:
-        same = _tokens(tidy) == _tokens(text)
-    except LatexError:
-        same = False
-    return tidy if same else text
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(t.type, str(t)) for t in tokenize(text)]
-
-
-# ---------------------------------------------------------------- transforms
-
-
-def _const(new: ast.Node) -> Transform:
-    return lambda _old: copy.deepcopy(new)
-
-
-def _with(**changes: ast.Node | int | None) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        new = copy.copy(node)
-        for key, value in changes.items():
-            setattr(new, key, copy.deepcopy(value))
-        return new
-
-    return transform
-
-
-def _grouped(node: ast.Node) -> ast.Node:
-    if isinstance(node, (ast.Sum, ast.Negate)):
-        return ast.Delimited([node], [], "(")
-    return node
-
-
-def _scaled(factor: ast.Node) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        if isinstance(node, ast.Product):
-            return ast.Product([copy.deepcopy(factor), *node.factors], ["", *node.ops])
-        return ast.Product([copy.deepcopy(factor), _grouped(node)], [""])
-
-    return transform
-
-
-def _transposed(mark: ast.Node) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        inner = node if _paren(node) else ast.Delimited([node], [], "(")
-        return ast.Scripted(inner, None, copy.deepcopy(mark))
-
-    return transform
-
-
-def _with_sup(sup: ast.Node) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        if isinstance(node, ast.Scripted):
-            return _with(sup=sup)(node)
-        return ast.Scripted(node, None, copy.deepcopy(sup))
-
-    return transform
-
-
-def _flip_term(k: int) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        assert isinstance(node, ast.Sum)
-        terms = list(node.terms)
-        terms[k] = (-terms[k][0], terms[k][1])
-        return ast.Sum(terms)
-
-    return transform
-
-
-def _drop_term(k: int) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        assert isinstance(node, ast.Sum)
-        rest = [t for n, t in enumerate(node.terms) if n != k]
-        if rest[0][0] < 0:
-            rest[0] = (1, ast.Negate(rest[0][1]))
-        return ast.Sum(rest) if len(rest) > 1 else rest[0][1]
-
-    return transform
-
-
-def _reordered(order: list[int]) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        assert isinstance(node, ast.Product)
-        return ast.Product([node.factors[k] for k in order], list(node.ops))
-
-    return transform
-
-
-def _drop_factor(k: int) -> Transform:
-    def transform(node: ast.Node) -> ast.Node:
-        assert isinstance(node, ast.Product)
-        factors = [f for n, f in enumerate(node.factors) if n != k]
-        ops = [o for n, o in enumerate(node.ops) if n != max(0, k - 1)]
-        return factors[0] if len(factors) == 1 else ast.Product(factors, ops)
-
-    return transform
-
-
-def _negated(node: ast.Node) -> ast.Node:
-    """`-(a + b)`: a side's sign flipped, in parentheses where braces would hide it."""
-    return ast.Negate(_grouped(node) if isinstance(node, ast.Sum) else node)
-
-
-def _body(node: ast.Node) -> ast.Node:
-    assert isinstance(node, ast.Negate)
-    return node.body
-
-
-# ------------------------------------------------------------------- helpers
-
-
-def _paren(node: ast.Node | None) -> bool:
-    return isinstance(node, ast.Delimited) and node.delimiter == "(" and len(node.items) == 1
-
-
-def _number(text: str) -> ast.Atom:
-    return ast.Atom("NUMBER", text)
-
-
-HALF = ast.Fraction(_number("1"), _number("2"))
-
-
-def _is_half(node: ast.Node) -> bool:
-    node = unwrap(node) or node
-    return (
-        isinstance(node, ast.Fraction)
-        and _number_text(node.numerator) == "1"
-        and _number_text(node.denominator) == "2"
-    )
-
-
-def _number_text(node: ast.Node | None) -> str | None:
-    node = unwrap(node)
-    return node.text if isinstance(node, ast.Atom) and node.kind == "NUMBER" else None
-
-
-def _inverse_mark(sup: ast.Node | None) -> str | None:
-    """'-1' or '-T' if a superscript inverts, 'T' if it transposes."""
-    from verify.latex.syntax import is_minus, is_transpose
-
-    if is_minus(sup, "1"):
-        return "-1"
-    if is_minus(sup, "T"):
-        return "-T"
-    return "T" if is_transpose(sup) else None
 
 
 @dataclass
@@ -313,7 +122,7 @@ class Walker:
 
     def member_view(self, node: ast.Node) -> ast.Node:
         """A family member without its power, transpose or inverse: `\\Sigma_j`."""
-        if isinstance(node, ast.Scripted) and _inverse_mark(node.sup) is not None:
+        if isinstance(node, ast.Scripted) and inverse_mark(node.sup) is not None:
             return ast.Scripted(node.base, node.sub, None, node.primes)
         return node
 
@@ -358,17 +167,17 @@ class Walker:
         self.scripts(node, path)
         base_kind = node.base.kind if isinstance(node.base, ast.Atom) else ""
         family = self.ctx.family(symbol_name(node.base))
-        mark = _inverse_mark(node.sup)
+        mark = inverse_mark(node.sup)
         if not isinstance(node.base, ast.Atom):
             self.walk(node.base, path + (("base", -1, -1),), None, "expr")
         if node.sub is not None:
-            role = "binding" if base_kind in _BINDERS else "index"
+            role = "binding" if base_kind in BINDERS else "index"
             self.walk(node.sub, path + (("sub", -1, -1),), path, role)
         if node.sup is None:
             return
         if family is not None and family[1]:
             self.walk(node.sup, path + (("sup", -1, -1),), path, "index")
-        elif base_kind in _BINDERS or base_kind == "NABLA":
+        elif base_kind in BINDERS or base_kind == "NABLA":
             self.walk(node.sup, path + (("sup", -1, -1),), path, "limit")
         elif mark is None:
             self.walk(node.sup, path + (("sup", -1, -1),), None, "exponent")
@@ -377,73 +186,73 @@ class Walker:
         """Transposes, inverses and exponents of a scripted symbol or group."""
         family = self.ctx.family(symbol_name(node.base))
         indexed_sup = family is not None and bool(family[1])
-        mark = None if indexed_sup else _inverse_mark(node.sup)
+        mark = None if indexed_sup else inverse_mark(node.sup)
         minus = ast.Negate
         square = self.square(node.base) or self.square(node)
         if mark == "T":
-            self.add("transpose", path, _with(sup=None))
+            self.add("transpose", path, changed(sup=None))
             if square:
-                self.add("inverse", path, _with(sup=minus(self.transpose_mark())))
+                self.add("inverse", path, changed(sup=minus(self.transpose_mark())))
         elif mark == "-1":
-            self.add("inverse", path, _with(sup=None))
+            self.add("inverse", path, changed(sup=None))
             if self.general(node.base, node):
-                self.add("transpose", path, _with(sup=minus(self.transpose_mark())))
+                self.add("transpose", path, changed(sup=minus(self.transpose_mark())))
         elif mark == "-T":
-            self.add("transpose", path, _with(sup=minus(_number("1"))))
-            self.add("inverse", path, _with(sup=self.transpose_mark()))
+            self.add("transpose", path, changed(sup=minus(number("1"))))
+            self.add("inverse", path, changed(sup=self.transpose_mark()))
         elif node.sup is None and square and isinstance(node.base, ast.Atom):
             if self.general(node.base, node):
-                self.add("transpose", path, _with(sup=self.transpose_mark()))
-            self.add("inverse", path, _with(sup=minus(_number("1"))))
+                self.add("transpose", path, changed(sup=self.transpose_mark()))
+            self.add("inverse", path, changed(sup=minus(number("1"))))
         elif node.sup is not None and not indexed_sup and not self.limits(node):
-            self.add("exponent", path, _with(sup=None))
+            self.add("exponent", path, changed(sup=None))
         if node.primes:
-            self.add("transpose", path, _with(primes=node.primes - 1))
-        subs = _index_list(node.sub)
+            self.add("transpose", path, changed(primes=node.primes - 1))
+        subs = index_list(node.sub)
         if family is not None and len(subs) == 2 and len(family[0]) == 2:
             swapped = ast.Delimited([ast.Product([subs[1], subs[0]], [""])], [], "{")
-            self.add("index", path, _with(sub=swapped))
+            self.add("index", path, changed(sub=swapped))
 
     def limits(self, node: ast.Scripted) -> bool:
-        return isinstance(node.base, ast.Atom) and node.base.kind in (*_BINDERS, "NABLA")
+        return isinstance(node.base, ast.Atom) and node.base.kind in (*BINDERS, "NABLA")
 
     def atom(self, node: ast.Atom, path: Path, owner: Path | None, role: str) -> None:
         declaration = self.ctx.declarations.get(node.text)
         if node.kind in ("LETTER", "SYMBOL") and role != "binding" and declaration is not None:
             if declaration.kind == Kind.INDEX:
                 for other in self.ctx.alternatives(node.text):
-                    self.add("index", path, _const(ast.Atom("LETTER", other)), owner)
+                    self.add("index", path, constant(ast.Atom("LETTER", other)), owner)
             elif declaration.kind == Kind.SIZE:
                 for other in _sizes(self.ctx, node.text):
-                    self.add("size", path, _const(ast.Atom("LETTER", other)))
+                    self.add("size", path, constant(ast.Atom("LETTER", other)))
             elif role == "expr" and declaration.kind == Kind.MATRIX and self.square(node):
                 if self.general(node):
-                    self.add("transpose", path, _with_sup(self.transpose_mark()))
-                self.add("inverse", path, _with_sup(ast.Negate(_number("1"))))
+                    self.add("transpose", path, with_sup(self.transpose_mark()))
+                self.add("inverse", path, with_sup(ast.Negate(number("1"))))
         if node.kind == "NUMBER" and node.text.isdigit() and role != "index":
             kind = "exponent" if role == "exponent" else "coefficient"
             value = int(node.text)
             for new in (value + 1, value - 1):
                 if new > (1 if kind == "exponent" else 0):  # `x^1`: drop the exponent instead
-                    self.add(kind, path, _const(_number(str(new))))
+                    self.add(kind, path, constant(number(str(new))))
 
     # --------------------------------------------------------- by node type
 
     def sum_fixes(self, node: ast.Node, path: Path) -> None:
         assert isinstance(node, ast.Sum)
         for k, (_, term) in enumerate(node.terms):
-            self.add("sign", path, _flip_term(k))
+            self.add("sign", path, flip_term(k))
             if len(node.terms) > 1:
-                self.add("drop", path, _drop_term(k))
-            if _number_text(term) == "0":
+                self.add("drop", path, drop_term(k))
+            if number_text(term) == "0":
                 continue
             step = ("terms", k, 1)
-            for factor in (_number("2"), HALF):
-                self.add("factor", path + (step,), _scaled(factor), cost=COSTS["factor"] + 0.5)
+            for factor in (number("2"), HALF):
+                self.add("factor", path + (step,), scaled(factor), cost=COSTS["factor"] + 0.5)
 
     def negate_fixes(self, node: ast.Node, path: Path) -> None:
         assert isinstance(node, ast.Negate)
-        self.add("sign", path, _body)
+        self.add("sign", path, drop_minus)
 
     def product_fixes(self, node: ast.Node, path: Path) -> None:
         assert isinstance(node, ast.Product)
@@ -458,23 +267,23 @@ class Walker:
             ):
                 order = list(range(len(factors)))
                 order[a], order[b] = b, a
-                self.add("order", path, _reordered(order))
+                self.add("order", path, reordered(order))
         if len(matrices) >= 3:
             order = list(range(len(factors)))
             for k, new in zip(matrices, reversed(matrices), strict=True):
                 order[k] = new
-            self.add("order", path, _reordered(order))
+            self.add("order", path, reordered(order))
         for k, factor in enumerate(factors):
-            if _number_text(factor) == "2" or _is_half(factor):
-                self.add("factor", path, _drop_factor(k), cost=COSTS["factor"] - 0.1)
-        if self.square(node) and not _paren(self.parent(path)):
-            self.add("transpose", path, _transposed(self.transpose_mark()))
+            if number_text(factor) == "2" or is_half(factor):
+                self.add("factor", path, drop_factor(k), cost=COSTS["factor"] - 0.1)
+        if self.square(node) and not paren(self.parent(path)):
+            self.add("transpose", path, transposed(self.transpose_mark()))
 
     def delimited_fixes(self, node: ast.Node, path: Path) -> None:
         """A parenthesized matrix transposed or inverted (unless it carries a script)."""
-        if _paren(node) and self.square(node) and not isinstance(self.parent(path), ast.Scripted):
-            self.add("transpose", path, _transposed(self.transpose_mark()))
-            self.add("inverse", path, _with_sup(ast.Negate(_number("1"))))
+        if paren(node) and self.square(node) and not isinstance(self.parent(path), ast.Scripted):
+            self.add("transpose", path, transposed(self.transpose_mark()))
+            self.add("inverse", path, with_sup(ast.Negate(number("1"))))
 
     def matrix(self, node: ast.Node) -> bool:
         shape = self.ctx.shapes.get(id(node))
@@ -486,19 +295,19 @@ class Walker:
         tree = self.tree
         if isinstance(tree, ast.Equation):
             return
-        if not isinstance(tree, ast.Negate) and not _has_const(tree):
-            self.add("sign", (), _negated)
-        if _number_text(tree) == "0":
+        if not isinstance(tree, ast.Negate) and not has_const(tree):
+            self.add("sign", (), negated)
+        if number_text(tree) == "0":
             return
-        for factor in (_number("2"), HALF):
-            self.add("factor", (), _scaled(factor))
+        for factor in (number("2"), HALF):
+            self.add("factor", (), scaled(factor))
 
     def renames(self) -> None:
         """One index renamed at every place it stands free on the side: the slip of a
         sum over j collapsed to j = l with a `\\Sigma_j` left behind."""
-        bound = set(_bound(self.tree))
+        bound = set(bound_indices(self.tree))
         places: dict[tuple[str, str], list[tuple[Path, Path]]] = {}
-        for path, owner, atom in _index_atoms(self.tree, (), None, False):
+        for path, owner, atom in index_atoms(self.tree, (), None, False):
             if atom.text in bound or owner is None:
                 continue
             family = symbol_name(node_at(self.tree, owner).base)  # type: ignore[attr-defined]
@@ -509,9 +318,9 @@ class Walker:
                 continue
             for other in self.ctx.alternatives(index):
                 new = ast.Atom("LETTER", other)
-                edits = tuple((p, _const(new)) for p, _ in spots)
+                edits = tuple((p, constant(new)) for p, _ in spots)
                 cost = COSTS["index"] if family else COSTS["rename"]
-                self.add("rename", spots[0][0], _const(new), spots[0][1], edits, cost=cost)
+                self.add("rename", spots[0][0], constant(new), spots[0][1], edits, cost=cost)
 
 
 _NODE_FIXES: dict[type, Callable[[Walker, ast.Node, Path], None]] = {
@@ -522,63 +331,10 @@ _NODE_FIXES: dict[type, Callable[[Walker, ast.Node, Path], None]] = {
 }
 
 
-def _has_const(node: ast.Node) -> bool:
-    if isinstance(node, ast.Atom):
-        return node.kind == "CONST"
-    return any(_has_const(child) for _, child in children(node))
-
-
-def _index_list(node: ast.Node | None) -> list[ast.Node]:
-    node = unwrap(node)
-    if isinstance(node, ast.Sequence):
-        return list(node.items)
-    if isinstance(node, ast.Product) and not any(node.ops):
-        return list(node.factors)
-    return [node] if node is not None else []
-
-
 def _sizes(ctx: Context, size: str) -> list[str]:
     return sorted(
         d.base for d in ctx.declarations.values() if d.kind == Kind.SIZE and d.base != size
     )
-
-
-def _bound(node: ast.Node) -> Iterator[str]:
-    """Indices a sum or product on the side binds."""
-    if isinstance(node, ast.Scripted) and isinstance(node.base, ast.Atom):
-        if node.base.kind in _BINDERS:
-            sub = unwrap(node.sub)
-            heads = [sub.left] if isinstance(sub, ast.Limit) else _index_list(sub)
-            for head in heads:
-                items = head.items if isinstance(head, ast.Sequence) else [head]
-                yield from (name for item in items if (name := symbol_name(item)))
-    for _, child in children(node):
-        yield from _bound(child)
-
-
-def _index_atoms(
-    node: ast.Node, path: Path, owner: Path | None, in_script: bool
-) -> Iterator[tuple[Path, Path | None, ast.Atom]]:
-    """Letters standing in a script of a symbol, with the symbol's path."""
-    if isinstance(node, ast.Atom):
-        if in_script and node.kind == "LETTER":
-            yield path, owner, node
-        return
-    if isinstance(node, ast.Scripted):
-        binder = isinstance(node.base, ast.Atom) and node.base.kind in (*_BINDERS, "NABLA")
-        yield from _index_atoms(node.base, path + (("base", -1, -1),), owner, in_script)
-        for name in ("sub", "sup"):
-            script = getattr(node, name)
-            if script is not None and not binder:
-                yield from _index_atoms(script, path + ((name, -1, -1),), path, True)
-            elif script is not None:
-                yield from _index_atoms(script, path + ((name, -1, -1),), owner, False)
-        return
-    if isinstance(node, ast.Limit):
-        yield from _index_atoms(node.right, path + (("right", -1, -1),), owner, in_script)
-        return
-    for step, child in children(node):
-        yield from _index_atoms(child, path + (step,), owner, in_script)
 
 
 # ------------------------------------------------------------------ entry
@@ -621,13 +377,3 @@ def with_property(declarations: list[Declaration], fix: Fix) -> list[Declaration
         _replace(d, properties=(*d.properties, fix.prop)) if d.base == fix.symbol else d
         for d in declarations
     ]
-
-
-def names_in(tree: ast.Node) -> set[str]:
-    """Every symbol name a side writes (family bases included)."""
-    found: set[str] = set()
-    if isinstance(tree, ast.Atom) and (name := symbol_name(tree)):
-        found.add(name)
-    for _, child in children(tree):
-        found |= names_in(child)
-    return found

@@ -31,11 +31,13 @@ from verify.deciding.decide import (
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood, definition_infos, refs, understand
 from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
+from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
 from verify.meaning.dual import Mat, fast_numbers
-from verify.meaning.terms import Env
+from verify.meaning.terms import Env, scalar_of
 from verify.meaning.translate import Translator
 from verify.model import Span
+from verify.mutation.mutants import Path
 
 SIDES = ("lhs", "rhs")
 MORE_PLANS = 2  # instances drawn past the first where the step fails
@@ -52,13 +54,15 @@ class Witness:
         self.first = 0  # the instances drawn before the first failing one
         self.envs: list[Env] = []  # where both sides' values are known
         self.values: dict[str, list[Any]] = {name: [] for name in SIDES}
+        self.mode: Mode | None = None
+        self.understood: Understood | None = None
         try:
             u = understand(task)
         except OutOfTime:
             raise
         except Exception:  # noqa: BLE001 - a step that is not understood has no instances
             return
-        self.mode = u.mode
+        self.mode, self.understood = u.mode, u
         self._replay(u)
         if u.mode in (Mode.EQUAL, Mode.INEQUALITY):
             self._values(u)
@@ -135,6 +139,29 @@ class Witness:
                     continue
         return False
 
+    def suspects(self, trees: dict[str, ast.Node]) -> dict[str, list[Path]] | None:
+        """The parts of each side of an `=` step where the slip likely is: narrowed,
+        where the step failed, past the terms that cancel against a term of the
+        other side and the leading and trailing factors that agree. None when
+        nothing narrows (or the sides cannot be split)."""
+        u = self.understood
+        if u is None or self.mode != Mode.EQUAL or not self.failing or set(trees) != set(SIDES):
+            return None
+        env = self.failing[0][0]
+
+        def value(node: ast.Node) -> Any:
+            found = evaluate(u.translator.translate(node), env)
+            return scalar_of(found) if getattr(found, "shape", None) == (1, 1) else found
+
+        try:
+            with fast_numbers():
+                left, right = _narrow(value, ((), trees["lhs"]), ((), trees["rhs"]))
+        except OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - a part that does not stand alone: no focus
+            return None
+        return None if left == [()] and right == [()] else {"lhs": left, "rhs": right}
+
     def _holds(self, left: Any, right: Any, edited: PairTask) -> bool:
         if self.mode == Mode.INEQUALITY:
             return ordered(left, right, edited.relation)
@@ -198,3 +225,72 @@ PROPERTY_HOLDS: dict[str, Callable[[Any], bool]] = {
     "symmetric": _symmetric,
     "positive": _positive,
 }
+
+
+Part = tuple[Path, ast.Node]
+
+
+def _narrow(
+    value: Callable[[ast.Node], Any], left: Part, right: Part
+) -> tuple[list[Path], list[Path]]:
+    """Paths of the parts of two sides that differ, once equal terms and equal outer
+    factors are set aside (as `verify.reporting.difference` narrows, by path)."""
+    lterms, rterms = _terms(*left), _terms(*right)
+    if len(lterms) > 1 or len(rterms) > 1:
+        lvalues = [(p, n, value(n) if sign > 0 else -value(n)) for p, sign, n in lterms]
+        rvalues = [(p, n, value(n) if sign > 0 else -value(n)) for p, sign, n in rterms]
+        for item in list(lvalues):
+            match = next((other for other in rvalues if same(item[2], other[2])), None)
+            if match is not None:
+                lvalues.remove(item)
+                rvalues.remove(match)
+        if len(lvalues) == len(lterms) and len(rvalues) == len(rterms):
+            return [left[0]], [right[0]]
+        if len(lvalues) == 1 and len(rvalues) == 1:
+            return _narrow(value, lvalues[0][:2], rvalues[0][:2])
+        return [p for p, _, _ in lvalues], [p for p, _, _ in rvalues]
+    lfactors, rfactors = _factors(*left), _factors(*right)
+    if len(lfactors) > 1 or len(rfactors) > 1:
+        try:
+            lvalues = [value(n) for _, n in lfactors]
+            rvalues = [value(n) for _, n in rfactors]
+        except OutOfTime:
+            raise
+        except Exception:  # noqa: BLE001 - an operator binds the rest: no split here
+            return [left[0]], [right[0]]
+        start = 0
+        while start < min(len(lvalues), len(rvalues)) - 1 and same(lvalues[start], rvalues[start]):
+            start += 1
+        end = 0
+        while end < min(len(lvalues), len(rvalues)) - start - 1 and same(
+            lvalues[-1 - end], rvalues[-1 - end]
+        ):
+            end += 1
+        lkept, rkept = lfactors[start : len(lfactors) - end], rfactors[start : len(rfactors) - end]
+        if start or end:
+            if len(lkept) == 1 and len(rkept) == 1:
+                return _narrow(value, lkept[0], rkept[0])
+            return [p for p, _ in lkept], [p for p, _ in rkept]
+    return [left[0]], [right[0]]
+
+
+def _terms(path: Path, tree: ast.Node, sign: int = 1) -> list[tuple[Path, int, ast.Node]]:
+    """The terms of a side (or part), each with its path and sign."""
+    if isinstance(tree, ast.Delimited) and tree.delimiter in "({" and len(tree.items) == 1:
+        return _terms(path + (("items", 0, -1),), tree.items[0], sign)
+    if isinstance(tree, ast.Negate):
+        return _terms(path + (("body", -1, -1),), tree.body, -sign)
+    if isinstance(tree, ast.Sum):
+        return [
+            (path + (("terms", k, 1),), sign * s, term) for k, (s, term) in enumerate(tree.terms)
+        ]
+    return [(path, sign, tree)]
+
+
+def _factors(path: Path, tree: ast.Node) -> list[Part]:
+    """The factors of a plain product (an operator such as a sum binds the rest: no split)."""
+    if isinstance(tree, ast.Delimited) and tree.delimiter in "({" and len(tree.items) == 1:
+        return _factors(path + (("items", 0, -1),), tree.items[0])
+    if isinstance(tree, ast.Product) and all(op in ("", "cdot", "times") for op in tree.ops):
+        return [(path + (("factors", k, -1),), f) for k, f in enumerate(tree.factors)]
+    return [(path, tree)]

@@ -27,24 +27,19 @@ from verify.latex.parser import parse_latex
 from verify.latex.printer import round_trips
 from verify.limits import time_limit
 from verify.model import Change, Directive, Repair, Result, Span, Status
-from verify.mutation.fixes import (
-    Fix,
-    apply,
-    names_in,
-    node_at,
-    property_fixes,
-    readable,
-    side_fixes,
-    with_property,
-)
+from verify.mutation.fixes import Fix, property_fixes, side_fixes, with_property
 from verify.mutation.glance import Witness
-from verify.mutation.mutants import context_for
+from verify.mutation.mutants import Path, context_for
 from verify.mutation.mutate import strong_check
+from verify.mutation.surgery import apply, names_in, node_at, readable
 
 SECONDS = 3.0  # the search's own time, on top of the step's decision
 MAX_DECIDED = 60  # edited steps decided, at most
 MAX_GLANCED = 300  # edited steps rejected at a first look, at most
 SLACK = 0.75  # once a repair is found, only candidates at most this much dearer
+AFTER_FIRST = 1.0  # and for at most this many more seconds
+PAIR = 1.0  # what combining two fixes costs on top of theirs: every single first
+ASIDE = 1.0  # what a fix costs more inside a term that cancels where the step failed
 MAX_REPAIRS = 3
 MARGIN = 0.5  # seconds kept free of the worker's time limit
 SIDES = ("lhs", "rhs")
@@ -133,8 +128,10 @@ def _sides(task: PairTask) -> dict[str, _Side]:
     return sides
 
 
-def all_fixes(task: PairTask, sides: dict[str, _Side]) -> list[Fix]:
-    """Every single fix of the step, cheapest first (ties in the order found)."""
+def all_fixes(task: PairTask, sides: dict[str, _Side],
+              suspects: dict[str, list[Path]] | None = None) -> list[Fix]:  # fmt: skip
+    """Every single fix of the step, cheapest first (ties in the order found). With
+    `suspects`, a fix inside a term that cancels where the step failed costs more."""
     definitions = definition_infos(task.definitions)
     fixes: list[Fix] = []
     names: set[str] = set()
@@ -142,9 +139,19 @@ def all_fixes(task: PairTask, sides: dict[str, _Side]) -> list[Fix]:
         ctx = context_for(side.tree, task.declarations, definitions)
         fixes.extend(side_fixes(side.tree, name, ctx))
         names |= names_in(side.tree)
+    if suspects is not None:
+        fixes = [f if _suspect(f, suspects) else replace(f, cost=f.cost + ASIDE) for f in fixes]
     fixes.extend(property_fixes(names, task.declarations))
     order = {id(f): n for n, f in enumerate(fixes)}
     return sorted(fixes, key=lambda f: (f.cost, order[id(f)]))
+
+
+def _suspect(fix: Fix, suspects: dict[str, list[Path]]) -> bool:
+    """Whether a fix edits the whole side or a term that did not cancel."""
+    return any(
+        not path or any(path[: len(term)] == term for term in suspects.get(fix.side, []))
+        for path, _ in fix.edits
+    )
 
 
 def candidates(fixes: list[Fix]) -> Iterator[tuple[int, ...]]:
@@ -153,14 +160,14 @@ def candidates(fixes: list[Fix]) -> Iterator[tuple[int, ...]]:
     for i, fix in enumerate(fixes):
         heap.append((fix.cost, 1, (i,)))
         if i + 1 < len(fixes):
-            heap.append((fix.cost + fixes[i + 1].cost, 2, (i, i + 1)))
+            heap.append((fix.cost + fixes[i + 1].cost + PAIR, 2, (i, i + 1)))
     heapq.heapify(heap)
     while heap:
         cost, size, chosen = heapq.heappop(heap)
         yield chosen
         if size == 2 and chosen[1] + 1 < len(fixes):
             i, j = chosen[0], chosen[1] + 1
-            heapq.heappush(heap, (fixes[i].cost + fixes[j].cost, 2, (i, j)))
+            heapq.heappush(heap, (fixes[i].cost + fixes[j].cost + PAIR, 2, (i, j)))
 
 
 def _conflict(fixes: tuple[Fix, ...]) -> bool:
@@ -199,8 +206,9 @@ class _Run:
     def __init__(self, task: PairTask, search: Search, deadline: float, limit: int) -> None:
         self.search, self.deadline, self.limit = search, deadline, limit
         self.sides = _sides(task)
-        self.fixes = all_fixes(task, self.sides)
         self.witness = Witness(task)
+        suspects = self.witness.suspects({n: side.tree for n, side in self.sides.items()})
+        self.fixes = all_fixes(task, self.sides, suspects)
         search.fixes = len(self.fixes)
         self.plain = replace(task, directive=Directive(wrt=task.directive.wrt,
                                                        distinct=task.directive.distinct))  # fmt: skip
@@ -212,7 +220,7 @@ class _Run:
         self.trivial: set[int] = set()  # single fixes that make the two sides the same text
 
     def cost(self, chosen: tuple[int, ...]) -> float:
-        return sum(self.fixes[i].cost for i in chosen)
+        return sum(self.fixes[i].cost for i in chosen) + PAIR * (len(chosen) - 1)
 
     def going(self) -> bool:
         """Whether the search may try another candidate; if not, says why in `stopped`."""
@@ -251,7 +259,9 @@ class _Run:
         self.search.record(Tried(group, edited.lhs.text, edited.rhs.text, status,
                                  round(time.perf_counter() - began, 4)))  # fmt: skip
         if status in VERIFIED:
-            self.best = self.best if self.search.repairs else self.cost(chosen)
+            if not self.search.repairs:  # the first: a little more time for a few others
+                self.best = self.cost(chosen)
+                self.deadline = min(self.deadline, time.perf_counter() + AFTER_FIRST)
             self.search.repairs.append(_repair(group, self.sides, edited, Status(status)))
             if len(chosen) == 1:
                 self.repaired.add(chosen[0])
