@@ -2,13 +2,17 @@
 
 A repair is a mutation that turns a failure into a pass. The search takes the
 fixes of both sides and of the notation (`verify.mutation.fixes`), and tries
-them alone and then two at a time, cheapest first, each edited step decided
-by the checker's own `decide` exactly like a step on a page. Only a step that
-comes back proved, checked or sampled is a repair; nothing else is ever shown.
+each alone and then two at a time, cheapest first, each edited step decided by
+the checker's own `decide` exactly like a step on a page. Only a step that
+comes back proved, checked or sampled, and that also holds where the original
+step failed (`verify.mutation.glance`), is a repair; nothing else is shown.
 
-The order of the candidates depends only on the step, so a search cut short
-(by its count or, under heavy load, its time) returns the first repairs of the
-full search. It stops after `MAX_REPAIRS` are found.
+Cheapest means likeliest: each kind of fix has a cost, a fix on the left side
+(usually the line before, already checked) costs a little more, and so does a
+fix inside a part of the sides that agrees where the step failed. The order
+depends only on the step, so a search cut short (by its counts or its time)
+returns the first repairs of the full one. After the first repair it looks a
+little further for others as likely, up to `MAX_REPAIRS`.
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ from verify.mutation.mutants import Path, context_for
 from verify.mutation.mutate import strong_check
 from verify.mutation.surgery import apply, names_in, node_at, readable
 
-SECONDS = 3.0  # the search's own time, on top of the step's decision
+SECONDS = 3.0  # the search's own processor time, on top of the step's decision
+WALL = 3.0  # and at most this many times as much on the clock
+CLOCK = "time limit on the clock"
 MAX_DECIDED = 60  # edited steps decided, at most
 MAX_GLANCED = 300  # edited steps rejected at a first look, at most
 SLACK = 0.75  # once a repair is found, only candidates at most this much dearer
-AFTER_FIRST = 1.0  # and for at most this many more seconds
+AFTER_FIRST = 1.0  # and for at most this many more seconds (processor time)
 PAIR = 1.0  # what combining two fixes costs on top of theirs: every single first
 ASIDE = 1.0  # what a fix costs more inside a term that cancels where the step failed
 MAX_REPAIRS = 3
@@ -87,15 +93,22 @@ class _Side:
     span: Span
 
 
-def find_repairs(task: PairTask, seconds: float = SECONDS, limit: int = MAX_DECIDED) -> Search:
-    """Search for repairs of a failed step; never raises, never shows what does not verify."""
+def find_repairs(
+    task: PairTask, seconds: float = SECONDS, limit: int = MAX_DECIDED, wall: float | None = None
+) -> Search:
+    """Search for repairs of a failed step; never raises, never shows what does not verify.
+
+    `seconds` is processor time, so that what is found does not depend on how busy
+    the machine is; `wall` (by default `WALL` times as much) bounds the time on
+    the clock, for the worker's own time limit. A search cut by it says so."""
     search = Search()
     start = time.perf_counter()
+    wall = seconds * WALL if wall is None else wall
     try:
-        with time_limit(seconds):
-            _search(task, search, start + seconds, limit)
+        with time_limit(wall):
+            _search(task, search, time.process_time() + seconds, limit)
     except OutOfTime:
-        search.stopped = f"time budget of {seconds:g} s spent"
+        search.stopped = f"{CLOCK}: {wall:.3g} s"
     except RecursionError:
         search.stopped = "the step is nested too deeply to edit"
     search.seconds = round(time.perf_counter() - start, 4)
@@ -103,14 +116,17 @@ def find_repairs(task: PairTask, seconds: float = SECONDS, limit: int = MAX_DECI
 
 
 def decide_and_repair(task: PairTask, timeout: float) -> Result:
-    """`decide`, and for a failed step (expected or not) the repairs, in what is
-    left of the worker's `timeout` (at most `SECONDS`)."""
+    """`decide`, and for a failed step (expected or not) the repairs, in what is left
+    of the worker's `timeout`. Repairs cut short by the clock (a busy machine)
+    are an answer about this run: the verdict is then not cached."""
     start = time.perf_counter()
     result = decide(task)
     if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
-        budget = min(SECONDS, timeout - (time.perf_counter() - start) - MARGIN)
-        if budget > MARGIN:
-            result.repairs = find_repairs(task, budget).repairs
+        wall = timeout - (time.perf_counter() - start) - MARGIN
+        if wall > MARGIN:
+            search = find_repairs(task, SECONDS, wall=min(wall, SECONDS * WALL))
+            result.repairs = search.repairs
+            result.cacheable = result.cacheable and not search.stopped.startswith(CLOCK)
     return result
 
 
@@ -230,8 +246,8 @@ class _Run:
         if search.decided >= self.limit or search.rejected >= MAX_GLANCED:
             search.stopped = f"{search.decided} decided and {search.rejected} rejected"
             return False
-        if time.perf_counter() > self.deadline:
-            search.stopped = "time budget spent"
+        if time.process_time() > self.deadline:
+            search.stopped = "processor time budget spent"
             return False
         return True
 
@@ -261,7 +277,7 @@ class _Run:
         if status in VERIFIED:
             if not self.search.repairs:  # the first: a little more time for a few others
                 self.best = self.cost(chosen)
-                self.deadline = min(self.deadline, time.perf_counter() + AFTER_FIRST)
+                self.deadline = min(self.deadline, time.process_time() + AFTER_FIRST)
             self.search.repairs.append(_repair(group, self.sides, edited, Status(status)))
             if len(chosen) == 1:
                 self.repaired.add(chosen[0])
