@@ -95,8 +95,11 @@ class Witness:
                 break
 
     def _values(self, u: Understood) -> None:
+        """Both sides' values at each instance: where the step failed first, the
+        smallest sizes first (a gradient by a matrix costs the more, the larger)."""
+        failing = sorted((env for env, _ in self.failing), key=_weight)
         with fast_numbers():
-            for env in [env for env, _ in self.failing] + self.passing:
+            for env in failing + sorted(self.passing, key=_weight):
                 try:
                     left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
                 except OutOfTime:
@@ -228,6 +231,11 @@ PROPERTY_HOLDS: dict[str, Callable[[Any], bool]] = {
 
 
 Part = tuple[Path, ast.Node]
+
+
+def _weight(env: Env) -> int:
+    """How costly an instance is to evaluate at: the sum of its sizes (stable order)."""
+    return sum(env.sizes.values())
 
 
 def _narrow(
