@@ -95,6 +95,7 @@ class Walker:
     side: str
     tree: ast.Node
     ctx: Context
+    powers: dict[str, list[ast.Node]] = field(default_factory=dict)
     out: list[Fix] = field(default_factory=list)
 
     @property
@@ -229,6 +230,10 @@ class Walker:
                 if self.general(node):
                     self.add("transpose", path, with_sup(self.transpose_mark()))
                 self.add("inverse", path, with_sup(ast.Negate(number("1"))))
+        plain = declaration is None or declaration.kind == Kind.SCALAR
+        if node.kind in ("LETTER", "SYMBOL") and role in ("expr", "exponent") and plain:
+            for power in self.powers.get(node.text, []):  # written with it elsewhere
+                self.add("exponent", path, with_sup(power))
         if node.kind == "NUMBER" and node.text.isdigit() and role != "index":
             kind = "exponent" if role == "exponent" else "coefficient"
             value = int(node.text)
@@ -340,9 +345,13 @@ def _sizes(ctx: Context, size: str) -> list[str]:
 # ------------------------------------------------------------------ entry
 
 
-def side_fixes(tree: ast.Node, side: str, ctx: Context) -> list[Fix]:
-    """Every fix of one side, in the order found (the search sorts them by cost)."""
-    walker = Walker(side, tree, ctx)
+def side_fixes(
+    tree: ast.Node, side: str, ctx: Context, powers: dict[str, list[ast.Node]] | None = None
+) -> list[Fix]:
+    r"""Every fix of one side, in the order found (the search sorts them by cost).
+    `powers` are the exponents each scalar symbol carries somewhere in the step
+    (`powers_in`): one of them may have been lost here (`\sigma` for `\sigma^2`)."""
+    walker = Walker(side, tree, ctx, powers or {})
     walker.whole()
     walker.walk(tree, (), None, "expr")
     walker.renames()
@@ -377,3 +386,21 @@ def with_property(declarations: list[Declaration], fix: Fix) -> list[Declaration
         _replace(d, properties=(*d.properties, fix.prop)) if d.base == fix.symbol else d
         for d in declarations
     ]
+
+
+def powers_in(trees: list[ast.Node], declarations: list[Declaration]) -> dict[str, list[ast.Node]]:
+    """The exponents written on each scalar symbol in a step (not indices, not marks)."""
+    families = {d.base for d in declarations if d.superscripts}
+    found: dict[str, dict[str, ast.Node]] = {}
+
+    def visit(node: ast.Node) -> None:
+        if isinstance(node, ast.Scripted) and node.sup is not None and not node.primes:
+            name = symbol_name(node.base)
+            if name and name not in families and inverse_mark(node.sup) is None:
+                found.setdefault(name, {}).setdefault(readable(node.sup), node.sup)
+        for _, child in children(node):
+            visit(child)
+
+    for tree in trees:
+        visit(tree)
+    return {name: list(sups.values()) for name, sups in found.items()}

@@ -31,7 +31,7 @@ from verify.latex.parser import parse_latex
 from verify.latex.printer import round_trips
 from verify.limits import time_limit
 from verify.model import Change, Directive, Repair, Result, Span, Status
-from verify.mutation.fixes import Fix, property_fixes, side_fixes, with_property
+from verify.mutation.fixes import Fix, powers_in, property_fixes, side_fixes, with_property
 from verify.mutation.glance import Witness
 from verify.mutation.mutants import Path, context_for
 from verify.mutation.mutate import strong_check
@@ -151,9 +151,10 @@ def all_fixes(task: PairTask, sides: dict[str, _Side],
     definitions = definition_infos(task.definitions)
     fixes: list[Fix] = []
     names: set[str] = set()
+    powers = powers_in([side.tree for side in sides.values()], task.declarations)
     for name, side in sides.items():
         ctx = context_for(side.tree, task.declarations, definitions)
-        fixes.extend(side_fixes(side.tree, name, ctx))
+        fixes.extend(side_fixes(side.tree, name, ctx, powers))
         names |= names_in(side.tree)
     if suspects is not None:
         fixes = [f if _suspect(f, suspects) else replace(f, cost=f.cost + ASIDE) for f in fixes]
