@@ -106,7 +106,8 @@ def find_repairs(
     wall = seconds * WALL if wall is None else wall
     try:
         with time_limit(wall):
-            _search(task, search, time.process_time() + seconds, limit)
+            clock = (time.process_time() + seconds, time.perf_counter() + wall)
+            _search(task, search, clock, limit)
     except OutOfTime:
         search.stopped = f"{CLOCK}: {wall:.3g} s"
     except RecursionError:
@@ -202,7 +203,7 @@ def _conflict(fixes: tuple[Fix, ...]) -> bool:
     return any(p in paths for p, _ in b.edits)
 
 
-def _search(task: PairTask, search: Search, deadline: float, limit: int) -> None:
+def _search(task: PairTask, search: Search, deadline: tuple[float, float], limit: int) -> None:
     run = _Run(task, search, deadline, limit)
     for chosen in candidates(run.fixes):
         if search.repairs and run.cost(chosen) > run.best + SLACK:
@@ -220,8 +221,11 @@ def _search(task: PairTask, search: Search, deadline: float, limit: int) -> None
 class _Run:
     """The state of one search: what was tried, what repaired, what is left."""
 
-    def __init__(self, task: PairTask, search: Search, deadline: float, limit: int) -> None:
-        self.search, self.deadline, self.limit = search, deadline, limit
+    def __init__(
+        self, task: PairTask, search: Search, deadline: tuple[float, float], limit: int
+    ) -> None:
+        self.search, self.limit = search, limit
+        self.deadline, self.wall = deadline  # processor time, and time on the clock
         self.sides = _sides(task)
         self.witness = Witness(task)
         suspects = self.witness.suspects({n: side.tree for n, side in self.sides.items()})
@@ -249,6 +253,9 @@ class _Run:
             return False
         if time.process_time() > self.deadline:
             search.stopped = "processor time budget spent"
+            return False
+        if time.perf_counter() > self.wall:  # its alarm went off inside `decide`
+            search.stopped = CLOCK
             return False
         return True
 
