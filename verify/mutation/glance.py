@@ -34,9 +34,10 @@ from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
 from verify.meaning.dual import Mat, fast_numbers
+from verify.meaning.scope import DefinitionInfo
 from verify.meaning.terms import Env, scalar_of
 from verify.meaning.translate import Translator
-from verify.model import Span
+from verify.model import Kind, Span
 from verify.mutation.mutants import Path
 
 SIDES = ("lhs", "rhs")
@@ -48,7 +49,7 @@ class Witness:
 
     def __init__(self, task: PairTask) -> None:
         self.task = task
-        self.definitions = definition_infos(task.definitions)
+        self.definitions = definitions_of(task)
         self.failing: list[tuple[Env, Any]] = []  # instances and their random states
         self.passing: list[Env] = []
         self.first = 0  # the instances drawn before the first failing one
@@ -302,3 +303,10 @@ def _factors(path: Path, tree: ast.Node) -> list[Part]:
     if isinstance(tree, ast.Product) and all(op in ("", "cdot", "times") for op in tree.ops):
         return [(path + (("factors", k, -1),), f) for k, f in enumerate(tree.factors)]
     return [(path, tree)]
+
+
+def definitions_of(task: PairTask) -> list[DefinitionInfo]:
+    """The definitions in force, read as `understand` reads them (with the page's
+    index names, so that `p_l := …` defines a family, not a name `p_{l}`)."""
+    indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
+    return definition_infos(task.definitions, indices)

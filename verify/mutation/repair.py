@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 
 from verify.deciding.decide import decide
 from verify.deciding.tasks import PairTask
-from verify.deciding.understand import definition_infos
 from verify.errors import LatexError, OutOfTime
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
@@ -32,7 +31,7 @@ from verify.latex.printer import round_trips
 from verify.limits import time_limit
 from verify.model import Change, Directive, Repair, Result, Span, Status
 from verify.mutation.fixes import Fix, powers_in, property_fixes, side_fixes, with_property
-from verify.mutation.glance import Witness
+from verify.mutation.glance import Witness, definitions_of
 from verify.mutation.mutants import Path, context_for
 from verify.mutation.mutate import strong_check
 from verify.mutation.surgery import apply, names_in, node_at, readable
@@ -149,7 +148,7 @@ def all_fixes(task: PairTask, sides: dict[str, _Side],
               suspects: dict[str, list[Path]] | None = None) -> list[Fix]:  # fmt: skip
     """Every single fix of the step, cheapest first (ties in the order found). With
     `suspects`, a fix inside a term that cancels where the step failed costs more."""
-    definitions = definition_infos(task.definitions)
+    definitions = definitions_of(task)
     fixes: list[Fix] = []
     names: set[str] = set()
     powers = powers_in([side.tree for side in sides.values()], task.declarations)
