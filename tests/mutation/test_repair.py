@@ -24,11 +24,11 @@ from verify.latex.parser import parse_latex
 from verify.limits import time_limit
 from verify.model import Change, Directive, Pair, Relation, Repair, Result, Span, Status
 from verify.mutation import repair as repair_module
-from verify.mutation.fixes import powers_in, side_fixes
+from verify.mutation.fixes import side_fixes
 from verify.mutation.mutants import context_for
 from verify.mutation.recall import _meant, _rank
 from verify.mutation.repair import decide_and_repair, find_repairs
-from verify.mutation.surgery import readable
+from verify.mutation.surgery import powers_in, readable
 from verify.reading.markdown import extract_page
 from verify.reading.notation import declare, parse_value
 

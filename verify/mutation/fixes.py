@@ -386,21 +386,3 @@ def with_property(declarations: list[Declaration], fix: Fix) -> list[Declaration
         _replace(d, properties=(*d.properties, fix.prop)) if d.base == fix.symbol else d
         for d in declarations
     ]
-
-
-def powers_in(trees: list[ast.Node], declarations: list[Declaration]) -> dict[str, list[ast.Node]]:
-    """The exponents written on each scalar symbol in a step (not indices, not marks)."""
-    families = {d.base for d in declarations if d.superscripts}
-    found: dict[str, dict[str, ast.Node]] = {}
-
-    def visit(node: ast.Node) -> None:
-        if isinstance(node, ast.Scripted) and node.sup is not None and not node.primes:
-            name = symbol_name(node.base)
-            if name and name not in families and inverse_mark(node.sup) is None:
-                found.setdefault(name, {}).setdefault(readable(node.sup), node.sup)
-        for _, child in children(node):
-            visit(child)
-
-    for tree in trees:
-        visit(tree)
-    return {name: list(sups.values()) for name, sups in found.items()}

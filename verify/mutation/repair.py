@@ -30,11 +30,11 @@ from verify.latex.parser import parse_latex
 from verify.latex.printer import round_trips
 from verify.limits import time_limit
 from verify.model import Change, Directive, Repair, Result, Span, Status
-from verify.mutation.fixes import Fix, powers_in, property_fixes, side_fixes, with_property
+from verify.mutation.fixes import Fix, property_fixes, side_fixes, with_property
 from verify.mutation.glance import Witness, definitions_of
 from verify.mutation.mutants import Path, context_for
 from verify.mutation.mutate import strong_check
-from verify.mutation.surgery import apply, names_in, node_at, readable
+from verify.mutation.surgery import apply, names_in, node_at, powers_in, readable
 
 SECONDS = 3.0  # the search's own processor time, on top of the step's decision
 WALL = 3.0  # and at most this many times as much on the clock

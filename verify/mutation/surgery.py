@@ -18,6 +18,7 @@ from verify.latex import tree as ast
 from verify.latex.printer import round_trip
 from verify.latex.syntax import is_minus, is_transpose, symbol_name, unwrap
 from verify.latex.tokenizer import tokenize
+from verify.model import Declaration
 from verify.mutation.mutants import Path
 from verify.mutation.mutants import _children as children  # one walk of the tree for both
 from verify.mutation.mutants import _get as node_at
@@ -272,6 +273,24 @@ def names_in(tree: ast.Node) -> set[str]:
     return found
 
 
+def powers_in(trees: list[ast.Node], declarations: list[Declaration]) -> dict[str, list[ast.Node]]:
+    """The exponents written on each scalar symbol in a step (not indices, not marks)."""
+    families = {d.base for d in declarations if d.superscripts}
+    found: dict[str, dict[str, ast.Node]] = {}
+
+    def visit(node: ast.Node) -> None:
+        if isinstance(node, ast.Scripted) and node.sup is not None and not node.primes:
+            name = symbol_name(node.base)
+            if name and name not in families and inverse_mark(node.sup) is None:
+                found.setdefault(name, {}).setdefault(readable(node.sup), node.sup)
+        for _, child in children(node):
+            visit(child)
+
+    for tree in trees:
+        visit(tree)
+    return {name: list(sups.values()) for name, sups in found.items()}
+
+
 __all__ = [
     "Transform",
     "BINDERS",
@@ -302,4 +321,5 @@ __all__ = [
     "bound_indices",
     "index_atoms",
     "names_in",
+    "powers_in",
 ]
