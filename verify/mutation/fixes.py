@@ -238,7 +238,8 @@ class Walker:
             kind = "exponent" if role == "exponent" else "coefficient"
             value = int(node.text)
             for new in (value + 1, value - 1):
-                if new > (1 if kind == "exponent" else 0):  # `x^1`: drop the exponent instead
+                # `x^1`: drop the exponent instead; a 0 only as a whole side (`> 0`)
+                if new > (1 if kind == "exponent" else 0) or (new == 0 and not path):
                     self.add(kind, path, constant(number(str(new))))
 
     # --------------------------------------------------------- by node type
@@ -249,7 +250,7 @@ class Walker:
             self.add("sign", path, flip_term(k))
             if len(node.terms) > 1:
                 self.add("drop", path, drop_term(k))
-            if number_text(term) == "0":
+            if number_text(term) is not None:  # a number is scaled by changing it
                 continue
             step = ("terms", k, 1)
             for factor in (number("2"), HALF):
@@ -302,7 +303,7 @@ class Walker:
             return
         if not isinstance(tree, ast.Negate) and not has_const(tree):
             self.add("sign", (), negated)
-        if number_text(tree) == "0":
+        if number_text(tree) is not None:
             return
         for factor in (number("2"), HALF):
             self.add("factor", (), scaled(factor))

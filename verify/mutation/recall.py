@@ -135,7 +135,8 @@ def mutant_cases(paths: Sequence[str | Path], size: int | None, seed: int, worke
 
 
 def slip_cases(paths: Sequence[str | Path], workers: int, timeout: float) -> list[Case]:
-    """The expect-fail steps of pages, with their repairs and the page's correct step."""
+    """The expect-fail steps of pages that the checker fails, with their repairs and
+    the page's correct step."""
     from dataclasses import replace
 
     from verify.model import Directive
@@ -151,10 +152,12 @@ def slip_cases(paths: Sequence[str | Path], workers: int, timeout: float) -> lis
     answers = _run_all(_search, [t for t, _ in found], workers, timeout * 3, "slips")
     cases = []
     for (task, meant), answer in zip(found, answers, strict=True):
+        if answer is None or answer.get("status") != Status.FAILED.value:
+            continue  # not a failed step here (a known soundness gap, an error)
         wrong = f"{task.lhs.text.strip()}  {task.relation}  {task.rhs.text.strip()}"
         shown = " or ".join(f"{lhs.strip()}  {task.relation}  {rhs.strip()}" for lhs, rhs in meant)
-        case = Case(task.file, task.line, "slip", wrong, shown, answer or {})
-        ranks = [_rank(task, (answer or {}).get("repairs", []), lhs, rhs) for lhs, rhs in meant]
+        case = Case(task.file, task.line, "slip", wrong, shown, answer)
+        ranks = [_rank(task, answer.get("repairs", []), lhs, rhs) for lhs, rhs in meant]
         case.rank = min((r for r in ranks if r is not None), default=None)
         cases.append(case)
     return cases
