@@ -3,13 +3,14 @@
 The repair search decides many edited steps; most are as wrong as the step
 itself. `Witness` replays the original decision to a little past the first
 instance where it failed, keeping each instance and whether the step failed
-there. A candidate whose sides
-differ at one of them is rejected before `decide` is asked (it could never
-pass), and a candidate that `decide` verified must still hold wherever the
-step failed: an edited step is drawn from a seed of its own text, so a step
-that is false only at rare values could otherwise pass on a lucky seed, a
-verdict no repair may rest on. Both only ever take candidates away: a repair is shown
-only when `decide` verified it.
+there. A candidate whose sides differ at one of them is rejected before
+`decide` is asked (it could never pass), and a candidate that `decide`
+verified must still hold wherever the step failed: an edited step is drawn
+from a seed of its own text, so a step that is false only at rare values could
+otherwise pass on a lucky seed, a verdict no repair may rest on. Both only
+ever take candidates away: a repair is shown only when `decide` verified it.
+At the failing instance it also narrows the two sides to the parts that differ
+(`suspects`), where the search looks first.
 """
 
 from __future__ import annotations
