@@ -322,6 +322,62 @@ class Page:
         return [d for b in self.blocks for d in b.definitions]
 
 
+@dataclass(frozen=True)
+class Change:
+    """One edit of a repair: what is written where, and what makes the step hold.
+
+    `side` is `lhs`, `rhs`, or `notation` (a property added to a declaration,
+    whose front-matter line is `line`); `latex` is the whole corrected side (or
+    the corrected declaration); `places` counts the spots one rename changed.
+    """
+
+    side: str
+    line: int
+    column: int | None
+    before: str
+    after: str
+    latex: str
+    kind: str
+    places: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "side": self.side, "line": self.line, "column": self.column, "from": self.before,
+            "to": self.after, "latex": self.latex, "kind": self.kind, "places": self.places,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(
+            side=data["side"], line=int(data["line"]), column=data.get("column"),
+            before=data["from"], after=data["to"], latex=data["latex"], kind=data["kind"],
+            places=int(data.get("places", 1)),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Repair:
+    """Edits (one or two) after which a failed step verifies: contract §5 `repairs`.
+
+    The JSON puts the first change's fields at the top (`side`, `column`,
+    `from`, `to`, `latex`) and any second one under `also`; `status` is the
+    verdict of the repaired step, decided like any step.
+    """
+
+    changes: tuple[Change, ...]
+    status: Status
+
+    def to_json(self) -> dict[str, Any]:
+        first, *rest = self.changes
+        return {**first.to_json(), "status": self.status.value,
+                "also": [c.to_json() for c in rest]}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Repair:
+        changes = [Change.from_json(data), *(Change.from_json(c) for c in data.get("also", []))]
+        return cls(tuple(changes), Status(data["status"]))
+
+
 @dataclass
 class Result:
     """The checker's answer for one pair, in the JSON shape of contract §5."""
@@ -343,6 +399,7 @@ class Result:
     tolerance: str | None = None
     undeclared: list[str] = field(default_factory=list)  # letters read as real scalars
     cacheable: bool = True  # false for a verdict about this run (a time-out), not the pair
+    repairs: list[Repair] = field(default_factory=list)  # for a failed step: what makes it hold
 
     @property
     def location(self) -> Location:
@@ -352,6 +409,7 @@ class Result:
         data = asdict(self)
         data["status"] = self.status.value
         data["relation"] = str(self.relation)
+        data["repairs"] = [r.to_json() for r in self.repairs]
         del data["cacheable"]
         return data
 
@@ -359,6 +417,7 @@ class Result:
     def from_json(cls, data: dict[str, Any]) -> Result:
         data = dict(data)
         data["status"] = Status(data["status"])
+        data["repairs"] = [Repair.from_json(r) for r in data.get("repairs", [])]
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

@@ -20,6 +20,7 @@ import pytest
 
 from verify.model import PageReport, Result, Status, named_problems
 from verify.reading.markdown import extract_page
+from verify.reporting.repairs import holds_if
 from verify.reporting.report import github_annotation, problem_lines
 from verify.running.check import CheckOptions, check_paths, page_problems
 
@@ -83,7 +84,8 @@ class PairItem(pytest.Item):
         if result.status == Status.SKIPPED:
             pytest.skip(result.message or "skip directive")
         if result.status == Status.EXPECTED_FAILURE:
-            pytest.xfail(result.message)
+            fixed = [holds_if(r, result.line) for r in result.repairs[:1]]
+            pytest.xfail("; ".join([result.message, *fixed]))
         if result.status.is_problem:
             self.config.stash.setdefault(_PROBLEMS, []).append(result)
             raise PairFailure(result)

@@ -25,9 +25,11 @@ from verify.deciding.understand import Understood, parse_side, understand
 from verify.latex.printer import compact
 from verify.meaning import terms as T
 from verify.meaning.terms import Env
-from verify.model import Declaration, Pair
+from verify.model import Declaration, Pair, Status
+from verify.mutation.repair import find_repairs
 from verify.reading.markdown import extract_page
 from verify.reporting.diagnose import context_lines
+from verify.reporting.repairs import holds_if
 from verify.reporting.report import counterexample_lines, format_value
 from verify.running.check import display_path
 from verify.shape import show_shape
@@ -129,6 +131,29 @@ def _verdict(task: PairTask) -> list[str]:
     if result.counterexample:
         out.extend(counterexample_lines(result.counterexample, indent="  "))
     out.extend(line[2:] for line in context_lines(result))
+    if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
+        out.extend(_repairs(task, result.line))
+    return out
+
+
+def _repairs(task: PairTask, line: int) -> list[str]:
+    """The repair search as the checker runs it, with every candidate it tried."""
+    search = find_repairs(task)
+    found = f"{len(search.repairs)} repair(s)" if search.repairs else "no repair"
+    out = [
+        f"  repairs: {found} among {search.fixes} single edits and their pairs; tried"
+        f" {len(search.tried)} ({search.decided} decided, {search.rejected} rejected at a first"
+        f" look: they differ where the step was tried, or do not read) in {search.seconds:g} s"
+        + (f"; stopped: {search.stopped}" if search.stopped else "")
+    ]
+    out.extend(f"    {holds_if(r, line)}" for r in search.repairs)
+    out.append("  candidates tried, cheapest first:")
+    for tried in search.tried:
+        edits = "; ".join(
+            f"{f.side}: {f.before} → {f.after}" if f.side != "notation" else f.after
+            for f in tried.fixes
+        )
+        out.append(f"    [{tried.status}] {edits}")
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.model import STATUS_ORDER, PageReport, Result, Status, summarize
+from verify.reporting.repairs import repair_lines
 
 INDENT = "    "
 
@@ -109,6 +110,7 @@ def problem_lines(result: Result, detail: bool = True) -> list[str]:
         lines.append(f"{INDENT}step: {result.lhs}  {result.relation}  {result.rhs}"[:400])
     if result.counterexample:
         lines.extend(counterexample_lines(result.counterexample))
+    lines.extend(repair_lines(result))
     return lines
 
 
@@ -131,6 +133,7 @@ def github_annotation(result: Result, details: list[str] | None = None) -> str:
     body = [result.message]
     if result.counterexample:
         body.extend(counterexample_lines(result.counterexample, indent=""))
+    body.extend(repair_lines(result, indent=""))
     body.extend(line.removeprefix(INDENT) for line in details or [])
     col = f",col={result.column}" if result.column else ""
     title = _escape_property(f"verify {result.status.value}")
