@@ -34,6 +34,7 @@ from verify.errors import (
     EvaluationError,
     PairError,
     Undefined,
+    Unsatisfied,
 )
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
@@ -160,17 +161,15 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     for plan in range(plans):
         for attempt in range(ATTEMPTS):
             try:
-                drawn = draw_instance(task, u, plan, attempt)
+                drawn = draw_instance(task, u, plan, attempt, givens=False)
                 if drawn is None:
                     continue
-                rng, env = drawn
-            except Undefined as err:
+                rng, drawn_env = drawn
+                verdict, env = checked_instance(u, task, drawn_env, rng, symbols, used,
+                                                rotation=plan + attempt)  # fmt: skip
+            except Unsatisfied as err:
                 unsatisfied = err if u.givens else None
                 continue
-            except EmptyRange:
-                continue
-            try:
-                verdict = checked_instance(u, task, env, rng, symbols, used)
             except (Undefined, EmptyRange):
                 continue
             if verdict is not None:
@@ -244,41 +243,53 @@ def instance_seed(task: PairTask, u: Understood) -> str:
 
 
 def draw_instance(
-    task: PairTask, u: Understood, plan: int, attempt: int
+    task: PairTask, u: Understood, plan: int, attempt: int, *, givens: bool = True
 ) -> tuple[random.Random, Env] | None:
     """Attempt `attempt` at an instance of plan `plan`, as every decision draws it;
-    None where a side condition (`where j \\ne l`) does not hold."""
+    None where a side condition (`where j \\ne l`) does not hold. With `givens`,
+    the instance is made to satisfy the givens (exactly)."""
     rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
     env = draw(rng, task.declarations, u.translator.undeclared, plan,
                positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
                minimum_sizes=u.minimum_sizes)  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
-    env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
+    if givens:
+        env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
     return rng, env
 
 
 def checked_instance(
     u: Understood,
     task: PairTask,
-    env: Env,
+    drawn: Env,
     rng: random.Random,
     refs: list[T.Ref],
     used: set[str],
-) -> dict[str, Any] | None:
-    """Try the instance with fast floats; decide failures and near-ties exactly."""
+    rotation: int = 0,
+) -> tuple[dict[str, Any] | None, Env]:
+    """Try the instance with fast floats; decide failures and near-ties exactly.
+
+    The givens are made to hold in each pass (with floats in the fast one), so
+    a failure is always decided at an instance that satisfies them exactly.
+    Returns the verdict and the instance it was decided at."""
+
+    def satisfied() -> Env:
+        return satisfy(u.givens, drawn, task.declarations, u.fixed, u.targets, rotation)
+
     state = rng.getstate()
-    if u.mode == Mode.IMPLIES:  # solving is checked exactly, with its derivative
-        return one_instance(u, task, env, rng, refs, used)
-    try:
-        with fast_numbers():
-            verdict = one_instance(u, task, env, rng, refs, used)
-        if verdict is None:
-            return None
-    except Ambiguous:
-        pass
-    rng.setstate(state)
-    return one_instance(u, task, env, rng, refs, used)
+    if u.mode != Mode.IMPLIES:  # solving is checked exactly, with its derivative
+        try:
+            with fast_numbers():
+                env = satisfied()
+                verdict = one_instance(u, task, env, rng, refs, used)
+            if verdict is None:
+                return None, env
+        except Ambiguous:
+            pass
+        rng.setstate(state)
+    env = satisfied()
+    return one_instance(u, task, env, rng, refs, used), env
 
 
 def one_instance(

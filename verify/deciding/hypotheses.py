@@ -26,7 +26,7 @@ from typing import Any
 import sympy as sp
 
 from verify.deciding.compare import ordered, same
-from verify.errors import EvaluationError, PairError, Undefined
+from verify.errors import EvaluationError, PairError, Undefined, Unsatisfied
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
 from verify.meaning.functions import function
@@ -53,7 +53,7 @@ class Given:
         try:
             return self.left.value(env) - self.right.value(env)
         except (ZeroDivisionError, TypeError, ValueError) as err:
-            raise Undefined(str(err)) from None
+            raise Unsatisfied(str(err)) from None
 
 
 @dataclass
@@ -109,7 +109,7 @@ def satisfy(
                       env.depth, env.symbolic)  # fmt: skip
         if holding:
             return env
-    raise Undefined("the givens could not be made to hold together")
+    raise Unsatisfied("the givens could not be made to hold together")
 
 
 def _assign_definitions(
@@ -130,7 +130,7 @@ def _assign_definitions(
             solved = at.with_slot(slot, other.value(at))
             problem = _admissible(solved, slot, by_name, given)
             if problem:
-                raise Undefined(problem)
+                raise Unsatisfied(problem)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
             assigned[n] = slot[1]
@@ -201,7 +201,7 @@ def _holds(given: Given, env: Env) -> bool:
     try:
         return bool(same(given.residual(env), 0))
     except EvaluationError as err:
-        raise Undefined(f"the given {given.text} cannot be evaluated here: {err}") from None
+        raise Unsatisfied(f"the given {given.text} cannot be evaluated here: {err}") from None
 
 
 def _solve_one(
@@ -216,10 +216,10 @@ def _solve_one(
         slot = next((c[1] for c in candidates if c[0] == targets.chosen[k]), None)
         solved = _solve(given, slot, env) if slot is not None else None
         if solved is None or slot is None:
-            raise Undefined(f"the given {given.text} cannot be solved here")
+            raise Unsatisfied(f"the given {given.text} cannot be solved here")
         problem = _admissible(solved, slot, by_name, given)
         if problem:
-            raise Undefined(problem)
+            raise Unsatisfied(problem)
         return solved
     taken_keys, fixed_names = taken
     if not candidates:
@@ -245,7 +245,7 @@ def _solve_one(
         targets.chosen[k] = key
         targets.names[k] = written
         return solved
-    raise Undefined(reason)
+    raise Unsatisfied(reason)
 
 
 def _defines(given: Given) -> bool:
