@@ -161,6 +161,14 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
             if name is None:
                 raise _located(source.lhs, a.pos, "a parameter must be a plain symbol")
             params.append(name)
+    name, subs, sups = _defined_head(head, lhs, source, indices)
+    return DefinitionInfo(name, subs, sups, params, body, source.order, source.line)
+
+
+def _defined_head(
+    head: ast.Node, lhs: ast.Node, source: DefinitionSource, indices: set[str]
+) -> tuple[str, list[str], list[str]]:
+    """The defined name (with its literal scripts) and its index placeholders."""
     subs: list[str] = []
     sups: list[str] = []
     literal = ""
@@ -176,7 +184,7 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
         base = f"\\operatorname{{{head.text}}}"
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line)
+    return base + literal, subs, sups
 
 
 def _named_value(lhs: ast.Node) -> bool:
@@ -204,20 +212,7 @@ def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) ->
     if _named_value(lhs):
         return _value_name(lhs)
     head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
-    literal = ""
-    if isinstance(head, ast.Scripted):
-        sub_text = _script(head.sub, indices)[1]
-        sup_text = _script(head.sup, indices)[1]
-        literal = (f"_{{{sub_text}}}" if sub_text else "") + (
-            f"^{{{sup_text}}}" if sup_text else ""
-        )
-        head = head.base
-    base = _name(head) if isinstance(head, ast.Atom) else None
-    if base is None and isinstance(head, ast.Atom) and head.kind == "OPNAME":
-        base = f"\\operatorname{{{head.text}}}"
-    if base is None:
-        raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return base + literal
+    return _defined_head(head, lhs, source, indices)[0]
 
 
 def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:

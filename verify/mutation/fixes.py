@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 
 from verify.latex import tree as ast
+from verify.latex.paths import Path
 from verify.latex.syntax import symbol_name
 from verify.model import Declaration, Kind
-from verify.mutation.mutants import SYMMETRIC_PROPERTIES, Context, Path
+from verify.mutation.mutants import SYMMETRIC_PROPERTIES, Context
 from verify.mutation.surgery import (
     BINDERS,
     HALF,

@@ -34,12 +34,12 @@ from verify.deciding.understand import Mode, Understood, definition_infos, refs,
 from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
+from verify.latex.paths import Path
 from verify.meaning.dual import Mat, fast_numbers
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.terms import Env, scalar_of
 from verify.meaning.translate import Translator
 from verify.model import Kind, Span
-from verify.mutation.mutants import Path
 
 SIDES = ("lhs", "rhs")
 MORE_PLANS = 2  # instances drawn past the first where the step fails

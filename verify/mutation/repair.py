@@ -27,12 +27,13 @@ from verify.deciding.tasks import PairTask
 from verify.errors import LatexError, OutOfTime
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
+from verify.latex.paths import Path
 from verify.latex.printer import round_trips
 from verify.limits import time_limit
 from verify.model import Change, Directive, Repair, Result, Span, Status
 from verify.mutation.fixes import Fix, property_fixes, side_fixes, with_property
 from verify.mutation.glance import Witness, definitions_of
-from verify.mutation.mutants import Path, context_for
+from verify.mutation.mutants import context_for
 from verify.mutation.mutate import strong_check
 from verify.mutation.surgery import apply, names_in, node_at, powers_in, readable
 

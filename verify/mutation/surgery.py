@@ -1,7 +1,6 @@
 """Surgery on a side's syntax tree: paths, edits that compose, and readable LaTeX.
 
-A path names a node by the steps from the root (`verify.mutation.mutants`'s
-`Path`). A transform makes a new node from the one at a path; `apply` makes a
+A path names a node by the steps from the root (`verify.latex.paths`). A transform makes a new node from the one at a path; `apply` makes a
 list of them on a copy of the tree, the deepest first, so that two edits
 compose: the outer one acts on what the inner one left. `readable` writes the
 result as LaTeX that reads back as the same tokens.
@@ -15,13 +14,11 @@ from collections.abc import Callable, Iterator
 
 from verify.errors import LatexError
 from verify.latex import tree as ast
+from verify.latex.paths import Path, children, node_at, put
 from verify.latex.printer import round_trip
 from verify.latex.syntax import is_minus, is_transpose, symbol_name, unwrap
 from verify.latex.tokenizer import tokenize
 from verify.model import Declaration
-from verify.mutation.mutants import Path
-from verify.mutation.mutants import _children as children  # one walk of the tree for both
-from verify.mutation.mutants import _get as node_at
 
 Transform = Callable[[ast.Node], ast.Node]
 BINDERS = ("SUM", "PROD")  # big operators whose subscript binds an index
@@ -29,28 +26,11 @@ BINDERS = ("SUM", "PROD")  # big operators whose subscript binds an index
 # ------------------------------------------------------------------ the tree
 
 
-def _set(root: ast.Node, path: Path, new: ast.Node) -> ast.Node:
-    if not path:
-        return new
-    parent = node_at(root, path[:-1])
-    name, i, j = path[-1]
-    value = getattr(parent, name)
-    if i < 0:
-        setattr(parent, name, new)
-    elif j < 0:
-        value[i] = new
-    elif isinstance(value[i], tuple):
-        value[i] = (value[i][0], new)
-    else:
-        value[i][j] = new
-    return root
-
-
 def apply(tree: ast.Node, edits: list[tuple[Path, Transform]]) -> ast.Node:
     """A copy of `tree` with every edit made, the deepest first."""
     root = copy.deepcopy(tree)
     for path, transform in sorted(edits, key=lambda e: -len(e[0])):
-        root = _set(root, path, transform(node_at(root, path)))
+        root = put(root, path, transform(node_at(root, path)))
     return root
 
 
