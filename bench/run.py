@@ -346,13 +346,12 @@ def _build(folder: Path, variant: str) -> list[str]:
 
 def _cache_entries(folder: Path) -> int:
     """Pair verdicts in the build's cache (whole-page entries, `page:…`, aside)."""
-    try:
-        data = json.loads((folder / ".cache-build" / "verdicts.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    return (
-        sum(1 for key in data if not str(key).startswith("page:")) if isinstance(data, dict) else 0
-    )
+    from verify.running.cache import Cache
+
+    cache = Cache(folder / ".cache-build")
+    count = cache.count()
+    cache.close()
+    return count
 
 
 def edit_one_step(folder: Path) -> str:

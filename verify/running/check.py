@@ -8,8 +8,10 @@ in the cache by its key (`verify.running.keys`) or decided in a worker
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +73,32 @@ def check_paths(
     paths: Sequence[str | Path],
     options: CheckOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    select: Mapping[Path, Collection[str]] | None = None,
 ) -> list[PageReport]:
-    """Check every page under `paths`, all pairs in parallel."""
-    sources: list[tuple[Path, str | None]] = [(p, None) for p in find_pages(paths)]
-    return _check_sources(sources, options or CheckOptions(), progress)
+    """Check every page under `paths`, all pairs in parallel.
+
+    With `select`, a page named in it has only the pairs with those ids decided
+    (its page-level problems are always found; its other pairs get no verdict):
+    a pytest-xdist worker checks the items it runs and no others. A folder in
+    `paths` is checked whole, so the cache forgets the pages gone from it.
+    """
+    pages = find_pages(paths)
+    options = options or CheckOptions()
+    sources: list[tuple[Path, str | None]] = [(p, None) for p in pages]
+    folders = [Path(p) for p in paths or ["docs"] if Path(p).is_dir()]
+    wanted = {Path(os.path.abspath(p)): set(ids) for p, ids in (select or {}).items()}
+    return _check_sources(sources, options, progress, wanted, folders)
+
+
+def forget_missing_pages(folders: Sequence[str | Path], options: CheckOptions) -> None:
+    """Prune the cache of the pages that are no longer under `folders`."""
+    if not options.cache_dir:
+        return
+    cache = Cache(options.cache_dir)
+    for folder in folders:
+        if Path(folder).is_dir():
+            cache.forget_missing(Path(folder), find_pages([folder]))
+    cache.close()
 
 
 def page_problems(page: Page) -> list[Result]:
@@ -85,60 +109,99 @@ def page_problems(page: Page) -> list[Result]:
     return [*page.problems, *definition_problems(page)]
 
 
+@lru_cache(maxsize=128)
+def _read(name: str, source: str) -> tuple[Page, list[Result]]:
+    """A page and its page-level problems, read once per text in a process (a
+    pytest-xdist worker asks for one page once per item it runs)."""
+    from verify.reading.markdown import extract_page
+
+    page = extract_page(name, source)
+    return page, page_problems(page)
+
+
+@dataclass
+class _Stale:
+    """A page whose text is not in the cache: what it is checked as."""
+
+    path: Path
+    name: str
+    key: str
+    select: set[str] | None
+
+
 def _check_sources(
     sources: list[tuple[Path, str | None]], options: CheckOptions,
     progress: Callable[[int, int], None] | None,
+    select: Mapping[Path, set[str]] | None = None, folders: Sequence[Path] = (),
 ) -> list[PageReport]:  # fmt: skip
     """Whole pages come from the cache when their text is unchanged; the rest are
-    extracted and checked pair by pair (each pair cached on its own)."""
+    read and checked pair by pair (each pair cached on its own)."""
     cache = Cache(options.cache_dir) if options.cache_dir else None
     reports: dict[int, PageReport] = {}
-    stale: dict[int, tuple[str, str, str]] = {}
+    stale: dict[int, _Stale] = {}
+    texts: dict[int, str] = {}
     for n, (path, text) in enumerate(sources):
         source = text if text is not None else path.read_text(encoding="utf-8")
         name = display_path(path)
         key = page_key(name, source)
         cached = cache.get_page(key) if cache else None
-        if cached is not None:
-            reports[n] = cached
+        if cached is not None and cache is not None:
+            reports[n], pair_keys = cached
+            cache.record(path, key, pair_keys)
         else:
-            stale[n] = (name, source, key)
+            wanted = (select or {}).get(Path(os.path.abspath(path)))
+            stale[n] = _Stale(path, name, key, wanted)
+            texts[n] = source
     if stale:
-        from verify.reading.markdown import extract_page
-
-        pages = {n: extract_page(name, source) for n, (name, source, _) in stale.items()}
-        for n, report in _check_pages(pages, options, progress, cache).items():
-            reports[n] = report
-            if cache and all(r.cacheable for r in report.results):
-                cache.put_page(stale[n][2], report)
+        pages = {}
+        for n, entry in stale.items():
+            page, problems = _read(entry.name, texts[n])
+            pages[n] = page
+            reports[n] = PageReport(page, [replace(r) for r in problems])
+        keys = _check_pages(pages, stale, reports, options, progress, cache)
+        for n, entry in stale.items():
+            report = reports[n]
+            complete = len(report.verdicts) == len(pages[n].pairs)
+            if cache and complete and all(r.cacheable for r in report.results):
+                cache.put_page(entry.key, report, keys[n])
     if cache:
-        cache.save()
+        for folder in folders:
+            cache.forget_missing(folder, [path for path, _ in sources])
+        cache.close()
     return [reports[n] for n in range(len(sources))]
 
 
 def _check_pages(
-    pages: dict[int, Page], options: CheckOptions,
-    progress: Callable[[int, int], None] | None, cache: Cache | None,
-) -> dict[int, PageReport]:  # fmt: skip
-    """Each page's report: its problems, and a verdict for each of its pairs."""
+    pages: dict[int, Page], stale: dict[int, _Stale], reports: dict[int, PageReport],
+    options: CheckOptions, progress: Callable[[int, int], None] | None, cache: Cache | None,
+) -> dict[int, list[str]]:  # fmt: skip
+    """Put a verdict for each (selected) pair of each page into its report; return
+    each page's pair keys, which the cache records as the page's own."""
     from verify.deciding.tasks import definitions_before, task_for
 
-    reports = {n: PageReport(page, page_problems(page)) for n, page in pages.items()}
     pending: dict[tuple[int, str], tuple[Pair, str]] = {}
+    all_keys: dict[int, list[str]] = {}
     for n, page in pages.items():
         notation = notation_digest(page)
+        wanted = stale[n].select
+        keys = all_keys[n] = []
         for pair in page.pairs:
+            wrt = pair.directive.wrt or page.wrt
+            key = pair_key(pair, notation, wrt, definitions_before(page, pair))
+            keys.append(key)
+            if wanted is not None and pair.id not in wanted:
+                continue
             if page.notation_error is not None:
                 reports[n].verdicts[pair.id] = _not_checked(page, pair)
                 continue
-            wrt = pair.directive.wrt or page.wrt
-            key = pair_key(pair, notation, wrt, definitions_before(page, pair))
             cached = cache.get(key) if cache else None
             if cached is not None:
                 reports[n].verdicts[pair.id] = _relocate(cached, page, pair)
             else:
                 reports[n].verdicts[pair.id] = _PENDING
                 pending[(n, pair.id)] = (pair, key)
+        if cache:
+            cache.record(stale[n].path, stale[n].key, keys)
     tasks: dict[tuple[int, str], PairTask] = {
         (n, pair_id): task_for(pages[n], pair) for (n, pair_id), (pair, _) in pending.items()
     }
@@ -148,7 +211,7 @@ def _check_pages(
         pair, key = pending[(n, pair_id)]
         if cache and result.cacheable:
             cache.put(key, result, pair.line)
-    return reports
+    return all_keys
 
 
 # A placeholder that keeps each pair's verdict in page order until it is decided.
