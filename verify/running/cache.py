@@ -67,6 +67,7 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self.pid = os.getpid()  # a connection is never used across a fork
         self.db: sqlite3.Connection | None = None
         self.pending: dict[str, str] = {}  # key -> entry, written by `save`
         self.reassigned = False  # some file's keys changed: look for orphans on save

@@ -8,6 +8,7 @@ in the cache by its key (`verify.running.keys`) or decided in a worker
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -92,13 +93,13 @@ def check_paths(
 
 def forget_missing_pages(folders: Sequence[str | Path], options: CheckOptions) -> None:
     """Prune the cache of the pages that are no longer under `folders`."""
-    if not options.cache_dir:
+    cache = _cache(options)
+    if cache is None:
         return
-    cache = Cache(options.cache_dir)
     for folder in folders:
         if Path(folder).is_dir():
             cache.forget_missing(Path(folder), find_pages([folder]))
-    cache.close()
+    cache.save()
 
 
 def page_problems(page: Page) -> list[Result]:
@@ -109,24 +110,63 @@ def page_problems(page: Page) -> list[Result]:
     return [*page.problems, *definition_problems(page)]
 
 
+def read_page(path: Path, text: str | None = None) -> tuple[Page, list[Result]]:
+    """A page as the checker reads it, and its page-level problems."""
+    source = text if text is not None else path.read_text(encoding="utf-8")
+    reading = _read(display_path(path), source)
+    return reading.page, [replace(r) for r in reading.problems]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A page read once: its problems and the cache key of each pair."""
+
+    page: Page
+    problems: list[Result]
+    keys: dict[str, str]  # pair id -> key
+
+
 @lru_cache(maxsize=128)
-def _read(name: str, source: str) -> tuple[Page, list[Result]]:
-    """A page and its page-level problems, read once per text in a process (a
-    pytest-xdist worker asks for one page once per item it runs)."""
+def _read(name: str, source: str) -> _Reading:
+    """Read once per text in a process: pytest collects a page, then a pytest-xdist
+    worker asks for it once per item it runs."""
+    from verify.deciding.tasks import definitions_before
     from verify.reading.markdown import extract_page
 
     page = extract_page(name, source)
-    return page, page_problems(page)
+    notation = notation_digest(page)
+    keys = {
+        pair.id: pair_key(pair, notation, pair.directive.wrt or page.wrt,
+                          definitions_before(page, pair))
+        for pair in page.pairs
+    }  # fmt: skip
+    return _Reading(page, page_problems(page), keys)
 
 
-@dataclass
-class _Stale:
-    """A page whose text is not in the cache: what it is checked as."""
+_OPEN: Cache | None = None  # kept open between runs in a process (one folder)
 
-    path: Path
-    name: str
-    key: str
-    select: set[str] | None
+
+def _cache(options: CheckOptions) -> Cache | None:
+    """The cache of `options.cache_dir`, opened once per process and folder."""
+    global _OPEN
+    if not options.cache_dir:
+        return None
+    folder = Path(os.path.abspath(options.cache_dir))
+    if _OPEN is not None and (_OPEN.folder != folder or _OPEN.pid != os.getpid()):
+        _OPEN.close()
+        _OPEN = None
+    if _OPEN is None:
+        _OPEN = Cache(folder)
+    return _OPEN
+
+
+@atexit.register
+def _close_cache() -> None:
+    if _OPEN is not None and _OPEN.pid == os.getpid():
+        _OPEN.close()
+
+
+_Stale = tuple[Path, str, "set[str] | None", _Reading]  # path, page key, selection, reading
 
 
 def _check_sources(
@@ -136,10 +176,9 @@ def _check_sources(
 ) -> list[PageReport]:  # fmt: skip
     """Whole pages come from the cache when their text is unchanged; the rest are
     read and checked pair by pair (each pair cached on its own)."""
-    cache = Cache(options.cache_dir) if options.cache_dir else None
+    cache = _cache(options)
     reports: dict[int, PageReport] = {}
     stale: dict[int, _Stale] = {}
-    texts: dict[int, str] = {}
     for n, (path, text) in enumerate(sources):
         source = text if text is not None else path.read_text(encoding="utf-8")
         name = display_path(path)
@@ -148,62 +187,54 @@ def _check_sources(
         if cached is not None and cache is not None:
             reports[n], pair_keys = cached
             cache.record(path, key, pair_keys)
-        else:
-            wanted = (select or {}).get(Path(os.path.abspath(path)))
-            stale[n] = _Stale(path, name, key, wanted)
-            texts[n] = source
+            continue
+        reading = _read(name, source)
+        if cache:
+            cache.record(path, key, reading.keys.values())
+        wanted = (select or {}).get(Path(os.path.abspath(path)))
+        stale[n] = (path, key, wanted, reading)
+        reports[n] = PageReport(reading.page, [replace(r) for r in reading.problems])
     if stale:
-        pages = {}
-        for n, entry in stale.items():
-            page, problems = _read(entry.name, texts[n])
-            pages[n] = page
-            reports[n] = PageReport(page, [replace(r) for r in problems])
-        keys = _check_pages(pages, stale, reports, options, progress, cache)
-        for n, entry in stale.items():
+        _decide_pages(stale, reports, options, progress, cache)
+        for n, (_, key, _, reading) in stale.items():
             report = reports[n]
-            complete = len(report.verdicts) == len(pages[n].pairs)
+            complete = len(report.verdicts) == len(reading.page.pairs)
             if cache and complete and all(r.cacheable for r in report.results):
-                cache.put_page(entry.key, report, keys[n])
+                cache.put_page(key, report, list(reading.keys.values()))
     if cache:
         for folder in folders:
             cache.forget_missing(folder, [path for path, _ in sources])
-        cache.close()
+        cache.save()
     return [reports[n] for n in range(len(sources))]
 
 
-def _check_pages(
-    pages: dict[int, Page], stale: dict[int, _Stale], reports: dict[int, PageReport],
-    options: CheckOptions, progress: Callable[[int, int], None] | None, cache: Cache | None,
-) -> dict[int, list[str]]:  # fmt: skip
-    """Put a verdict for each (selected) pair of each page into its report; return
-    each page's pair keys, which the cache records as the page's own."""
-    from verify.deciding.tasks import definitions_before, task_for
+def _decide_pages(
+    stale: dict[int, _Stale], reports: dict[int, PageReport], options: CheckOptions,
+    progress: Callable[[int, int], None] | None, cache: Cache | None,
+) -> None:  # fmt: skip
+    """Put a verdict for each (selected) pair of each page into its report: from
+    the cache, or decided in the worker pool."""
+    from verify.deciding.tasks import task_for
 
     pending: dict[tuple[int, str], tuple[Pair, str]] = {}
-    all_keys: dict[int, list[str]] = {}
-    for n, page in pages.items():
-        notation = notation_digest(page)
-        wanted = stale[n].select
-        keys = all_keys[n] = []
+    for n, (_, _, wanted, reading) in stale.items():
+        page = reading.page
         for pair in page.pairs:
-            wrt = pair.directive.wrt or page.wrt
-            key = pair_key(pair, notation, wrt, definitions_before(page, pair))
-            keys.append(key)
             if wanted is not None and pair.id not in wanted:
                 continue
             if page.notation_error is not None:
                 reports[n].verdicts[pair.id] = _not_checked(page, pair)
                 continue
+            key = reading.keys[pair.id]
             cached = cache.get(key) if cache else None
             if cached is not None:
                 reports[n].verdicts[pair.id] = _relocate(cached, page, pair)
             else:
                 reports[n].verdicts[pair.id] = _PENDING
                 pending[(n, pair.id)] = (pair, key)
-        if cache:
-            cache.record(stale[n].path, stale[n].key, keys)
     tasks: dict[tuple[int, str], PairTask] = {
-        (n, pair_id): task_for(pages[n], pair) for (n, pair_id), (pair, _) in pending.items()
+        (n, pair_id): task_for(stale[n][3].page, pair)
+        for (n, pair_id), (pair, _) in pending.items()
     }
     decided = decide_all(tasks, options.timeout, options.workers, progress)
     for (n, pair_id), result in decided.items():
@@ -211,7 +242,6 @@ def _check_pages(
         pair, key = pending[(n, pair_id)]
         if cache and result.cacheable:
             cache.put(key, result, pair.line)
-    return all_keys
 
 
 # A placeholder that keeps each pair's verdict in page order until it is decided.
