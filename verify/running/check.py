@@ -110,9 +110,22 @@ def page_problems(page: Page) -> list[Result]:
     return [*page.problems, *definition_problems(page)]
 
 
+class UnreadablePage(OSError):
+    """A page file that is not UTF-8 text."""
+
+
+def _source(path: Path, text: str | None) -> str:
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UnreadablePage(f"{path}: not UTF-8 text (byte {err.start}: {err.reason})") from None
+
+
 def read_page(path: Path, text: str | None = None) -> tuple[Page, list[Result]]:
     """A page as the checker reads it, and its page-level problems."""
-    source = text if text is not None else path.read_text(encoding="utf-8")
+    source = _source(path, text)
     reading = _read(display_path(path), source)
     return reading.page, [replace(r) for r in reading.problems]
 
@@ -180,7 +193,7 @@ def _check_sources(
     reports: dict[int, PageReport] = {}
     stale: dict[int, _Stale] = {}
     for n, (path, text) in enumerate(sources):
-        source = text if text is not None else path.read_text(encoding="utf-8")
+        source = _source(path, text)
         name = display_path(path)
         key = page_key(name, source)
         cached = cache.get_page(key) if cache else None
