@@ -1,7 +1,7 @@
 """Benchmark: build a synthetic site of N derivation pages and time the checker.
 
-    python -m bench.run --sizes 10,100          # or: python bench/run.py
-    make bench                                  # the same, sizes 10 and 100
+    python -m bench.run --sizes 10,100,1000     # or: python bench/run.py
+    make bench                                  # the same
 
 For each N the derivation pages under docs/ that verify are copied N times in
 all, each copy with its declared symbols renamed (`x` becomes, say,
@@ -11,8 +11,10 @@ help a cold run. Then, in the synthetic site's own folder:
 
 - `mkdocs build` with `plugins: [search]` (plain) and `[search, verify]`
   (cold: empty cache; warm: the cache of the cold build);
-- `python -m verify check` cold and warm, and cold with one worker;
+- `python -m verify check` cold and warm;
 - per-pair times (median, 95th percentile) from the cold report;
+- `pytest` (the plugin on, every pair an item) cold without and with
+  pytest-xdist `-n 2`: the speed-up of spreading the items over two workers;
 - a rebuild after editing one step of one page, and how many pairs it
   checked again (the cache entries it added);
 - the peak memory of each command's process tree (all workers included).
@@ -340,6 +342,11 @@ def _check(folder: Path, *extra: str) -> list[str]:
     return [PYTHON, "-m", "verify", "check", "docs", "--quiet", "--brief", *extra]
 
 
+def _pytest(folder: Path, workers: int) -> list[str]:
+    return [PYTHON, "-m", "pytest", "docs", "-q", "-p", "no:cacheprovider", "-n", str(workers),
+            "-o", f"verify_cache_dir=.cache-pytest-{workers}"]  # fmt: skip
+
+
 def _build(folder: Path, variant: str) -> list[str]:
     return [*MKDOCS, "build", "-q", "-f", f"mkdocs-{variant}.yml", "-d", f"site-{variant}"]
 
@@ -413,7 +420,7 @@ def bench_size(size: int, templates: list[Path], repeat: int, out: Path) -> dict
                 shutil.rmtree(folder / clean, ignore_errors=True)
             runs.append(measure(command, folder))
         run = best(runs)
-        if run.returncode != 0 and (name.startswith("build") or run.returncode != 1):
+        if run.returncode != 0 and (name.startswith("build") or run.returncode not in (1,)):
             print(run.output[-3000:], file=sys.stderr)
             raise RuntimeError(f"{name} failed with exit code {run.returncode}")
         row[name] = {"seconds": round(run.seconds, 3), "peak_mb": round(run.peak_mb, 1),
@@ -433,10 +440,12 @@ def bench_size(size: int, templates: list[Path], repeat: int, out: Path) -> dict
     row["cold ms per pair (wall)"] = round(1000 * row["check cold"]["seconds"] / info["pairs"], 2)
     row["pairs skipped after the cold check"] = skip_problems(folder, report)
     measure(_check(folder, "--cache-dir", ".cache-check"), folder)  # settle the patched pages
-    step("check cold 1 worker", _check(folder, "--no-cache", "--workers", "1"), 1)
     step("build cold", _build(folder, "verify"), 1, clean=".cache-build")
     step("build warm", _build(folder, "verify"), repeat)
     step("check warm", _check(folder, "--cache-dir", ".cache-check"), repeat)
+    (folder / "pytest.ini").write_text("[pytest]\nverify_paths = docs\n", encoding="utf-8")
+    step("pytest cold -n 0", _pytest(folder, 0), 1, clean=".cache-pytest-0")
+    step("pytest cold -n 2", _pytest(folder, 2), 1, clean=".cache-pytest-2")
     before = _cache_entries(folder)
     row["edited step"] = edit_one_step(folder)
     step("rebuild after one edit", _build(folder, "verify"), 1)
@@ -444,8 +453,8 @@ def bench_size(size: int, templates: list[Path], repeat: int, out: Path) -> dict
     plain = row["build plain"]["seconds"]
     row["warm build / plain build"] = round(row["build warm"]["seconds"] / plain, 3)
     row["cold build / plain build"] = round(row["build cold"]["seconds"] / plain, 3)
-    row["speed-up 1 → 2 workers"] = round(
-        row["check cold 1 worker"]["seconds"] / row["check cold"]["seconds"], 3
+    row["pytest -n 2 speed-up"] = round(
+        row["pytest cold -n 0"]["seconds"] / row["pytest cold -n 2"]["seconds"], 3
     )
     row["peak MB"] = max(
         v["peak_mb"] for v in row.values() if isinstance(v, dict) and "peak_mb" in v
@@ -460,7 +469,8 @@ COLUMNS = [
     ("warm build s", "build warm"), ("warm/plain", "warm build / plain build"),
     ("check cold s", "check cold"), ("check warm s", "check warm"),
     ("median ms", "median ms per pair"), ("p95 ms", "p95 ms per pair"),
-    ("1 worker s", "check cold 1 worker"), ("speed-up", "speed-up 1 → 2 workers"),
+    ("pytest -n 0 s", "pytest cold -n 0"), ("pytest -n 2 s", "pytest cold -n 2"),
+    ("-n 2 speed-up", "pytest -n 2 speed-up"),
     ("edit rebuild s", "rebuild after one edit"), ("re-checked", "pairs checked again"),
     ("peak MB", "peak MB"),
 ]  # fmt: skip
@@ -496,7 +506,7 @@ def linearity(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10,100", help="numbers of pages, e.g. 10,100,1000")
+    parser.add_argument("--sizes", default="10,100,1000", help="numbers of pages, e.g. 10,100")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each fast measurement")
     parser.add_argument("--out", default=str(RESULTS), help="folder for sites and results")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic sites")
@@ -532,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             f"median {row['median ms per pair']:.0f} ms (≤ 50)",
             f"p95 {row['p95 ms per pair']:.0f} ms (≤ 500)",
             f"one edit re-checked {row['pairs checked again']} pair(s)",
+            f"pytest -n 2 speed-up {row['pytest -n 2 speed-up']:.2f}",
         ]
         print(f"N={row['pages']}: " + "; ".join(verdicts))
     if not args.keep:
