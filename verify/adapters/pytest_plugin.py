@@ -196,27 +196,43 @@ def _options(config: pytest.Config) -> Any:
     )
 
 
+def _queued_here(session: pytest.Session) -> list[PairItem]:
+    """Under pytest-xdist, the items already sent to this worker and waiting to run.
+
+    xdist has no public API for this: its worker keeps them in `torun` (a queue
+    guarded by a lock, in xdist 3.6 and later). Peeking only makes the batches
+    larger; when the attribute is not there, each item is checked on its own.
+    """
+    for plugin in session.config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        lock = getattr(queue, "lock", None)
+        if queue is None or lock is None or not hasattr(plugin, "nextitem_index"):
+            continue
+        with lock() as waiting:
+            indices = [plugin.nextitem_index, *waiting]
+        items = session.items
+        found = [items[i] for i in indices if isinstance(i, int) and 0 <= i < len(items)]
+        return [i for i in found if isinstance(i, PairItem)]
+    return []
+
+
 def _verdict(item: PairItem) -> Result | None:
     """This item's answer: decided on first use, with every other item still to
-    run in this process (just this one under xdist: the worker cannot know which
-    items the others will be given)."""
+    run in this process (under xdist, those already sent to this worker)."""
     from verify.running.check import check_paths
 
     store = item.config.stash.setdefault(_REPORTS, {})
     known = store.get(item.path)
     if known is not None and known.find(item.name) is not None:
         return known.find(item.name)
-    if _is_worker(item.config):
-        todo: list[PairItem] = [item]
-    else:
-        todo = [
-            i
-            for i in item.session.items
-            if isinstance(i, PairItem)
-            and (i.path not in store or store[i.path].find(i.name) is None)
-        ]
-        if item not in todo:
-            todo.insert(0, item)
+    waiting = _queued_here(item.session) if _is_worker(item.config) else item.session.items
+    todo = [item] + [
+        i
+        for i in waiting
+        if isinstance(i, PairItem)
+        and i is not item
+        and (i.path not in store or store[i.path].find(i.name) is None)
+    ]
     select: dict[Path, set[str]] = {}
     for i in todo:
         select.setdefault(i.path, set()).add(i.name)
