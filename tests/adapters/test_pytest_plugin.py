@@ -260,9 +260,12 @@ def test_xdist_workers_decide_only_the_items_they_run(
     pytest.importorskip("xdist")
     log = site.path / "decided.log"
     monkeypatch.setenv("DECIDED_LOG", str(log))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     site.makeconftest(CONFTEST_LOG)
     result = site.runpytest_subprocess("-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=3, failed=1, skipped=1, xfailed=1)
+    # the annotation of the failed step reaches the main process from its worker
+    result.stdout.fnmatch_lines(["::error file=docs/steps.md,line=18,title=verify failed::*"])
     decided = [tuple(json.loads(line)) for line in log.read_text(encoding="utf-8").splitlines()]
     # every pair once, in whichever worker ran it: none decided twice
     assert sorted(decided) == sorted(

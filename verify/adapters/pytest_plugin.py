@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 _ENABLED = pytest.StashKey[list[Path]]()
 _REPORTS = pytest.StashKey[dict[Path, "PageReport"]]()
-_PROBLEMS = pytest.StashKey[list["Result"]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,7 +121,6 @@ class PairItem(pytest.Item):
             found = result.message.removeprefix(f"expected failure ({self.expect_fail}): ")
             pytest.xfail(f"{self.expect_fail}: {found}" if self.expect_fail else found)
         if result.status.is_problem:
-            self.config.stash.setdefault(_PROBLEMS, []).append(result)
             raise PairFailure(result)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -148,35 +146,43 @@ class PairItem(pytest.Item):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """A skipped step is reported at its line in the page, not in this module."""
+    """A skipped step is reported at its line in the page, not in this module; on
+    GitHub Actions a failed one carries its annotation (which reaches the main
+    process from an xdist worker with the report)."""
     report = yield
     if not isinstance(item, PairItem):
         return report
     if report.skipped and isinstance(report.longrepr, tuple):
         report.longrepr = (item.location[0], item.line, report.longrepr[2])
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, PairFailure) and os.environ.get("GITHUB_ACTIONS") == "true":
+        from verify.reporting.report import github_annotation
+
+        report.user_properties.append(("verify_annotation", github_annotation(failure.result)))
     return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """On GitHub Actions, mark each failing step on the pull request's diff."""
-    if os.environ.get("GITHUB_ACTIONS") != "true" or _ENABLED not in config.stash:
-        return
-    from verify.reporting.report import github_annotation
-
-    for result in config.stash.get(_PROBLEMS, []):
-        terminalreporter.write_line(github_annotation(result))
+    for report in terminalreporter.stats.get("failed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "verify_annotation":
+                terminalreporter.write_line(value)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The cache forgets the pages that are gone from `verify_paths` (once, not in
-    every xdist worker)."""
-    roots = session.config.stash.get(_ENABLED, None)
-    if roots is None or _is_worker(session.config) or _REPORTS not in session.config.stash:
+    """The cache forgets the pages that are gone from `verify_paths` (in the main
+    process, not in every xdist worker; only where a cache was written)."""
+    config = session.config
+    roots = config.stash.get(_ENABLED, None)
+    if roots is None or _is_worker(config) or config.option.collectonly or exitstatus > 1:
         return
-    from verify.running.check import forget_missing_pages
+    options = _options(config)
+    if options.cache_dir.is_dir():
+        from verify.running.check import forget_missing_pages
 
-    forget_missing_pages(roots, _options(session.config))
+        forget_missing_pages(roots, options)
 
 
 # ------------------------------------------------------------------ checking
