@@ -191,3 +191,29 @@ def test_processes_share_one_cache(tmp_path: Path) -> None:
     assert _pairs(folder) == 5  # one shared step, four others
     warm = check_paths(pages, CheckOptions(workers=1, cache_dir=folder))
     assert all(r.seconds == 0.0 for report in warm for r in report.results)
+
+
+def test_a_step_on_two_pages_is_decided_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Equal keys in one run are one task; each page gets the verdict at its own line."""
+    import verify.running.check as check
+
+    decided: list[int] = []
+    real = check.decide_all
+
+    def counting(tasks, *args, **kwargs):  # type: ignore[no-untyped-def]
+        decided.append(len(tasks))
+        return real(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(check, "decide_all", counting)
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(STEPS.format(k=1), encoding="utf-8")
+    lower = STEPS.format(k=1).replace("---\n\n$$", "---\n\n\n\n$$", 1)
+    b.write_text(lower, encoding="utf-8")  # the same steps, two lines lower
+    ra, rb = check_paths([a, b], CheckOptions(workers=1, cache_dir=None))
+    assert decided == [2]
+    assert [r.line for r in ra.verdicts.values()] == [8, 12]
+    assert [r.line for r in rb.verdicts.values()] == [10, 14]
+    assert [r.file for r in rb.verdicts.values()] == [rb.page.file] * 2
+    assert [r.status for r in ra.verdicts.values()] == [r.status for r in rb.verdicts.values()]

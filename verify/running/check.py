@@ -226,10 +226,11 @@ def _decide_pages(
     progress: Callable[[int, int], None] | None, cache: Cache | None,
 ) -> None:  # fmt: skip
     """Put a verdict for each (selected) pair of each page into its report: from
-    the cache, or decided in the worker pool."""
+    the cache, or decided in the worker pool, once per key (the same step on two
+    pages, with the same notation, is decided once)."""
     from verify.deciding.tasks import task_for
 
-    pending: dict[tuple[int, str], tuple[Pair, str]] = {}
+    pending: dict[str, list[tuple[int, Pair]]] = {}  # key -> the pairs that have it
     for n, (_, _, wanted, reading) in stale.items():
         page = reading.page
         for pair in page.pairs:
@@ -244,17 +245,21 @@ def _decide_pages(
                 reports[n].verdicts[pair.id] = _relocate(cached, page, pair)
             else:
                 reports[n].verdicts[pair.id] = _PENDING
-                pending[(n, pair.id)] = (pair, key)
-    tasks: dict[tuple[int, str], PairTask] = {
-        (n, pair_id): task_for(stale[n][3].page, pair)
-        for (n, pair_id), (pair, _) in pending.items()
+                pending.setdefault(key, []).append((n, pair))
+    tasks: dict[str, PairTask] = {
+        key: task_for(stale[n][3].page, pair) for key, [(n, pair), *_] in pending.items()
     }
     decided = decide_all(tasks, options.timeout, options.workers, progress)
-    for (n, pair_id), result in decided.items():
-        reports[n].verdicts[pair_id] = result
-        pair, key = pending[(n, pair_id)]
+    for key, result in decided.items():
+        (n, first), *others = pending[key]
+        reports[n].verdicts[first.id] = result
         if cache and result.cacheable:
-            cache.put(key, result, pair.line)
+            cache.put(key, result, first.line)
+        for m, pair in others:  # the same verdict, moved to where the other pair stands
+            reports[m].verdicts[pair.id] = replace(
+                result, file=stale[m][3].page.file, line=pair.line + result.line - first.line,
+                justification=pair.justification,
+            )  # fmt: skip
 
 
 # A placeholder that keeps each pair's verdict in page order until it is decided.
