@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from verify import __version__
 from verify.model import STATUS_ORDER, PageReport, Result, Status, summarize
 from verify.reporting.repairs import repair_lines
 
@@ -29,7 +30,7 @@ def json_report(reports: list[PageReport], timings: bool = True) -> dict[str, An
         if not timings:
             entry["seconds"] = 0.0
         pairs.append(entry)
-    return {"pairs": pairs, "summary": summarize(results)}
+    return {"version": __version__, "pairs": pairs, "summary": summarize(results)}
 
 
 def write_json(reports: list[PageReport], path: str | Path) -> None:
