@@ -53,6 +53,7 @@ class RecursionRule:
     bases: dict[tuple[int, ...], T.Term] = field(default_factory=dict)
     reads: list[T.Term] = field(default_factory=list)  # the symbols the body reads
     shape: Shape | None = None  # of the name at any index (None: a bare 0 so far)
+    outer: tuple[str, ...] = ()  # the indices the body reads from around it
     steps: int = 0  # how deep the evaluation running now has recursed
     memo: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
 
@@ -68,8 +69,9 @@ class RecursionRule:
         if key in self.bases:
             return self.bases[key].value(env)
         assert self.body is not None
+        around = tuple(env.indices.get(name) for name in self.outer)
         memo_key = (key, id(env.values), id(env.families), id(env.functions), env.depth,
-                    env.symbolic, tuple(sorted(env.indices.items())))  # fmt: skip
+                    env.symbolic, around)  # fmt: skip
         if memo_key in self.memo:
             return self.memo[memo_key][-1]
         if self.steps >= MAX_STEPS:
@@ -212,8 +214,22 @@ def _rule(reader: RecursionReader, definition: DefinitionInfo, pos: int) -> Recu
             rule.bases[key] = T.Zero(shape=rule.shape, pos=pos)  # `\\theta^{(0)} := 0`
     rule.body = body
     rule.reads = [t for t in body.walk() if isinstance(t, T.Ref)]
+    rule.outer = tuple(sorted(_free_indices(body, frozenset(fresh))))
     reader.rules[definition.base] = rule
     return rule
+
+
+def _free_indices(term: T.Term, bound: frozenset[str]) -> set[str]:
+    """The index names a term reads that no sum inside it binds: what a value of the
+    body may depend on besides its own placeholders (which `bound` starts with)."""
+    if isinstance(term, T.IndexValue):
+        return set() if term.name in bound else {term.name}
+    if isinstance(term, T.Sum):
+        limits = [term.lower, term.upper] + ([term.exclude] if term.exclude else [])
+        inner = _free_indices(term.body, bound | {term.variable})
+        return inner.union(*(_free_indices(t, bound) for t in limits))
+    children = term.indices if isinstance(term, SelfReference) else term.children()
+    return set().union(*(_free_indices(c, bound) for c in children))
 
 
 def _bases(
