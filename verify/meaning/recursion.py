@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import sympy as sp
-
 from verify.errors import EvaluationError, TranslateError
 from verify.latex.syntax import atoms
 from verify.meaning import terms as T
@@ -77,8 +75,8 @@ class RecursionRule:
         if self.steps >= MAX_STEPS:
             shown = ", ".join(str(k[0]) if len(k) == 1 else str(k) for k in self.bases)
             raise EvaluationError(
-                f"the recursion of {self.name} (line {self.definition.line}) does not reach a base case"
-                f" ({shown or 'none is defined'}) within {MAX_STEPS} steps"
+                f"the recursion of {self.name} (line {self.definition.line}) does not reach a"
+                f" base case ({shown or 'none is defined'}) within {MAX_STEPS} steps"
             )
         inner = env
         for name, value in zip(self.placeholders, key, strict=True):
@@ -269,4 +267,4 @@ def _literal_key(script: str, count: int) -> tuple[int, ...] | None:
         items = list(text)
     if len(items) != count or not all(re.fullmatch(_WHOLE, i.strip()) for i in items):
         return None
-    return tuple(int(sp.Integer(i.strip())) for i in items)
+    return tuple(int(i.strip()) for i in items)
