@@ -131,3 +131,29 @@ def test_a_part_declared_again_restates_it_and_must_fit() -> None:
 def test_a_key_that_cannot_be_read_blocks_the_page() -> None:
     with pytest.raises(NotationError):
         read({"x y": "scalar"})
+
+
+def test_a_part_placeholder_declared_nowhere_names_the_entries_only() -> None:
+    """`x: vector(H), entries x_i` with i declared nowhere: i runs over x's entries
+    (Ba et al. write `x_i` so); a restated part `x_i: scalar, positive` still fits."""
+    local = read({"H": "size", "x": "vector(H), entries x_i", "x_i": "scalar, positive"})
+    assert not local.problems, [p.message for p in local.problems]
+    assert local.local == {"i"}
+    (x,) = [d for d in local.declarations if d.base == "x"]
+    assert x.parts[0].subscripts == ("i",) and "positive" in x.properties
+    scalar = read({"H": "size", "i": "scalar", "x": "vector(H), entries x_i"})
+    assert scalar.problems and "not a declared index" in scalar.problems[0].message
+    alone = read({"H": "size", "x": "vector(H), entries x_i", "w_i": "scalar"})
+    assert len(alone.problems) == 1 and "index 'i' is not declared" in alone.problems[0].message
+
+
+def test_sizes_may_have_literal_subscripts() -> None:
+    """`d_k, d_v: size` (Vaswani et al.) are sizes named d_{k} and d_{v}."""
+    notation = read({"d_k, d_v": "size", "n": "size", "Q": "matrix(n, d_k)",
+                     "V": "matrix(d_{v}, d_k)"})  # fmt: skip
+    assert not notation.problems, [p.message for p in notation.problems]
+    by_base = {d.base: d for d in notation.declarations}
+    assert by_base["Q"].shape is not None and str(by_base["Q"].shape.cols) == "d_{k}"
+    assert by_base["V"].shape is not None and str(by_base["V"].shape.rows) == "d_{v}"
+    wrong = read({"d_k": "size", "q": "vector(d_q)"})
+    assert wrong.problems and "'d_{q}' is not a declared size" in wrong.problems[0].message

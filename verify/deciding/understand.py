@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import sympy as sp
 
@@ -278,18 +278,15 @@ def understand(task: PairTask) -> Understood:
     lhs_node = parse_side(task.lhs, equation=implication)
     rhs_node = parse_side(task.rhs, equation=implication)
 
-    def tr(node: ast.Node, span: Span) -> T.Term:
+    def tr(node: ast.Node, span: Span, sized: bool = True) -> T.Term:
         try:
             term = translator.translate(node)
         except TranslateError as err:
             raise _located(span, err.offset, err.message) from None
         except RecursionError:
             raise _located(span, 0, "the expression is nested too deeply") from None
-        unsized = textbook.unsized_ones(term)
-        if unsized is not None:
-            raise _located(span, unsized.pos, "the size of \\mathbf{1} is not fixed by what it"
-                           " multiplies or is added to here: write \\mathbf{1}_m (m a declared"
-                           " size)")  # fmt: skip
+        if sized:
+            _sized(term, span)
         return term
 
     givens = [_given(h, tr) for h in task.givens]
@@ -337,9 +334,16 @@ def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Gi
     return Given(hypothesis, left, right)
 
 
+class _Translate(Protocol):
+    """How `understand` reads one side: translated, and its `\\mathbf{1}` sized
+    unless `sized` is false (then the caller sizes it from the other side)."""
+
+    def __call__(self, node: ast.Node, span: Span, sized: bool = True) -> T.Term: ...
+
+
 def _understand_sides(
-    task: PairTask, lhs_node: ast.Node, rhs_node: ast.Node,
-    tr: Callable[[ast.Node, Span], T.Term], translator: Translator,
+    task: PairTask, lhs_node: ast.Node, rhs_node: ast.Node, tr: _Translate,
+    translator: Translator,
 ) -> Understood:  # fmt: skip
     if task.relation.is_implication:
         assert isinstance(lhs_node, ast.Equation) and isinstance(rhs_node, ast.Equation)
@@ -352,8 +356,11 @@ def _understand_sides(
             return _entailment(task, (premise_l, premise_r), (target, solution), translator)
         premise = T.Add([(1, premise_l), (-1, premise_r)], shape=premise_l.shape or SCALAR)
         return Understood(premise, solution, translator, Mode.IMPLIES, target)
-    lhs = tr(lhs_node, task.lhs)
-    rhs = tr(rhs_node, task.rhs)
+    lhs = tr(lhs_node, task.lhs, False)
+    rhs = tr(rhs_node, task.rhs, False)
+    textbook.size_ones_across(lhs, rhs)  # `\nabla_x\mu = \frac{1}{H}\mathbf{1}`
+    _sized(lhs, task.lhs)
+    _sized(rhs, task.rhs)
     mode = {Relation.EQUAL: Mode.EQUAL, Relation.PROPTO: Mode.PROPTO}.get(
         task.relation, Mode.INEQUALITY
     )
@@ -406,6 +413,14 @@ def _entailment(
         understood.converse = [Given(Hypothesis(written, line, column), *conclusion)]
         understood.premise = premise
     return understood
+
+
+def _sized(term: T.Term, span: Span) -> None:
+    unsized = textbook.unsized_ones(term)
+    if unsized is not None:
+        raise _located(span, unsized.pos, "the size of \\mathbf{1} is not fixed by what it"
+                       " multiplies or is added to here: write \\mathbf{1}_m (m a declared"
+                       " size)")  # fmt: skip
 
 
 def _same_shape(a: T.Term, b: T.Term, span: Span) -> None:

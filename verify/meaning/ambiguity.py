@@ -18,8 +18,9 @@ from verify.meaning import terms as T
 from verify.meaning.scope import Reader, Scope
 from verify.shape import SCALAR
 
-# Undeclared names with a meaning: a number before a bracket is a product.
-KNOWN_CONSTANTS = {"e", "\\pi"}
+# Undeclared names with a meaning: a number (or the ones vector, `\\mathbf{1}^T(x - y)`)
+# before a bracket is a product.
+KNOWN_CONSTANTS = {"e", "\\pi", "\\mathbf{1}"}
 
 
 def bracketed(node: ast.Node) -> bool:

@@ -19,13 +19,14 @@ from typing import Any
 
 from verify.meaning import terms as T
 from verify.meaning.integrate import Divergence, Expectation, LogDensity
+from verify.meaning.recursion import Recurrence, SelfReference
 from verify.shape import SCALAR
 
 # Terms through which a polynomial in the random symbols stays a polynomial.
 POLYNOMIAL = (
     T.Add, T.Mul, T.Hadamard, T.Kronecker, T.Transpose, T.Sum, T.MatrixLiteral,
     T.Ref, T.Number, T.IndexValue, T.SizeValue, T.Zero, T.Identity, T.Derivative,
-    LogDensity, Expectation,
+    LogDensity, Expectation, Recurrence, SelfReference,
 )  # fmt: skip
 WHAT = {
     T.Div: "a quotient", T.Inverse: "an inverse", T.Root: "a root",

@@ -259,6 +259,19 @@ def size_ones_in_sum(items: list[tuple[int, T.Term]]) -> None:
             settle(term, size)
 
 
+def size_ones_across(left: T.Term, right: T.Term) -> None:
+    """`\\nabla_x\\mu = \\frac{1}{H}\\mathbf{1}`: a side whose ones vector nothing on it
+    sizes takes the shape of the other side, as the reader reads it."""
+    for this, other in ((left, right), (right, left)):
+        a, b = this.shape, other.shape
+        if a is None or b is None or not pending(a) or pending(b) or b.is_scalar:
+            continue  # never a ones vector of size 1 because the other side is a number
+        if a.rows == PENDING and a.cols != PENDING and a.cols == b.cols:
+            settle(this, b.rows)
+        elif a.cols == PENDING and a.rows != PENDING and a.rows == b.rows:
+            settle(this, b.cols)
+
+
 def unsized_ones(term: T.Term) -> T.Term | None:
     """An `\\mathbf{1}` whose size its context never fixed, if any."""
     return next((t for t in term.walk() if isinstance(t, Ones) and t.size is None), None)

@@ -25,8 +25,8 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
+from verify.meaning import recursion, textbook
 from verify.meaning import terms as T
-from verify.meaning import textbook
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
@@ -64,6 +64,10 @@ class Translator:
         self.functions_used: set[str] = set()
         self.depth = 0
         self.placeholders = 0
+        # Recursive definitions (`m_t := \\beta m_{t-1} + …`): the rules read so far, and
+        # those whose bodies are being read now (`verify.meaning.recursion`).
+        self.rules: dict[str, recursion.RecursionRule] = {}
+        self.recursions: dict[str, recursion.RecursionRule] = {}
         self.operators = OperatorReader(self)
 
     def fresh_placeholder(self) -> str:
@@ -210,6 +214,9 @@ class Translator:
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
                     return self.superscript(term, sup, primes, scope, pos, name=name)
+        if literal is None and name in self.recursions:  # `m_{t-1}` in the body of `m_t`
+            term, sup = self.expand(self.recursions[name].definition, sub, sup, [], scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -443,9 +450,12 @@ class Translator:
                     pos,
                 )
             remaining = None
-        for name, node in zip(definition.subscripts + definition.superscripts, subs + sups,
+        index_terms = [self.index(node, scope) for node in subs + sups]
+        if recursion.recursive(definition):
+            return recursion.use(self, definition, index_terms, args, pos), remaining
+        for name, term in zip(definition.subscripts + definition.superscripts, index_terms,
                               strict=True):  # fmt: skip
-            inner.indices[name] = self.index(node, scope)
+            inner.indices[name] = term
         if len(args) != len(definition.params):
             raise TranslateError(
                 f"{definition.base} takes {len(definition.params)} argument(s), got {len(args)}",

@@ -39,6 +39,7 @@ class Notation:
     declarations: list[Declaration] = field(default_factory=list)
     problems: list[NotationError] = field(default_factory=list)
     broken: dict[str, str] = field(default_factory=dict)  # symbol -> why it cannot be used
+    local: set[str] = field(default_factory=set)  # placeholders that only name a part's entries
 
     def block(self, names: list[str], line: int, message: str) -> None:
         """Report `message` at `line`, and block the symbols `names`."""
@@ -52,7 +53,8 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
     if not isinstance(symbols, dict):
         raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
     notation = Notation()
-    indices = _index_names(symbols)
+    notation.local = local_placeholders(symbols, _index_names(symbols))
+    indices = _index_names(symbols) | notation.local
     for raw_key, raw_value in symbols.items():
         key = str(raw_key)
         line = key_lines.get(key, default_line)
@@ -260,7 +262,7 @@ def _references(notation: Notation) -> None:
             d.base: d for d in notation.declarations if d.kind == Kind.INDEX and not d.is_random
         }
         for d in list(notation.declarations):
-            problem = _reference_problem(d, sizes, indices, notation.broken)
+            problem = _reference_problem(d, sizes, indices, notation.broken, notation.local)
             if problem:
                 notation.declarations.remove(d)
                 notation.block([d.base] + [p.base for p in d.parts], d.line,
@@ -269,15 +271,16 @@ def _references(notation: Notation) -> None:
 
 
 def _reference_problem(
-    d: Declaration, sizes: set[str], indices: dict[str, Declaration], broken: dict[str, str]
-) -> str | None:
+    d: Declaration, sizes: set[str], indices: dict[str, Declaration], broken: dict[str, str],
+    local: set[str],
+) -> str | None:  # fmt: skip
     used = ([d.shape.rows, d.shape.cols] if d.shape else []) + list(d.index_range or ())
     for name in sorted({n for size in used for n in size.names()}):
         if name not in sizes:
             if name in broken:
                 return f"'{name}' cannot be used ({broken[name]})"
             return f"'{name}' is not a declared size (declare it, e.g. '{name}: size')"
-    for placeholder in d.indices + tuple(i for p in d.parts for i in p.indices):
+    for placeholder in d.indices + tuple(i for p in d.parts for i in p.indices if i not in local):
         if placeholder not in indices:
             if placeholder in broken:
                 return f"index '{placeholder}' cannot be used ({broken[placeholder]})"
@@ -300,6 +303,8 @@ def _part_range_problem(d: Declaration, part: Part, indices: dict[str, Declarati
         "entries" if d.kind == Kind.VECTOR else "rows"
     ]  # fmt: skip
     for placeholder, extent, name in zip(part.indices, extents, what, strict=True):
+        if placeholder not in indices:  # a local placeholder runs over the whole's rows
+            continue
         declared = indices[placeholder].index_range
         wanted = (Size.number(1), extent)
         if declared != wanted:
@@ -309,3 +314,23 @@ def _part_range_problem(d: Declaration, part: Part, indices: dict[str, Declarati
                 f" {extent} {name}: the index of a part must run over 1..{extent}"
             )
     return None
+
+
+def local_placeholders(symbols: dict[object, object], indices: set[str]) -> set[str]:
+    """The placeholders of parts (`x: vector(H), entries x_i`) that the page declares
+    nowhere else: each names the entries of its whole only, running over its rows,
+    as a textbook writes `x_i` without declaring i. A letter declared as anything
+    else keeps its meaning, and its use as a placeholder stays an error."""
+    declared = {name for key in symbols for name in split_top(str(key))}
+    found: set[str] = set()
+    for value in symbols.values():
+        if not isinstance(value, str):
+            continue
+        for match in _PART_TEXT.finditer(value):
+            try:
+                form = split_symbol(match.group(1).strip())
+                names = index_names(form.sub)[0] + index_names(form.sup)[0]
+            except ValueError:
+                continue
+            found.update(n for n in names if n not in indices and n not in declared)
+    return found

@@ -24,6 +24,7 @@ from verify.deciding.tasks import PairTask, task_for
 from verify.deciding.understand import Understood, parse_side, understand
 from verify.latex.printer import compact
 from verify.meaning import terms as T
+from verify.meaning.recursion import Recurrence, SelfReference
 from verify.meaning.terms import Env
 from verify.model import Declaration, Pair, Status
 from verify.mutation.repair import find_repairs
@@ -303,4 +304,9 @@ _READINGS: dict[type, Printer] = {
         f"\\mathcal{{N}}({reading(t.point)}; {reading(t.mean)}, {reading(t.covariance)})"
     ),  # fmt: skip
     T.Constant: lambda t: "\\text{const}",
+    Recurrence: lambda t: (
+        f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}] (by the recursion of"
+        f" line {t.rule.definition.line})"
+    ),  # fmt: skip
+    SelfReference: lambda t: f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}]",
 }
