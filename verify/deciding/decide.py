@@ -5,17 +5,22 @@ Every relation is first tested at the rows of an instance plan
 symbolic route says (SymPy's calculus has known wrong answers). A row whose
 sides are undefined somewhere is drawn again for the symbols under the
 undefined part only, so the rest of the row keeps its signs and special
-values. Only a pair that survives the instances and is purely scalar is then
-offered to SymPy for a proof (`verify.deciding.prove`).
+values. Givens (and the premise of an implication between equations) are
+made to hold at each instance (`verify.deciding.hypotheses`) before the sides
+are compared. Only a pair that survives the instances and is purely scalar is
+then offered to SymPy for a proof (`verify.deciding.prove`).
 """
 
 from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from verify.deciding.compare import TOLERANCE_TEXT, precise, same
+from verify.deciding.hypotheses import describe as describe_givens
+from verify.deciding.hypotheses import satisfy
 from verify.deciding.instances import Instance, draw_row, redraw_value
 from verify.deciding.method import describe, vacuous_derivatives
 from verify.deciding.plans import Plan, Row, names_used, plan_for, salt
@@ -30,12 +35,15 @@ from verify.deciding.trial import (
     undefined_symbols,
 )
 from verify.deciding.understand import Mode, Understood, refs, understand
-from verify.errors import EmptyRange, EvaluationError, PairError, Undefined
+from verify.deciding.wholes import part_declaration
+from verify.errors import EmptyRange, EvaluationError, PairError, Undefined, Unsatisfied
 from verify.meaning import terms as T
+from verify.meaning.integrate import integrates
+from verify.meaning.textbook_terms import PartRef
 from verify.model import Relation, Result, Status
 
-__all__ = ["decide", "evaluate", "evaluate_raw", "one_instance", "instances_of", "find_instance",
-           "first_instance", "latex_of_ref"]  # fmt: skip
+__all__ = ["decide", "evaluate", "evaluate_raw", "one_instance", "instances_of", "replay",
+           "find_instance", "first_instance", "latex_of_ref"]  # fmt: skip
 
 ATTEMPTS = 8  # draws of one row before it is given up
 MIN_INSTANCES = 3
@@ -63,8 +71,14 @@ def decide(task: PairTask) -> Result:
         result.undeclared = sorted(understood.translator.undeclared)
         _run(understood, task, result)
     except PairError as err:
+        # Contract §5: an error pair stands at its right side's row; a fault
+        # elsewhere (the left side's row, a given, a definition) is named in words.
         result.status, result.message = Status.ERROR, err.message
-        result.line, result.column = err.line or task.line, err.column
+        line = err.line or task.line
+        result.line, result.column = task.line, err.column if line == task.line else None
+        if line != task.line:
+            where = f"line {line}" + (f", column {err.column}" if err.column else "")
+            result.message = f"{err.message} (at {where})"
     except RecursionError:
         result.status, result.message = Status.ERROR, "the expression is nested too deeply"
     except (EvaluationError, EmptyRange) as err:
@@ -106,10 +120,17 @@ def _terms(u: Understood) -> list[T.Term]:
     return [u.lhs, u.rhs] + ([u.wrt] if u.wrt else [])
 
 
+def _given_terms(u: Understood) -> list[T.Term]:
+    """The sides of the givens (the premise, for ⟹ between equations; the conclusion
+    too, for ⟺): an instance must draw their symbols as well, to solve them."""
+    terms = [t for g in u.givens + u.converse for t in (g.left, g.right)]
+    return terms + (list(u.premise) if u.premise is not None else [])
+
+
 def plan_of(task: PairTask, u: Understood) -> Plan:
     return plan_for(instance_seed(task, u), task.declarations, u.translator.undeclared,
-                    _terms(u), inequality=u.mode == Mode.INEQUALITY,
-                    solving=u.mode == Mode.IMPLIES)  # fmt: skip
+                    _terms(u) + _given_terms(u), inequality=u.mode == Mode.INEQUALITY,
+                    solving=u.mode == Mode.IMPLIES, minimum_sizes=u.minimum_sizes)  # fmt: skip
 
 
 def _refuse_vacuous(u: Understood, task: PairTask) -> None:
@@ -133,9 +154,11 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     notes: set[str] = set()
     constant = not plan.symbols and not plan.functions and not plan.sizes_used
     passed: list[Instance] = []
+    unsatisfied: list[Unsatisfied] = []  # why a given could not be made to hold
     for row in plan.rows[:1] if constant else plan.rows:
         with precise(constant):
-            instance, verdict = _try_row(plan, row, u, task, symbols, used, notes, constant)
+            instance, verdict = _try_row(plan, row, u, task, symbols, used, notes, constant,
+                                         unsatisfied)  # fmt: skip
         if verdict is not None:
             result.status = Status.FAILED
             result.counterexample = verdict
@@ -148,13 +171,25 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             result.sizes.append({k: v for k, v in instance.env.sizes.items() if k in used})
     result.instances = len(passed)
     result.tolerance = TOLERANCE_TEXT
+    if len(passed) < (1 if constant else MIN_INSTANCES) and unsatisfied and u.givens:
+        what = "premise" if u.mode == Mode.ENTAILS else "given"
+        raise PairError(
+            f"the {what} could not be satisfied: only {len(passed)} instance(s) satisfying it"
+            f" could be drawn ({unsatisfied[-1]})",
+            task.line,
+        )
     if len(passed) < (1 if constant else MIN_INSTANCES):
         raise PairError(
             f"only {len(passed)} admissible instance(s) could be drawn (a side was undefined at"
             " the others: a singular matrix, a log of a non-positive number, ...)",
             task.line,
         )
-    result.method = describe(u, plan, passed, used, notes, constant)
+    solved = {n for i in passed for n in i.solved}  # values the givens set, not drawn
+    stated = [g for g in u.givens if u.mode != Mode.ENTAILS or g is not u.givens[-1]]
+    result.method = describe(u, plan, passed, used, notes, constant, solved)
+    result.method += describe_givens(stated)
+    if integrates(u.lhs) or integrates(u.rhs):
+        result.method = f"exact expectations, {result.method}"
     result.status = Status.SAMPLED if u.mode == Mode.INEQUALITY else Status.CHECKED
     vacuous = vacuous_derivatives(u)
     if vacuous:
@@ -166,11 +201,12 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
 
 def _try_row(
     plan: Plan, row: Row, u: Understood, task: PairTask, symbols: list[T.Ref], used: set[str],
-    notes: set[str], constant: bool = False,
+    notes: set[str], constant: bool = False, unsatisfied: list[Unsatisfied] | None = None,
 ) -> tuple[Instance | None, dict[str, Any] | None]:  # fmt: skip
-    """The row's instance and its counterexample (None if it agrees); (None, None) if
-    no admissible instance of the row could be drawn."""
+    """The row's instance (made to satisfy the givens) and its counterexample (None if
+    it agrees); (None, None) if no admissible instance of the row could be drawn."""
     attempts: dict[str, int] = {}
+    given_names = names_used(_given_terms(u)) & {s.name for s in plan.symbols}
     for attempt in range(ATTEMPTS):
         try:
             instance = draw_row(plan, row, attempts)
@@ -181,12 +217,23 @@ def _try_row(
             attempts["#indices"] = attempts.get("#indices", 0) + 1
             continue
 
-        other = functools.partial(_second_value, plan, row, u, env, attempt)
+        other = functools.partial(_second_value, plan, row, u, task, env, attempt)
+        rotation = row.number + attempt
         try:
             if constant:
+                env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, rotation)
                 verdict = one_instance(u, task, env, other, symbols, used, notes)
             else:
-                verdict = checked_instance(u, task, env, other, symbols, used, notes)
+                verdict, env = checked_instance(u, task, env, other, symbols, used, notes,
+                                                rotation)  # fmt: skip
+        except Unsatisfied as err:
+            if unsatisfied is not None:
+                unsatisfied.append(err)
+            for name in given_names or {s.name for s in plan.symbols}:
+                attempts[name] = attempts.get(name, 0) + 1
+            if not given_names and not plan.symbols:
+                return None, None
+            continue
         except Undefined:
             culprits = undefined_symbols(_terms(u), env) or {s.name for s in plan.symbols}
             if not culprits:
@@ -194,34 +241,54 @@ def _try_row(
             for name in culprits:
                 attempts[name] = attempts.get(name, 0) + 1
             continue
-        return instance, verdict
+        solved = {
+            name
+            for name, value in env.values.items()
+            if name not in instance.env.values or value is not instance.env.values[name]
+        }
+        solved |= {name for name, members in env.families.items()
+                   if members is not instance.env.families.get(name)}  # fmt: skip
+        return Instance(env, instance.row, instance.classes, frozenset(solved)), verdict
     return None, None
 
 
-def _second_value(plan: Plan, row: Row, u: Understood, env: Any, attempt: int) -> Any:
-    """Another value of the derivation variable at this instance (const, ∝, ⟹)."""
+def _second_value(plan: Plan, row: Row, u: Understood, task: PairTask, env: Any,
+                  attempt: int) -> Any:  # fmt: skip
+    """Another value of the derivation variable at this instance (const, ∝, ⟹); for
+    a part of a declared whole (an entry, a row), a value of that part."""
     assert u.wrt is not None
+    declaration = None
+    if isinstance(u.wrt, PartRef):
+        whole = next((d for d in task.declarations if d.base == u.wrt.name), None)
+        declaration = part_declaration(whole, u.wrt.part) if whole is not None else None
     current = u.wrt.value(env)
     for k in range(20):
-        value = redraw_value(plan, row, u.wrt.name, env, attempt * 20 + k)
+        value = redraw_value(plan, row, u.wrt.name, env, attempt * 20 + k, declaration)
         if not same(value, current):
             return value
     raise Undefined("could not draw another value")
 
 
-def instances_of(task: PairTask, u: Understood) -> list[tuple[Instance, dict[str, Any] | None]]:
-    """Every admissible instance `decide` uses for the pair, in order, with its
-    counterexample (None where the pair held); it stops at the first one."""
+def replay(task: PairTask, u: Understood) -> Iterator[tuple[Instance, dict[str, Any] | None]]:
+    """Every admissible instance `decide` draws for the pair, in order, with its
+    counterexample (None where the pair held), going on past a failure."""
     plan = plan_of(task, u)
     terms = _terms(u)
     symbols, used = refs(terms), names_used_by(terms, task.declarations)
-    out: list[tuple[Instance, dict[str, Any] | None]] = []
     for row in plan.rows:
         instance, verdict = _try_row(plan, row, u, task, symbols, used, set())
         if instance is not None:
-            out.append((instance, verdict))
-            if verdict is not None:
-                break
+            yield instance, verdict
+
+
+def instances_of(task: PairTask, u: Understood) -> list[tuple[Instance, dict[str, Any] | None]]:
+    """Every admissible instance `decide` uses for the pair, in order, with its
+    counterexample (None where the pair held); it stops at the first one."""
+    out: list[tuple[Instance, dict[str, Any] | None]] = []
+    for instance, verdict in replay(task, u):
+        out.append((instance, verdict))
+        if verdict is not None:
+            break
     return out
 
 
@@ -237,12 +304,13 @@ def find_instance(task: PairTask, u: Understood, counterexample: dict[str, Any])
 
 
 def first_instance(task: PairTask, u: Understood, rng: Any = None) -> Any:
-    """The first instance of the pair's plan (an `Env`), for `explain`."""
+    """The first instance of the pair's plan (an `Env`) that satisfies the givens,
+    for `explain`."""
     plan = plan_of(task, u)
     for row in plan.rows:
         try:
-            return draw_row(plan, row).env
-        except EmptyRange:
+            return satisfy(u.givens, draw_row(plan, row).env, task.declarations, u.fixed)
+        except (EmptyRange, Undefined):
             continue
     return None
 
@@ -266,6 +334,9 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
         return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
     if u.mode == Mode.INEQUALITY:
         return f"the inequality does not hold{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
+    if u.mode == Mode.ENTAILS:
+        failed = cx.get("direction", "the conclusion does not hold where the premise does")
+        return f"{failed}{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
     left, right = cx["lhs"], cx["rhs"]
     if isinstance(left, list) and isinstance(right, list):
         entry = _first_difference(left, right)

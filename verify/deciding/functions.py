@@ -17,7 +17,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from verify.meaning.dual import Dual, function, reciprocal, slope_of
+from verify.meaning.dual import Dual, reciprocal, slope_of
+from verify.meaning.functions import function
 from verify.meaning.terms import Value
 
 FORMS = 5  # affine forms per arity: exp, sin, the bump, and exp · cos

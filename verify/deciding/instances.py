@@ -26,6 +26,7 @@ from verify.deciding.plans import (
     Row,
     Symbol,
     classes_of,
+    drawn,
 )
 from verify.deciding.values import (
     DENOMINATORS,
@@ -51,6 +52,7 @@ class Instance:
     env: Env
     row: Row
     classes: dict[str, str]
+    solved: frozenset[str] = frozenset()  # symbols a given set (their class is not theirs)
 
 
 def _stream(plan: Plan, row: Row, what: str, attempt: int) -> Draws:
@@ -72,7 +74,7 @@ def class_at(symbol: Symbol, wanted: str, attempt: int) -> str:
 
 
 # Classes of one value only: drawing one again gives the same value.
-FIXED_CLASSES = FIXED | {"identity", "minus-identity", "uniform"}
+FIXED_CLASSES = FIXED | {"identity", "minus-identity", "uniform", "ones"}
 
 
 def _entry_props(symbol: Symbol) -> tuple[str, ...]:
@@ -106,8 +108,18 @@ def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> In
 
 
 def _sizes(plan: Plan, row: Row) -> dict[str, int]:
-    """The row's sizes; unequal sizes come from 1 to 3 (every larger size has its own
-    row: most of the cost is there)."""
+    """The row's sizes, each at least its `plan.minimum_sizes` (so that the literal
+    members a pair uses, such as `y^{(2)}`, exist)."""
+    sizes = _row_sizes(plan, row)
+    for name, least in plan.minimum_sizes.items():
+        if name in sizes:
+            sizes[name] = max(sizes[name], least)
+    return sizes
+
+
+def _row_sizes(plan: Plan, row: Row) -> dict[str, int]:
+    """The row's planned sizes; unequal sizes come from 1 to 3 (every larger size has
+    its own row: most of the cost is there)."""
     names = [d.base for d in plan.declarations if d.kind == Kind.SIZE]
     if isinstance(row.sizes, tuple):
         dimension, count = row.sizes
@@ -128,7 +140,7 @@ def _indices(plan: Plan, row: Row, env: Env, attempt: int) -> dict[str, int]:
     taken: dict[tuple[int, int], set[int]] = {}
     env.indices = values
     for d in plan.declarations:
-        if d.kind != Kind.INDEX or d.index_range is None:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -155,12 +167,18 @@ def to_mat(grid: Grid) -> Mat:
 def value_of(rng: random.Random, symbol: Symbol, cls: str, env: Env) -> Value:
     """One value of a (non-family) symbol, of class `cls`, at the sizes of `env`."""
     d = symbol.declaration
+    if d is not None and d.distribution in FINITE_DISTRIBUTIONS:
+        return outcome(rng, d, env)
     if symbol.kind == Kind.SCALAR:
         if cls not in SCALAR_CLASSES:  # a weight's class names the family, not a member
             cls = "positive"
         return exact(draw_scalar(rng, cls))
     assert d is not None and d.shape is not None
     rows, cols = env.dims(d.shape)
+    if symbol.kind == Kind.VECTOR and d.sums_over is not None:  # entries that sum to 1
+        special = rng.randrange(rows)
+        weights = [_weight(rng, cls, k == special) for k in range(rows)]
+        return Mat.build(rows, 1, lambda i, j: weights[i] / sum(weights))
     if symbol.kind == Kind.VECTOR:
         props = _entry_props(symbol)
         if cls == "positive-entries":
@@ -231,9 +249,13 @@ def _weight(rng: random.Random, cls: str, special: bool) -> Value:
     return sp.Integer(rng.randint(1, 999))
 
 
-def redraw_value(plan: Plan, row: Row, symbol_name: str, env: Env, attempt: int) -> Value:
-    """Another value of one (non-family) symbol, for `const` and `\\propto`: a wide draw."""
+def redraw_value(plan: Plan, row: Row, symbol_name: str, env: Env, attempt: int,
+                 declaration: Declaration | None = None) -> Value:  # fmt: skip
+    """Another value of one (non-family) symbol, for `const` and `\\propto`: a wide draw;
+    `declaration` stands for the symbol's own (a part of a declared whole)."""
     symbol = next((s for s in plan.symbols if s.name == symbol_name), None)
+    if declaration is not None:
+        symbol = Symbol(symbol_name, declaration, classes_of(declaration))
     if symbol is None:
         symbol = Symbol(symbol_name, None, classes_of(None))
     rng = _stream(plan, row, f"{symbol_name}#again", attempt)
@@ -254,15 +276,14 @@ def draw(
     plan: int,
     positive_undeclared: bool = False,
     distinct_indices: bool = True,
+    minimum_sizes: dict[str, int] | None = None,
 ) -> Env:
     """An instance of every declared symbol, for tools that draw their own (the mutation
     tool's stronger check): the `plan`-th class of each, in turn."""
     seed = str(rng.random())
-    symbols = [
-        Symbol(d.base, d, classes_of(d))
-        for d in declarations
-        if d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
-    ] + [Symbol(n, None, classes_of(None)) for n in sorted(undeclared)]
+    symbols = [Symbol(d.base, d, classes_of(d)) for d in declarations if drawn(d)] + [
+        Symbol(n, None, classes_of(None)) for n in sorted(undeclared)
+    ]
     chosen = {}
     for position, s in enumerate(symbols):
         classes = s.classes
@@ -270,7 +291,22 @@ def draw(
             classes = ("positive", "one", "half", "two", "small-positive")
         chosen[s.name] = classes[(plan + position) % len(classes)]
     functions = [d.base for d in declarations if d.kind == Kind.FUNCTION]
-    single = Plan(seed, declarations, symbols, functions, [], SMALLEST_LARGEST_SIZE, 0, "cover")
+    single = Plan(seed, declarations, symbols, functions, [], SMALLEST_LARGEST_SIZE, 0, "cover",
+                  minimum_sizes=dict(minimum_sizes or {}))  # fmt: skip
     row = Row(plan, TOOL_SIZES[plan % len(TOOL_SIZES)], tuple(chosen.items()), wide=plan == 0,
               distinct=distinct_indices)  # fmt: skip
     return draw_row(single, row).env
+
+
+FINITE_DISTRIBUTIONS = ("bernoulli", "categorical")
+
+
+def outcome(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A finitely-valued random symbol outside an expectation: any value in its support
+    (0 or 1 for a Bernoulli; an index in its range for a Categorical)."""
+    if d.distribution == "bernoulli" or d.index_range is None:
+        return sp.Integer(rng.choice([0, 1]))
+    low, high = (env.size(s) for s in d.index_range)
+    if high < low:
+        raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))

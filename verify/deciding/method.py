@@ -30,7 +30,10 @@ SINGULAR_CLASSES = {"singular", "rank-one", "zero", "zero-diagonal"}
 
 
 def describe(u: Understood, plan: Plan, passed: list[Instance], used: set[str],
-             notes: set[str], constant: bool) -> str:  # fmt: skip
+             notes: set[str], constant: bool, given: frozenset[str] | set[str] = frozenset(),
+             ) -> str:  # fmt: skip
+    """The method of a verdict; `given` names the symbols the givens set (no free
+    scalars: their coverage is not claimed)."""
     wrt = getattr(u.wrt, "written", "") or (u.wrt.name if u.wrt else "")
     what = {
         Mode.EQUAL: "evaluation",
@@ -38,11 +41,14 @@ def describe(u: Understood, plan: Plan, passed: list[Instance], used: set[str],
         Mode.PROPTO: f"ratio independent of {wrt}",
         Mode.INEQUALITY: "held",
         Mode.IMPLIES: f"the premise's whole solution set in {wrt} is the conclusion",
+        Mode.ENTAILS: "the conclusion held where the premise holds"
+        + (", and the premise where the conclusion holds" if u.converse else ""),
     }[u.mode]
     if constant:
         return (f"{what}, exactly: no free symbols, the difference resolved to 60 significant"
                 f" digits with up to {MAXN_PRECISE} digits of working precision")  # fmt: skip
     solved = {u.wrt.name} if u.mode == Mode.IMPLIES and u.wrt else set()  # not a free symbol
+    solved |= set(given)
     parts = [p for p in (_sizes(passed, used), _scalars(plan, passed, solved),
                          _singular(plan, passed, solved)) if p]  # fmt: skip
     if plan.functions:

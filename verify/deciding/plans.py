@@ -26,7 +26,7 @@ import itertools
 import os
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from verify.deciding.matrices import matrix_classes
 from verify.deciding.values import CannotDraw, scalar_classes, vector_classes
@@ -85,6 +85,10 @@ def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
     if declaration is None:
         return scalar_classes(())
     props = declaration.properties
+    if declaration.distribution in ("bernoulli", "categorical"):
+        return ("outcome",)  # a value in the support, outside an expectation
+    if declaration.kind == Kind.VECTOR and declaration.sums_over is not None:
+        return WEIGHT_CLASSES
     if declaration.kind == Kind.SCALAR:
         if declaration.sums_over is not None:
             return WEIGHT_CLASSES
@@ -94,6 +98,13 @@ def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
     if declaration.kind == Kind.MATRIX:
         return matrix_classes(props)
     return ("wide",)
+
+
+def drawn(declaration: Declaration) -> bool:
+    """Whether an instance gives the declared symbol a value of its own (a random
+    index, such as a Categorical class, is a value; other indices are not)."""
+    plain = (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
+    return declaration.kind not in plain or declaration.is_random
 
 
 def _classes_or_error(declaration: Declaration) -> tuple[str, ...]:
@@ -145,6 +156,7 @@ class Plan:
     design: str  # "cover" or "pairwise"
     sizes_used: bool = False
     dimensions: frozenset[str] = frozenset()  # sizes in the shapes of vectors and matrices
+    minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
 
 
 def plan_for(
@@ -155,14 +167,13 @@ def plan_for(
     *,
     inequality: bool = False,
     solving: bool = False,
+    minimum_sizes: dict[str, int] | None = None,
 ) -> Plan:
-    """The rows for a pair whose sides (and variable) are `terms`."""
+    """The rows for a pair whose sides (and variable, and givens) are `terms`."""
     by_name = {d.base: d for d in declarations}
     used = names_used(terms)
     symbols = [
-        Symbol(d.base, d, _classes_or_error(d))
-        for d in declarations
-        if d.base in used and d.kind not in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
+        Symbol(d.base, d, _classes_or_error(d)) for d in declarations if d.base in used and drawn(d)
     ]
     symbols += [Symbol(n, None, classes_of(None)) for n in sorted(undeclared & used)]
     rational_sides = all(rational(t) for t in terms)
@@ -212,7 +223,7 @@ def plan_for(
         for n in s.declaration.shape.names()
     ) | {n for term in terms for t in term.walk() if t.shape is not None for n in t.shape.names()}
     return Plan(f"{seed}|{salt()}", declarations, symbols, functions, rows, largest, degree,
-                design, sizes_used, dimensions)  # fmt: skip
+                design, sizes_used, dimensions, dict(minimum_sizes or {}))  # fmt: skip
 
 
 def _cycle(seed: str, symbol: Symbol, k: int, position: int) -> str:

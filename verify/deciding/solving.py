@@ -62,15 +62,18 @@ def domain(declaration: Declaration | None) -> sp.Set:
 def check(
     u: Any, env: Env, evaluate: Evaluate, evaluate_raw: Evaluate,
     declaration: Declaration | None, other: Any, notes: set[str],
+    settled: Callable[[Env], Env] | None = None,
 ) -> dict[str, Any] | None:  # fmt: skip
     """None if the conclusion is the premise's whole solution set here; else what is
-    wrong, as a counterexample. `other` is a second value of the variable."""
+    wrong, as a counterexample. `other` is a second value of the variable; `settled`
+    makes the givens hold again once the variable is set to the solution."""
     variable: T.Ref = u.wrt
     slot = variable.slot(env)
     solution = evaluate(u.rhs, env)
     if not same(evaluate(u.rhs, env.with_slot(slot, other)), solution):
         raise PairError(f"the solution for {variable.name} depends on {variable.name} itself", 0)
-    residual = evaluate(u.lhs, env.with_slot(slot, solution))
+    at_solution = env.with_slot(slot, solution)
+    residual = evaluate(u.lhs, settled(at_solution) if settled else at_solution)
     if not same(residual, 0):
         return {"solution": show(solution), "premise lhs − rhs at the solution": show(residual)}
     if not isinstance(solution, Mat) or solution.shape == (1, 1):

@@ -1,7 +1,9 @@
 """One pair at one instance: agree, or a counterexample; and what was undefined.
 
 `checked_instance` tries the instance with fast floats first and decides
-failures and near ties exactly. When a side has no real value at an
+failures and near ties exactly; the givens are made to hold in each pass
+(with floats in the fast ones), so a failure is always decided at an instance
+that satisfies them exactly. When a side has no real value at an
 instance (`Undefined`), `undefined_symbols` finds the smallest subexpression
 without a value and the symbols in it, so that only those are drawn again.
 """
@@ -15,6 +17,7 @@ import sympy as sp
 
 from verify.deciding import solving
 from verify.deciding.compare import check_defined, ordered, same, show
+from verify.deciding.hypotheses import alternatives, satisfy
 from verify.deciding.plans import names_used
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood
@@ -82,24 +85,30 @@ def instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
 
 
 def checked_instance(
-    u: Understood, task: PairTask, env: Env, other: Other, refs: list[T.Ref], used: set[str],
-    notes: set[str],
-) -> dict[str, Any] | None:  # fmt: skip
+    u: Understood, task: PairTask, drawn: Env, other: Other, refs: list[T.Ref], used: set[str],
+    notes: set[str], rotation: int = 0,
+) -> tuple[dict[str, Any] | None, Env]:  # fmt: skip
     """Try the instance with 100-digit floats, then 400-digit ones where those cannot
     tell (a tiny or huge value, a near tie); decide failures and what is still
-    ambiguous exactly."""
-    if u.mode == Mode.IMPLIES:  # solving is exact throughout
-        return one_instance(u, task, env, other, refs, used, notes)
-    for digits in FAST_PASSES:
-        try:
-            with fast_numbers(digits):
-                verdict = one_instance(u, task, env, other, refs, used, notes)
-            if verdict is None:
-                return None
-            break  # a difference: decided exactly
-        except Ambiguous:
-            continue
-    return one_instance(u, task, env, other, refs, used, notes)
+    ambiguous exactly. Returns the verdict and the instance (the drawn one made to
+    satisfy the givens) it was decided at."""
+
+    def satisfied() -> Env:
+        return satisfy(u.givens, drawn, task.declarations, u.fixed, u.targets, rotation)
+
+    if u.mode != Mode.IMPLIES:  # solving is exact throughout
+        for digits in FAST_PASSES:
+            try:
+                with fast_numbers(digits):
+                    env = satisfied()
+                    verdict = one_instance(u, task, env, other, refs, used, notes)
+                if verdict is None:
+                    return None, env
+                break  # a difference: decided exactly
+            except Ambiguous:
+                continue
+    env = satisfied()
+    return one_instance(u, task, env, other, refs, used, notes), env
 
 
 def one_instance(
@@ -116,6 +125,8 @@ def one_instance(
         other = _second_value(u, task, env, other)
     base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
             "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
+    if u.mode == Mode.ENTAILS:
+        return _entails(u, task, env, refs, base)
     if u.mode in (Mode.EQUAL, Mode.INEQUALITY):
         left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
         agree = same(left, right) if u.mode == Mode.EQUAL else ordered(left, right, task.relation)
@@ -124,12 +135,17 @@ def one_instance(
         return {**base, "values": instance_values(env, refs), "lhs": show(left),
                 "rhs": show(right)}  # fmt: skip
     assert u.wrt is not None
+
+    def settled(moved: Env) -> Env:  # the givens made to hold again where v moved
+        return satisfy(u.givens, moved, task.declarations, u.fixed)
+
     if u.mode == Mode.IMPLIES:
         decl = next((d for d in task.declarations if d.base == u.wrt.name), None)
-        found = solving.check(u, env, evaluate, evaluate_raw, decl, other(), notes or set())
+        found = solving.check(u, env, evaluate, evaluate_raw, decl, other(), notes or set(),
+                              settled)  # fmt: skip
         return None if found is None else {**base, "values": instance_values(env, refs), **found}
     second = other()
-    env2 = env.with_slot(u.wrt.slot(env), second)
+    env2 = settled(env.with_slot(u.wrt.slot(env), second))
     l1, r1 = evaluate(u.lhs, env), evaluate(u.rhs, env)
     l2, r2 = evaluate(u.lhs, env2), evaluate(u.rhs, env2)
     if u.mode == Mode.CONST:
@@ -143,6 +159,29 @@ def one_instance(
     return {**base, "values": instance_values(env, refs), "lhs": show(l1), "rhs": show(r1),
             "second value of " + u.wrt.name: show(second), "lhs there": show(l2),
             "rhs there": show(r2)}  # fmt: skip
+
+
+def _entails(u: Understood, task: PairTask, env: Env, refs: list[T.Ref],
+             base: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+    """`premise ⟹ conclusion` between equations: the conclusion at the instance (the
+    premise holds there) and at the premise solved for each of its other symbols; for
+    `\\iff`, the premise where the conclusion is made to hold."""
+    places = [env]
+    if len(u.givens) == 1:  # the premise, solved for each symbol
+        places += alternatives(u.givens[0], env, task.declarations, u.fixed)
+    for place in places:
+        left, right = evaluate(u.lhs, place), evaluate(u.rhs, place)
+        if not same(left, right):
+            return {**base, "values": instance_values(place, refs), "lhs": show(left),
+                    "rhs": show(right)}  # fmt: skip
+    if u.converse and u.premise is not None:
+        other = satisfy(u.givens[:-1] + u.converse, env, task.declarations, u.fixed)
+        left, right = evaluate(u.premise[0], other), evaluate(u.premise[1], other)
+        if not same(left, right):
+            return {**base, "values": instance_values(other, refs), "direction":
+                    "the converse: the premise fails where the conclusion holds",
+                    "lhs": show(left), "rhs": show(right)}  # fmt: skip
+    return None
 
 
 def _second_value(u: Understood, task: PairTask, env: Env, rng: Any) -> Other:

@@ -158,13 +158,18 @@ def entry(rng: random.Random, classes: tuple[str, ...], region: str) -> Fraction
 # ------------------------------------------------------------------ vectors
 
 
-VECTOR_ORDER = ("wide", "zero", "special", "small", "unit", "large")
+VECTOR_ORDER = ("wide", "zero", "special", "small", "unit", "ones", "large")
+# Every entry one value (the first admissible): whichever entry a pair reads, it meets
+# an odd integer, a unit, ½ — not only at the entries a random index happens to pick.
+ONES = ("one", "minus-one", "half")
 
 
 def vector_classes(properties: tuple[str, ...]) -> tuple[str, ...]:
     entries = entry_classes(properties)
     zero_ok = "zero" in entries
     out = [c for c in VECTOR_ORDER if zero_ok or c not in ("zero", "unit")]
+    if not set(ONES) & set(entries):
+        out.remove("ones")
     if "nonzero" in properties:
         out = [c for c in out if c != "zero"]
     return tuple(out)
@@ -174,6 +179,9 @@ def draw_vector(rng: random.Random, rows: int, cls: str, properties: tuple[str, 
     entries = entry_classes(properties)
     if cls == "zero":
         return [[ZERO] for _ in range(rows)]
+    if cls == "ones":
+        same_value = draw_scalar(rng, next(c for c in ONES if c in entries))
+        return [[same_value] for _ in range(rows)]
     if cls == "unit":
         hot = rng.randrange(rows)
         return [[draw_scalar(rng, entries[0]) if r == hot else ZERO] for r in range(rows)]

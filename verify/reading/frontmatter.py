@@ -20,8 +20,10 @@ class FrontMatter:
     data: dict[str, Any] = field(default_factory=dict)
     lines: int = 0
     key_lines: dict[str, int] = field(default_factory=dict)
+    key_columns: dict[str, int] = field(default_factory=dict)  # `@given.N`: its column
     error: str | None = None
     error_line: int = 0
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # keys written twice
 
 
 def read_front_matter(source: str) -> FrontMatter:
@@ -42,12 +44,29 @@ def read_front_matter(source: str) -> FrontMatter:
                                error_line=line)  # fmt: skip
         if not isinstance(data, dict):
             return FrontMatter(lines=n + 1, error="front matter must be a mapping", error_line=1)
-        key_lines: dict[str, int] = {}
+        front = FrontMatter(data, n + 1)
         if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == "symbols" and isinstance(v, yaml.MappingNode):
-                    for sk, _ in v.value:
-                        key_lines[str(sk.value)] = sk.start_mark.line + 2
-                key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
-        return FrontMatter(data, n + 1, key_lines)
+            _record_lines(node, front)
+        return front
     return FrontMatter(error="front matter opened with '---' is never closed", error_line=1)
+
+
+def _record_lines(node: yaml.MappingNode, front: FrontMatter) -> None:
+    """Where each top-level key, each `symbols:` key and each `given:` item stands."""
+    seen: set[str] = set()
+    for k, v in node.value:
+        if k.value in seen:
+            front.duplicates.append((str(k.value), k.start_mark.line + 2))
+        seen.add(k.value)
+        if k.value == "symbols" and isinstance(v, yaml.MappingNode):
+            symbols: set[str] = set()
+            for sk, _ in v.value:
+                if sk.value in symbols:
+                    front.duplicates.append((f"symbols: {sk.value}", sk.start_mark.line + 2))
+                symbols.add(sk.value)
+                front.key_lines[str(sk.value)] = sk.start_mark.line + 2
+        if k.value == "given" and isinstance(v, yaml.SequenceNode):
+            for n, item in enumerate(v.value):
+                front.key_lines[f"@given.{n}"] = item.start_mark.line + 2
+                front.key_columns[f"@given.{n}"] = item.start_mark.column + 1
+        front.key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)

@@ -182,6 +182,9 @@ def _details(result: Result) -> str:
     shows_example = result.status in (Status.FAILED, Status.EXPECTED_FAILURE)
     if result.counterexample and shows_example:
         items.append(("counterexample", _counterexample(result.counterexample)))
+    from verify.reporting.repairs import repair_items  # it uses this module's esc
+
+    items.extend(repair_items(result))
     body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items)
     return f'<dl class="verify-detail">{body}</dl>'
 
