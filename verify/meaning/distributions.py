@@ -152,8 +152,28 @@ def _check_probabilities(probabilities: list[Any], written: str) -> None:
         )
 
 
+# Covariances already found admissible: an expectation of a vector or matrix
+# integrates entry by entry, and each entry would check all 2^n - 1 minors again.
+_ADMISSIBLE: set[tuple[Any, ...]] = set()
+_ADMISSIBLE_CAP = 512
+
+
 def _check_covariance(entries: list[list[Any]], written: str) -> None:
     """Symmetric and positive semi-definite: every principal minor is ≥ 0."""
+    try:
+        key: tuple[Any, ...] | None = (written, *map(tuple, entries))
+        if key in _ADMISSIBLE:
+            return
+    except TypeError:  # an entry that cannot be hashed (a dual): check every time
+        key = None
+    _check_minors(entries, written)
+    if key is not None:
+        if len(_ADMISSIBLE) >= _ADMISSIBLE_CAP:
+            _ADMISSIBLE.clear()
+        _ADMISSIBLE.add(key)
+
+
+def _check_minors(entries: list[list[Any]], written: str) -> None:
     n = len(entries)
     for r, c in itertools.combinations(range(n), 2):
         if _sign(entries[r][c] - entries[c][r]) != 0:
