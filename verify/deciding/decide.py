@@ -25,6 +25,7 @@ from verify.deciding.hypotheses import alternatives, satisfy
 from verify.deciding.hypotheses import describe as describe_givens
 from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
+from verify.deciding.regions import piecewise
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood, refs, understand
 from verify.deciding.wholes import part_declaration
@@ -155,7 +156,9 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
-    plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
+    plans = EQUALITY_PLANS
+    if u.mode == Mode.INEQUALITY or piecewise([u.lhs, u.rhs]):
+        plans = SAMPLE_PLANS  # held piece by piece: try it on more pieces
     unsatisfied: Undefined | None = None  # why a given could not be made to hold
     for plan in range(plans):
         for attempt in range(ATTEMPTS):
@@ -202,7 +205,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     if u.mode == Mode.INEQUALITY:
         result.status, result.method = (
             Status.SAMPLED,
-            (f"held at {passed} random instances{size_text}"),
+            (f"held at {passed} random instances{size_text}{describe_givens(u.givens)}"),
         )
         return
     what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
@@ -254,7 +257,7 @@ def draw_instance(
                minimum_sizes=u.minimum_sizes)  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
-    env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
+    env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt, rng)
     return rng, env
 
 
@@ -447,7 +450,7 @@ def first_instance(task: PairTask, u: Understood, rng: random.Random) -> Env | N
         try:
             env = draw(rng, task.declarations, u.translator.undeclared, plan, False, True,
                        minimum_sizes=u.minimum_sizes)  # fmt: skip
-            return satisfy(u.givens, env, task.declarations, u.fixed)
+            return satisfy(u.givens, env, task.declarations, u.fixed, rng=rng)
         except (EmptyRange, Undefined):
             continue
     return None

@@ -20,12 +20,17 @@ an entry of `\\alpha`.
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
 from verify.deciding.compare import ordered, same
+from verify.deciding.instances import rational, value_of
+from verify.deciding.regions import bring_into
+from verify.deciding.wholes import part_declaration
 from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
@@ -39,11 +44,17 @@ Slot = tuple[Any, ...]
 
 @dataclass
 class Given:
-    """A given equation, translated: its two sides as terms."""
+    """A given equation, translated: its two sides as terms; or a region, whose
+    sides are related by `relation` (`<`, `>`, `\\le`, `\\ge`: `verify.deciding.regions`)."""
 
     hypothesis: Hypothesis
     left: T.Term
     right: T.Term
+    relation: str = "="
+
+    @property
+    def is_region(self) -> bool:
+        return self.relation != "="
 
     @property
     def text(self) -> str:
@@ -74,6 +85,7 @@ def describe(givens: list[Given]) -> str:
 def satisfy(
     givens: list[Given], env: Env, declarations: list[Declaration],
     fixed: frozenset[str] = frozenset(), targets: Targets | None = None, rotation: int = 0,
+    rng: random.Random | None = None,
 ) -> Env:  # fmt: skip
     """`env` changed so that every given holds; raises `Undefined` where this
     instance cannot be made to satisfy them, `PairError` where no instance can.
@@ -81,7 +93,8 @@ def satisfy(
     Symbols named in `fixed` (the derivation variable) are never solved for.
     `rotation` starts the search for a symbol to solve for at another candidate,
     so that successive instances sample the given's solutions along different
-    symbols (`xy = 0` both where x = 0 and where y = 0)."""
+    symbols (`xy = 0` both where x = 0 and where y = 0). A region is entered by
+    drawing one of its symbols again with `rng` (without one, it is only checked)."""
     if not givens:
         return env
     targets = targets if targets is not None else Targets()
@@ -102,6 +115,9 @@ def satisfy(
             if _holds(given, at):
                 continue
             holding = False
+            if given.is_region:
+                env = _enter(given, env, at, by_name, fixed, cases, rng)
+                continue
             key = n if len(cases) > len(givens) else k
             taken = {v for m, v in targets.chosen.items() if m != key}
             solved = _solve_one(key, given, at, by_name, (taken, set(fixed)), targets, rotation)
@@ -122,6 +138,8 @@ def _assign_definitions(
     so; the rest are solved (and every case checked) as usual."""
     assigned: dict[int, str] = {}
     for n, (_, given, values) in enumerate(cases):
+        if given.is_region:
+            continue
         at = _at(env, values)
         for side, other in ((given.left, given.right), (given.right, given.left)):
             slot = _slot_of(side, at) if isinstance(side, T.Ref) else None
@@ -199,9 +217,56 @@ def alternatives(
 
 def _holds(given: Given, env: Env) -> bool:
     try:
+        if given.is_region:
+            return ordered(given.left.value(env), given.right.value(env), given.relation)
         return bool(same(given.residual(env), 0))
     except EvaluationError as err:
         raise Undefined(f"the given {given.text} cannot be evaluated here: {err}") from None
+    except (ZeroDivisionError, TypeError, ValueError) as err:
+        raise Undefined(str(err)) from None
+
+
+def _enter(
+    given: Given, env: Env, at: Env, by_name: dict[str, Declaration], fixed: frozenset[str],
+    cases: list[tuple[int, Given, dict[str, int]]], rng: random.Random | None,
+) -> Env:  # fmt: skip
+    """`env` brought into the region `given` (at the index values of `at`) by drawing
+    one of its symbols again: not the derivation variable, and not a symbol that an
+    equation given defines (solving that equation would move it back)."""
+    defined = {
+        side.name for _, g, _ in cases if not g.is_region
+        for side in (g.left, g.right) if isinstance(side, T.Ref)
+    }  # fmt: skip
+    slots = []
+    for _, slot, _ in _candidates(given, at, by_name):
+        drawer = _drawer(slot, by_name, at)
+        if drawer is not None and slot[1] not in fixed and slot[1] not in defined:
+            slots.append((slot, drawer))
+    moved = bring_into(lambda e: _holds(given, e), slots, at, rng)
+    if moved is None:
+        raise Undefined(f"the instance is outside the region {given.text}")
+    for slot, _ in slots:
+        problem = _admissible(moved, slot, by_name, given)
+        if problem:
+            raise Undefined(problem)
+    return Env(env.sizes, env.indices, moved.values, moved.families, env.functions,
+               env.depth, env.symbolic)  # fmt: skip
+
+
+def _drawer(
+    slot: Slot, by_name: dict[str, Declaration], env: Env
+) -> Callable[[random.Random], Any] | None:
+    """How to draw the value of one slot again from its declaration; None where a
+    redraw would break what the declaration says of the whole (sums to 1)."""
+    decl = by_name.get(slot[1])
+    if decl is None:
+        return lambda rng: rational(rng)
+    if decl.sums_over is not None or decl.is_random:
+        return None
+    if slot[0] == "part":
+        part = part_declaration(decl, slot[3])
+        return lambda rng: value_of(rng, part, env)
+    return lambda rng: value_of(rng, decl, env)
 
 
 def _solve_one(

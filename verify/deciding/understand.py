@@ -16,6 +16,7 @@ from typing import Any
 import sympy as sp
 
 from verify.deciding.hypotheses import Given, Targets
+from verify.deciding.regions import is_region, split_region
 from verify.deciding.tasks import DefinitionSource, PairTask
 from verify.errors import LatexError, PairError, TranslateError
 from verify.latex import tree as ast
@@ -297,7 +298,7 @@ def understand(task: PairTask) -> Understood:
                            " size)")  # fmt: skip
         return term
 
-    givens = [_given(h, tr) for h in task.givens]
+    givens = [g for h in task.givens for g in _given(h, tr)]
     understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
     sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
     understood.givens = _connected(givens, sides) + understood.givens
@@ -328,8 +329,11 @@ def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
     return [g for g in givens if g in kept]
 
 
-def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:
-    """A stated equation, translated like a step (its errors say which given)."""
+def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    """A stated equation, translated like a step (its errors say which given); a
+    region (`c_j > \\lambda`, `-1 \\le x \\le 1`), one given per relation."""
+    if is_region(hypothesis.text):
+        return _region(hypothesis, tr)
     span = hypothesis.span
     try:
         node = parse_side(span, equation=True)
@@ -339,7 +343,23 @@ def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Gi
     except PairError as err:
         raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
                         err.column) from None  # fmt: skip
-    return Given(hypothesis, left, right)
+    return [Given(hypothesis, left, right)]
+
+
+def _region(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    found = []
+    for left_span, relation, right_span in split_region(hypothesis):
+        try:
+            left = tr(parse_side(left_span), left_span)
+            right = tr(parse_side(right_span), right_span)
+            for side in (left, right):
+                if side.shape not in (SCALAR, None):
+                    raise _located(left_span, 0, "an inequality compares two scalars")
+        except PairError as err:
+            raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
+                            err.column) from None  # fmt: skip
+        found.append(Given(hypothesis, left, right, relation))
+    return found
 
 
 def _understand_sides(

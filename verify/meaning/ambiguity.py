@@ -48,7 +48,7 @@ def refuse_unknown_call(reader: Reader, node: ast.Node, nxt: ast.Node, scope: Sc
         return
     name = base.text
     known = (KNOWN_CONSTANTS, scope.params, scope.bound, scope.indices, reader.declarations,
-             reader.definitions)  # fmt: skip
+             reader.parts, reader.definitions)  # fmt: skip
     if any(name in names for names in known):
         return
     if isinstance(node, ast.Scripted):
