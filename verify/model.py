@@ -226,6 +226,7 @@ class Declaration:
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
+    letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n` next to `x`)
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -284,7 +285,7 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
-            arguments=tuple(data.get("arguments", ())),
+            arguments=tuple(data.get("arguments", ())), letter=data.get("letter", ""),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))

@@ -121,7 +121,7 @@ def bring_into(
 
 
 # Functions that are defined piece by piece, and the terms that name them: a step
-# that uses one may hold on some pieces only (`\\max(c - \\lambda, 0)` is the soft
+# that uses one may hold on some pieces only (`\max(c - \lambda, 0)` is the soft
 # threshold only where c ≥ 0), so it is tried at as many instances as an inequality.
 PIECEWISE = {"abs", "sign", "floor", "ceil", "max", "min"}
 

@@ -25,7 +25,7 @@ from verify.latex.printer import compact
 from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
 from verify.meaning import terms as T
-from verify.meaning import textbook
+from verify.meaning import textbook, twins
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.translate import Translator
 from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
@@ -95,9 +95,13 @@ def definition_problems(page: Page) -> list[Result]:
     indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
     found: list[Result] = []
     meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
+    defined: dict[str, DefinitionInfo] = {}
     for d in page.definitions:
         try:
             info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            if info.base in defined and twins.distinct(defined[info.base], info):
+                continue  # `h_{nk} := …` after `h_k := …`: told apart by the subscripts
+            defined.setdefault(info.base, info)
             _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(

@@ -26,7 +26,7 @@ from verify.latex.syntax import (
     unwrap,
 )
 from verify.meaning import terms as T
-from verify.meaning import textbook
+from verify.meaning import textbook, twins
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
@@ -55,9 +55,12 @@ class Translator:
         for whole in declarations:
             for part in whole.parts:
                 self.parts.setdefault(part.base, []).append((part, whole))
-        self.definitions: dict[str, DefinitionInfo] = {}
-        for d in sorted(definitions or [], key=lambda d: d.order):
-            self.definitions[d.base] = d
+        # one letter, two meanings that the scripts tell apart (`verify.meaning.twins`)
+        self.definitions, self.definition_twins = twins.twin_definitions(definitions or [])
+        self.family_twins: dict[str, list[Declaration]] = {}
+        for d in declarations:
+            if d.letter:
+                self.family_twins.setdefault(d.letter, []).append(d)
         # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
         self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
@@ -178,6 +181,7 @@ class Translator:
     ) -> T.Term:  # fmt: skip
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
+        name = self.twin(name, sub, sup, pos)
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -238,6 +242,16 @@ class Translator:
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def twin(self, name: str, sub: ast.Node | None, sup: ast.Node | None, pos: int) -> str:
+        """The name of the family or definition a shared letter stands for here."""
+        if name in self.family_twins:
+            family = twins.family_named(self.family_twins[name], sub, sup)
+            if family is not None:
+                return family.base
+        if name in self.definition_twins:
+            return twins.definition_named(self.definition_twins[name], sub, pos) or name
+        return name
 
     def is_integer_name(self, name: str) -> bool:
         decl = self.declarations.get(name)

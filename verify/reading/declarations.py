@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
+from verify.reading import twins
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -74,6 +75,7 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
             continue
         notation.declarations.extend(made)
     _restatements(notation)
+    notation.declarations = twins.separate(notation.declarations)
     _duplicates(notation)
     _references(notation)
     return notation
