@@ -254,11 +254,17 @@ def draw_instance(
     rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
     env = draw(rng, task.declarations, u.translator.undeclared, plan,
                positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
-               minimum_sizes=u.minimum_sizes)  # fmt: skip
+               minimum_sizes=u.minimum_sizes, needed=_needed(u))  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
     env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt, rng)
     return rng, env
+
+
+def _needed(u: Understood) -> frozenset[str]:
+    """The symbols a pair reads (its sides, its givens and its derivation variable)."""
+    terms = [u.lhs, u.rhs, *(t for g in u.givens + u.converse for t in (g.left, g.right))]
+    return frozenset(r.name for r in refs(terms + ([u.wrt] if u.wrt else [])))
 
 
 def checked_instance(

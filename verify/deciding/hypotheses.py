@@ -35,6 +35,7 @@ from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
 from verify.meaning.functions import function
+from verify.meaning.parts import part_of
 from verify.meaning.terms import Env
 from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Hypothesis, Kind
@@ -369,8 +370,10 @@ def _slots(ref: T.Ref, env: Env) -> list[Slot]:
         whole = env.values.get(ref.name)
         if not isinstance(whole, Mat):
             return []
-        if ref.part == "rows":
-            return [("part", ref.name, (r + 1,), "rows") for r in range(whole.rows)]
+        if ref.part in ("rows", "diagonal"):
+            return [("part", ref.name, (r + 1,), ref.part) for r in range(whole.rows)]
+        if ref.part == "columns":
+            return [("part", ref.name, (c + 1,), "columns") for c in range(whole.cols)]
         if len(ref.indices) == 1:
             return [("part", ref.name, (r + 1,), "entries") for r in range(whole.rows)]
         return [
@@ -388,11 +391,7 @@ def value_at(env: Env, slot: Slot) -> Any:
         return env.values[slot[1]]
     if slot[0] == "family":
         return env.families[slot[1]][slot[2]]
-    whole = env.values[slot[1]]
-    idx = slot[2]
-    if slot[3] == "rows":
-        return Mat([[x] for x in whole.data[idx[0] - 1]])
-    return whole[idx[0] - 1, (idx[1] if len(idx) > 1 else 1) - 1] if is_matrix(whole) else whole
+    return part_of(env.values[slot[1]], slot[3], slot[2], slot[1])
 
 
 def _flat(value: Any) -> list[Any]:
@@ -554,7 +553,7 @@ def _matrix_checks(m: Mat) -> dict[str, Any]:
         "symmetric": lambda: same(m, m.T),
         "positive-definite": positive_definite,
         "invertible": lambda: not same(m.det(), 0),
-        "orthogonal": lambda: same(m.T * m, Mat.identity(n)),
+        "orthogonal": lambda: same(m.T * m, Mat.identity(m.cols)),  # orthonormal columns
         "diagonal": lambda: upper_zero() and lower_zero(),
         "lower-triangular": upper_zero,
         "upper-triangular": lower_zero,

@@ -62,6 +62,10 @@ def _square(rng: random.Random, n: int) -> sp.Matrix:
 
 def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...]) -> sp.Matrix:
     """A matrix with the declared properties, exactly."""
+    if "orthogonal" in props and rows != cols:  # orthonormal columns: the thin SVD's U
+        if rows < cols:
+            raise EmptyRange(f"orthonormal columns: {cols} columns need as many rows")
+        return matrix_value(rng, rows, rows, props)[:, :cols]
     if "orthogonal" in props:
         skew = sp.Matrix(rows, rows, lambda i, j: 0)
         for i, j in itertools.combinations(range(rows), 2):
@@ -81,8 +85,7 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
                 return m
         raise ValueError("could not draw an invertible triangular matrix")
     if "diagonal" in props:
-        positive = "positive-definite" in props
-        return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
+        return sp.diag(*[_diagonal_entry(rng, props) for _ in range(rows)])
     if "positive-definite" in props:
         b = _square(rng, rows)
         return b * b.T + sp.eye(rows) * rational(rng, positive=True)
@@ -94,6 +97,16 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
         if "invertible" not in props or m.det() != 0:
             return m
     raise ValueError("could not draw an invertible matrix")
+
+
+def _diagonal_entry(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
+    """An entry of a diagonal matrix: of the declared sign (`nonnegative`: sometimes 0,
+    as a singular value may be), else any nonzero number."""
+    if "positive-definite" in props or "positive" in props:
+        return rational(rng, positive=True)
+    if "nonnegative" in props or "negative" in props:
+        return scalar_value(rng, props)
+    return rational(rng)
 
 
 def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
@@ -164,9 +177,13 @@ def draw(
     positive_undeclared: bool,
     distinct_indices: bool,
     minimum_sizes: dict[str, int] | None = None,
+    needed: frozenset[str] | None = None,
 ) -> Env:
     """One instance for plan number `plan`; sizes are at least `minimum_sizes` (so
-    that the literal members a pair uses, such as `y^{(2)}`, exist)."""
+    that the literal members a pair uses, such as `y^{(2)}`, exist). A symbol that
+    cannot exist at the drawn sizes (orthonormal columns in a wide matrix) makes the
+    instance inadmissible (`EmptyRange`) if it is `needed` (None: every symbol), and
+    is left out otherwise."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
     sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
@@ -196,7 +213,11 @@ def draw(
             env.functions[d.base] = random_function(rng)
             continue
         if d.indices:
-            env.families[d.base] = _family(rng, d, by_name, env)
+            try:
+                env.families[d.base] = _family(rng, d, by_name, env)
+            except EmptyRange:
+                if needed is None or d.base in needed:
+                    raise
         elif d.distribution in ("bernoulli", "categorical"):
             env.values[d.base] = value_of(rng, d, env)
         else:
@@ -215,7 +236,11 @@ def draw(
             ):
                 env.values[d.base] = Mat.zeros(env.size(d.shape.rows) if d.shape else 1, 1)
             else:
-                env.values[d.base] = value_of(rng, d, env)
+                try:
+                    env.values[d.base] = value_of(rng, d, env)
+                except EmptyRange:
+                    if needed is None or d.base in needed:
+                        raise
     for name in sorted(undeclared):
         if plan in SPECIAL_PLANS and not positive_undeclared:
             env.values[name] = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
-from verify.reading import twins
+from verify.reading import parts, twins
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -30,7 +30,7 @@ from verify.reading.notation import (
 )
 from verify.shape import Shape, Size
 
-_PART_TEXT = re.compile(r"\b(?:entries|rows)\s+([^,]+)")
+_PART_TEXT = re.compile(r"\b(?:entries|rows|columns)\s+([^,]+)")
 
 
 @dataclass
@@ -127,12 +127,12 @@ def _part(
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     placeholders = subs + sups
-    wanted = 2 if word == "entries" and declared.kind == Kind.MATRIX else 1
-    example = "entries y^{(i)}" if word == "entries" else "rows x^{(i)}"
+    wanted = parts.placeholders(word, declared.kind == Kind.MATRIX)
+    example = parts.EXAMPLES[word]
     if len(placeholders) != wanted or (subs and sups):
         raise ValueError(
-            f"'{word} {text}': write the part with {wanted} index placeholder(s), in one"
-            f" script, as in '{example}'"
+            f"'{parts.WORDS[word]} {text}': write the part with {wanted} index placeholder(s),"
+            f" in one script, as in '{example}'"
         )
     for name in placeholders:
         if name not in indices:
@@ -180,8 +180,8 @@ def _restates(d: Declaration, part: Part, whole: Declaration) -> bool:
 
 
 def _restatement_problem(whole: Declaration, part: Part, restated: Declaration) -> str | None:
-    wanted = Kind.VECTOR if part.kind == "rows" else Kind.SCALAR
-    row = Shape(whole.shape.cols, Size.number(1)) if whole.shape is not None else None
+    wanted = Kind.VECTOR if part.kind in ("rows", "columns") else Kind.SCALAR
+    row = parts.part_shape(part.kind, whole.shape) if whole.shape is not None else None
     if restated.kind != wanted or (wanted == Kind.VECTOR and restated.shape != row):
         what = f"vectors of size {row.rows}" if wanted == Kind.VECTOR and row else "scalars"
         return f"it restates the {part.kind} of {whole.key}, which are {what}"
@@ -297,11 +297,9 @@ def _reference_problem(
 def _part_range_problem(d: Declaration, part: Part, indices: dict[str, Declaration]) -> str | None:
     """Each placeholder of a part must run over 1..(the whole's rows or columns)."""
     assert d.shape is not None
-    extents = [d.shape.rows, d.shape.cols] if len(part.indices) == 2 else [d.shape.rows]
-    what = ["rows", "columns"] if len(part.indices) == 2 else [
-        "entries" if d.kind == Kind.VECTOR else "rows"
-    ]  # fmt: skip
-    for placeholder, extent, name in zip(part.indices, extents, what, strict=True):
+    for placeholder, (extent, name) in zip(
+        part.indices, parts.extents(part.kind, d.shape, len(part.indices)), strict=True
+    ):
         declared = indices[placeholder].index_range
         wanted = (Size.number(1), extent)
         if declared != wanted:

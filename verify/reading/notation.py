@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from verify.model import Declaration, Kind
+from verify.reading.parts import PART_KINDS, PART_PATTERN
 from verify.shape import Shape, Size
 
 KINDS = {k.value for k in Kind}
@@ -25,10 +26,12 @@ MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "di
                *TRIANGULAR}  # fmt: skip
 # Properties that a triangular matrix cannot have unless it is diagonal.
 NOT_TRIANGULAR = {"symmetric", "positive-definite", "orthogonal"}
-PART_WORDS = ("entries", "rows")
+PART_WORDS = tuple(PART_KINDS)
 KNOWN_WORDS = (
     f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
-    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}')"
+    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}'), columns <pattern>"
+    " (as in 'columns \\mathbf{u}_j'), diagonal entries <pattern> (as in 'diagonal entries"
+    " d_j')"
 )
 
 
@@ -285,7 +288,7 @@ def parse_value(value: str) -> DeclaredKind:
         if s:
             sums_over = s.group(1)
             continue
-        whole = re.fullmatch(r"(entries|rows) (.+)", prop)
+        whole = re.fullmatch(PART_PATTERN + r" (.+)", prop)
         if whole:
             wholes.append(_part_word(kind, shape, whole.group(1), whole.group(2)))
             continue
@@ -296,7 +299,8 @@ def parse_value(value: str) -> DeclaredKind:
         if prop in MATRIX_ONLY and kind != Kind.MATRIX:
             raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
         square = shape is not None and shape.is_square
-        if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
+        # `orthogonal` on an N × p matrix: orthonormal columns (ESL's thin SVD factor)
+        if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible", "orthogonal"} and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
     _check_combination(properties)
@@ -308,12 +312,15 @@ def parse_value(value: str) -> DeclaredKind:
 
 
 def _part_word(kind: Kind, shape: Shape | None, word: str, key: str) -> tuple[str, str]:
-    """`entries y^{(i)}` on a vector or matrix, `rows x^{(i)}` on a matrix."""
-    if word == "rows" and kind != Kind.MATRIX:
-        raise ValueError(f"'rows {key}' needs a matrix, not a {kind.value}")
+    """`entries y^{(i)}` on a vector or matrix; `rows x^{(i)}`, `columns \\mathbf{u}_j` on
+    a matrix; `diagonal entries d_j` on a square matrix. Returns (part kind, pattern)."""
+    if word in ("rows", "columns", "diagonal entries") and kind != Kind.MATRIX:
+        raise ValueError(f"'{word} {key}' needs a matrix, not a {kind.value}")
+    if word == "diagonal entries" and (shape is None or not shape.is_square):
+        raise ValueError(f"'{word} {key}' needs a square matrix")
     if word == "entries" and kind not in (Kind.VECTOR, Kind.MATRIX):
         raise ValueError(f"'entries {key}' needs a vector or a matrix, not a {kind.value}")
-    return word, key.strip()
+    return PART_KINDS[word], key.strip()
 
 
 def _check_combination(properties: list[str]) -> None:
