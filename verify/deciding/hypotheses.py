@@ -27,6 +27,7 @@ from typing import Any
 
 import sympy as sp
 
+from verify.deciding import counts
 from verify.deciding.compare import ordered, same
 from verify.deciding.instances import rational, value_of
 from verify.deciding.regions import bring_into
@@ -107,6 +108,7 @@ def satisfy(
         for values in _every_value(given, env, by_name)
     ]
     env, settled = _assign_definitions(cases, env, by_name, fixed)
+    free = counts.free_sizes(declarations)
     for _ in range(len(cases) + 1):
         holding = True
         for n, (k, given, values) in enumerate(cases):
@@ -118,6 +120,10 @@ def satisfy(
             holding = False
             if given.is_region:
                 env = _enter(given, env, at, by_name, fixed, cases, rng)
+                continue
+            count = counts.counted(given.left, given.right, free)
+            if count is not None:  # `\\sum_i 1\\{y^{(i)} = 1\\} = m_1`: the size is the count
+                env = counts.settle(*count, at, env)
                 continue
             key = n if len(cases) > len(givens) else k
             taken = {v for m, v in targets.chosen.items() if m != key}

@@ -186,7 +186,7 @@ def draw(
     is left out otherwise."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
-    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
+    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE and not d.indices}
     for name, least in (minimum_sizes or {}).items():
         if name in sizes:
             sizes[name] = max(sizes[name], least)
@@ -194,7 +194,7 @@ def draw(
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random or d.indices:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -207,7 +207,7 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random:
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not (d.is_random or d.indices):
             continue
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
@@ -256,6 +256,8 @@ def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
         return outcome(rng, d, env)
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
+    if d.kind.is_integer:  # a member of a family of whole numbers
+        return _whole_value(rng, d, env)
     assert d.shape is not None
     entrywise = entrywise_value(rng, d, env, scalar_value)  # `vector(m), integer`
     if entrywise is not None:
@@ -273,6 +275,19 @@ def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
             if "nonzero" not in d.properties or any(x != 0 for x in v):
                 return v
     return Mat.from_sympy(matrix_value(rng, rows, cols, d.properties))
+
+
+SIZE_MEMBERS = (1, 4)  # the members of a family of sizes (`N_k`) are drawn from 1..4
+
+
+def _whole_value(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A data value in its declared range (`index 0..1`), or a positive whole number."""
+    low, high = SIZE_MEMBERS
+    if d.kind == Kind.INDEX and d.index_range is not None:
+        low, high = (env.size(s) for s in d.index_range)
+        if high < low:
+            raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))
 
 
 def _family(

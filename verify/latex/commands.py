@@ -102,6 +102,8 @@ COMMANDS: dict[str, Command] = {
     "prime": _token("PRIME", "'"),
     "mid": _token("GIVEN", "|"),
     "ne": _token("NEQ"),
+    "wedge": _token("WEDGE"),
+    "land": _token("WEDGE"),
     "sim": _token("SIM"),
     "neq": _token("NEQ"),
     "infty": _token("INFTY"),

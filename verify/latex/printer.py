@@ -131,7 +131,10 @@ class Printer:
         return f"\\binom{{{self.print(node.top)}}}{{{self.print(node.bottom)}}}"
 
     def print_indicator(self, node: ast.Indicator) -> str:
-        condition = self.print(node.left) + CONDITIONS[node.op] + self.print(node.right)
+        conditions = [(node.left, node.op, node.right), *node.also]
+        condition = " \\wedge ".join(
+            self.print(left) + CONDITIONS[op] + self.print(right) for left, op, right in conditions
+        )
         return f"\\mathbb{{1}}\\{{{condition}\\}}"
 
     def print_matrixliteral(self, node: ast.MatrixLiteral) -> str:

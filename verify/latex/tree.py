@@ -127,8 +127,10 @@ class Binomial(Node):
 @dataclass
 class Indicator(Node):
     """`1\\{left op right\\}`: 1 where the condition holds; `op` is one of `=`, `ne`,
-    `<`, `>`, `le`, `ge`."""
+    `<`, `>`, `le`, `ge`. `also` holds the further conditions of a conjunction
+    (`1\\{x = 1 \\wedge y = 1\\}`), each (left, op, right)."""
 
     left: Node
     right: Node
     op: str
+    also: list[tuple[Node, str, Node]] = field(default_factory=list)

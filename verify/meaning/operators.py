@@ -320,7 +320,10 @@ class OperatorReader:
             raise TranslateError(f"\\{name} needs an argument", node.pos)
         nxt = factors[k + 1]
         after_sup = None
-        if isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
+        named = self.named_value(factors, ops, k + 1, scope)
+        if named is not None:  # `\log p(x \mid y = 1)`: the log of a defined value
+            arg, end = named, k + 3
+        elif isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
             arg = self.reader.translate(nxt, scope)
             end = k + 2
         elif (

@@ -31,6 +31,7 @@ from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind, Part
+from verify.reading import conditioned
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape, total
 
@@ -58,9 +59,13 @@ class Translator:
         # one letter, two meanings that the scripts tell apart (`verify.meaning.twins`)
         self.definitions, self.definition_twins = twins.twin_definitions(definitions or [])
         self.family_twins: dict[str, list[Declaration]] = {}
+        self.conditioned: dict[tuple[str, str], Declaration] = {}
         for d in declarations:
             if d.letter:
                 self.family_twins.setdefault(d.letter, []).append(d)
+            named = conditioned.parts_of(d.base) if d.subscripts else None
+            if named is not None:
+                self.conditioned[named] = d
         # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
         self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
@@ -135,6 +140,12 @@ class Translator:
             return T.Root(body, degree, pos=node.pos)
         if isinstance(node, ast.MatrixLiteral):
             return self.matrix_literal(node, scope)
+        if isinstance(node, ast.Limit) and node.op == "=":
+            raise TranslateError(
+                f"'{compact(node)}': an '=' inside brackets belongs to the name of a value"
+                " defined with := (as in p(x \\mid y = 1) := …), and none is defined so here",
+                node.pos,
+            )
         raise TranslateError(f"'{compact(node)}' is not an expression here", node.pos)
 
     # ------------------------------------------------------------------ atoms
@@ -182,6 +193,10 @@ class Translator:
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         name = self.twin(name, sub, sup, pos)
+        member = twins.conditioned_family(self.conditioned, name, sub, pos)
+        if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
+            term, sup = self.member(member[0], member[1], sup, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -206,6 +221,7 @@ class Translator:
         decl = self.declarations.get(name)
         if name in scope.bound or (
             decl and decl.kind.is_integer and sub is None and not decl.is_random
+            and not decl.indices
         ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)

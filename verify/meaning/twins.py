@@ -4,19 +4,22 @@
   `x_n`, `x_3` are its members, `x` and `x^2` the plain symbol;
 - two definitions of one letter with different numbers of subscript indices
   (`h_k := …` for one example, `h_{nk} := …` for example n): `h_{nk}` is the
-  second, `h_k` the first; a script that could be either (`h_{12}`) is an error.
+  second, `h_k` the first; a script that could be either (`h_{12}`) is an error;
+- a family named with a condition (`\\phi_{j|y=1}`): `\\phi_{l|y=1}` is its member l.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from verify.errors import TranslateError
+from verify.errors import LatexError, TranslateError
 from verify.latex import tree as ast
+from verify.latex.parser import parse_latex
 from verify.latex.printer import compact
 from verify.latex.syntax import index_items, parenthesized, unwrap
 from verify.meaning.scope import DefinitionInfo
 from verify.model import Declaration
+from verify.reading.notation import canonical_script
 
 
 def family_named(
@@ -82,3 +85,22 @@ def definition_named(twins: list[DefinitionInfo], sub: ast.Node | None, pos: int
         f"{twins[0].base}_{{{compact(node)}}} fits none of the definitions of {twins[0].base}",
         pos,
     )
+
+
+def conditioned_family(
+    families: dict[tuple[str, str], Declaration], name: str, sub: ast.Node | None, pos: int
+) -> tuple[Declaration, ast.Node] | None:
+    """`\\phi_{l|y=1}`: the family named with the condition `y=1`, and the index `l`
+    written before the bar (`verify.reading.conditioned`); None if no such family."""
+    if sub is None or not families:
+        return None
+    text = canonical_script(compact(unwrap(sub)))
+    head, bar, condition = text.partition("|")
+    family = families.get((name, condition)) if bar else None
+    if family is None:
+        return None
+    try:
+        index = parse_latex(head)
+    except LatexError as err:
+        raise TranslateError(f"the index {head} of {family.key}: {err.message}", pos) from None
+    return family, index

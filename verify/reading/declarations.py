@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
-from verify.reading import parts, twins
+from verify.reading import conditioned, parts, twins
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -98,12 +98,19 @@ def _names(key: str, value: object, indices: set[str]) -> list[str] | None:
 
 
 def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int) -> Declaration:
-    form = literal_form(split_symbol(key), indices)
+    form = split_symbol(key)
+    condition = conditioned.split(form.sub, indices)
+    if condition is not None:  # `\\phi_{j|y=1}`: a family in j, named with its condition
+        form = SymbolShape(conditioned.base_name(form.base, *condition), condition[0], form.sup,
+                           form.args)  # fmt: skip
+    form = literal_form(form, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     arguments = argument_names(form.args)
-    if declared.kind.is_integer and (subs or sups or arguments) and declared.random is None:
+    if declared.kind.is_integer and arguments and declared.random is None:
         raise ValueError("a size or index is a plain letter")
+    # `N_k: size`, `y^{(i)}: index 0..1`: a family of whole numbers (class sizes, data
+    # values), used as numbers and as indices (`\\phi_{z^{(i)}}`), never as placeholders
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
     if parts and (subs or sups or arguments):
         raise ValueError("a family cannot have entries or rows: declare the whole, as in"
@@ -257,10 +264,11 @@ def _references(notation: Notation) -> None:
     changed = True
     while changed:
         changed = False
-        sizes = {d.base for d in notation.declarations if d.kind == Kind.SIZE}
+        sizes = {d.base for d in notation.declarations if d.kind == Kind.SIZE and not d.indices}
         indices = {
-            d.base: d for d in notation.declarations if d.kind == Kind.INDEX and not d.is_random
-        }
+            d.base: d for d in notation.declarations
+            if d.kind == Kind.INDEX and not d.is_random and not d.indices
+        }  # fmt: skip
         for d in list(notation.declarations):
             problem = _reference_problem(d, sizes, indices, notation.broken)
             if problem:
