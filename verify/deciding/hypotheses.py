@@ -345,7 +345,8 @@ def _candidates(
     found: list[tuple[str, Slot, str]] = []
     for ref in refs:
         decl = by_name.get(ref.name)
-        if decl is not None and decl.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION):
+        if decl is not None and decl.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION,
+                                              Kind.SUBSET):  # fmt: skip
             continue
         if decl is None and (ref.family or ref.name not in env.values):
             continue

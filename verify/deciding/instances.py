@@ -212,6 +212,8 @@ def draw(
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
             continue
+        if d.kind == Kind.SUBSET:
+            continue  # drawn below, with the sizes they are tied to
         if d.indices:
             try:
                 env.families[d.base] = _family(rng, d, by_name, env)
@@ -241,6 +243,7 @@ def draw(
                 except EmptyRange:
                     if needed is None or d.base in needed:
                         raise
+    draw_subsets(rng, declarations, env)
     for name in sorted(undeclared):
         if plan in SPECIAL_PLANS and not positive_undeclared:
             env.values[name] = (
@@ -249,6 +252,35 @@ def draw(
         else:
             env.values[name] = rational(rng, positive=positive_undeclared, nonzero=False)
     return env
+
+
+def draw_subsets(rng: random.Random, declarations: list[Declaration], env: Env) -> None:
+    """Each declared subset (each member of a family of them, `\\mathcal{C}_k`) as a
+    random set of whole numbers in its range, stored as a sorted tuple; a subset
+    tied to a size (`size N_k`) is not empty, and the size is set to its count."""
+    by_name = {d.base: d for d in declarations}
+    for d in declarations:
+        if d.kind != Kind.SUBSET or d.index_range is None:
+            continue
+        low, high = (env.size(s) for s in d.index_range)
+        ranges = []
+        for name in d.indices:
+            index = by_name[name].index_range
+            assert index is not None
+            ranges.append(range(env.size(index[0]), env.size(index[1]) + 1))
+        members: dict[tuple[int, ...], Value] = {}
+        for key in itertools.product(*ranges):
+            room = max(high - low + 1, 0)
+            if d.count in env.sizes:  # a plain size, drawn with the others
+                size = env.sizes[d.count]
+            else:
+                size = rng.randint(1 if d.count else 0, room)
+            if size > room or (d.count and size < 1):
+                raise EmptyRange(d.key)
+            members[key] = tuple(sorted(rng.sample(range(low, high + 1), size)))
+            if d.count in env.families:
+                env.families[d.count][key] = sp.Integer(size)
+        env.families[d.base] = members
 
 
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:

@@ -105,6 +105,7 @@ COMMANDS: dict[str, Command] = {
     "wedge": _token("WEDGE"),
     "land": _token("WEDGE"),
     "sim": _token("SIM"),
+    "in": _token("IN"),
     "neq": _token("NEQ"),
     "infty": _token("INFTY"),
     "partial": _token("PARTIAL"),

@@ -161,6 +161,9 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def limit_sim(self, left: Node, _sim: Token, right: Node) -> Node:
         return Limit(left, right, "sim", pos=left.pos)
 
+    def limit_in(self, left: Node, _in: Token, right: Node) -> Node:
+        return Limit(left, right, "in", pos=left.pos)
+
     def parens(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
         return Delimited(args[0], args[1], "(", pos=_tok_pos(open_))
 

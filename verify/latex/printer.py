@@ -142,7 +142,7 @@ class Printer:
         return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
 
     def print_limit(self, node: ast.Limit) -> str:
-        op = {"=": "=", "sim": " \\sim "}.get(node.op, " \\ne ")
+        op = {"=": "=", "sim": " \\sim ", "in": " \\in "}.get(node.op, " \\ne ")
         if self.round_trip and node.op == "=":
             op = " = "
         return self.print(node.left) + op + self.print(node.right)

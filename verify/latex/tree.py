@@ -91,7 +91,8 @@ class MatrixLiteral(Node):
 
 @dataclass
 class Limit(Node):
-    """Inside a script: `i=1` (`op` "=") or `j \\ne l` (`op` "ne")."""
+    """Inside a script: `i=1` (`op` "="), `j \\ne l` (`op` "ne"), `z \\sim q` ("sim")
+    or `n \\in \\mathcal{C}_k` ("in")."""
 
     left: Node
     right: Node

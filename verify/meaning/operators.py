@@ -23,7 +23,7 @@ from verify.latex.syntax import (
     variable_name,
 )
 from verify.meaning import terms as T
-from verify.meaning import textbook
+from verify.meaning import subsets, textbook
 from verify.meaning.ambiguity import (
     operand_group,
     refuse_ambiguous_product,
@@ -254,6 +254,10 @@ class OperatorReader:
                 body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
                              excluded, shape=body.shape, pos=node.pos)  # fmt: skip
             return body
+        if subsets.is_membership(node.sub):  # `\sum_{n \in \mathcal{C}_k}`
+            var = subsets.summation_variable(self.reader, node)
+            body = self.product(rest, ops, scope.binding(var), rest[0].pos)
+            return subsets.set_sum(self.reader, node, head, body, var, scope)
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":

@@ -244,6 +244,12 @@ class Translator:
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
+            if decl.kind == Kind.SUBSET:
+                raise TranslateError(
+                    f"{name} is a set of indices: it is the range of a sum, as in"
+                    f" \\sum_{{n \\in {decl.key}}}",
+                    pos,
+                )
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
             if decl.kind == Kind.IDENTITY:

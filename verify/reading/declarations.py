@@ -78,6 +78,7 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
     notation.declarations = twins.separate(notation.declarations)
     _duplicates(notation)
     _references(notation)
+    _subset_sizes(notation)
     return notation
 
 
@@ -122,7 +123,7 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
-        arguments=arguments,
+        arguments=arguments, count=declared.count,
     )  # fmt: skip
 
 
@@ -300,6 +301,32 @@ def _reference_problem(
         if problem:
             return problem
     return None
+
+
+def _subset_sizes(notation: Notation) -> None:
+    """`\\mathcal{C}_k: subset of 1..N, size N_k`: the size names a declared size, or a
+    family of sizes with the subset's own placeholders (one size per class)."""
+    for d in list(notation.declarations):
+        if d.kind != Kind.SUBSET or not d.count:
+            continue
+        try:
+            form = split_symbol(d.count)
+            subs, _ = index_names(form.sub)
+        except ValueError:
+            subs, form = (), None
+        found = [
+            s for s in notation.declarations
+            if s.kind == Kind.SIZE and form is not None and (s.letter or s.base) == form.base
+            and s.subscripts == subs and not s.superscripts
+        ]  # fmt: skip
+        if len(found) != 1 or subs != d.subscripts or d.superscripts:
+            notation.declarations.remove(d)
+            notation.block([d.base], d.line,
+                           f"symbols: '{d.key}': 'size {d.count}' must name a declared size, or"
+                           f" a family of sizes with the subset's indices (as in"
+                           f" '\\mathcal{{C}}_k: subset of 1..N, size N_k' with 'N_k: size')")  # fmt: skip
+            continue
+        notation.declarations[notation.declarations.index(d)] = replace(d, count=found[0].base)
 
 
 def _part_range_problem(d: Declaration, part: Part, indices: dict[str, Declaration]) -> str | None:
