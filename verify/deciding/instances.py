@@ -20,6 +20,7 @@ from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
+from verify.shape import Size
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
 # 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes
@@ -190,6 +191,7 @@ def draw(
     for name, least in (minimum_sizes or {}).items():
         if name in sizes:
             sizes[name] = max(sizes[name], least)
+    _thin(declarations, sizes, plan, needed)
     env = Env(sizes, {}, {}, {}, {})
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
@@ -281,6 +283,35 @@ def draw_subsets(rng: random.Random, declarations: list[Declaration], env: Env) 
             if d.count in env.families:
                 env.families[d.count][key] = sp.Integer(size)
         env.families[d.base] = members
+
+
+# Plans whose matrices with orthonormal columns are drawn thin (more rows than columns).
+THIN_PLANS = {2, 3, 5}
+
+
+def _thin(
+    declarations: list[Declaration], sizes: dict[str, int], plan: int,
+    needed: frozenset[str] | None,
+) -> None:  # fmt: skip
+    """Sizes at which each needed matrix with orthonormal columns (`U: matrix(N, p),
+    orthogonal`) exists, and is thin (N > p) at some plans and square at others, so
+    that a step true only for a square one (U U^T = I) fails."""
+    for d in declarations:
+        if not (d.kind == Kind.MATRIX and "orthogonal" in d.properties and d.shape):
+            continue
+        if d.shape.is_square or (needed is not None and d.base not in needed):
+            continue
+        rows, cols = d.shape.rows.names(), d.shape.cols.names()
+        if len(rows) != 1 or len(cols) != 1 or d.shape.rows != Size.name(next(iter(rows))):
+            continue
+        if d.shape.cols != Size.name(next(iter(cols))):
+            continue
+        r, c = next(iter(rows)), next(iter(cols))
+        if r not in sizes or c not in sizes:
+            continue
+        sizes[r] = max(sizes[r], sizes[c])
+        if plan % len(SIZE_PLANS) in THIN_PLANS and sizes[r] == sizes[c]:
+            sizes[r] += 1
 
 
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
