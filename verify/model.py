@@ -227,7 +227,7 @@ class Declaration:
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
-    letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n` next to `x`)
+    letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n`)
     count: str = ""  # a subset's size, as declared (`size N_k`)
 
     @property

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +28,7 @@ import sympy as sp
 
 from verify.deciding import counts
 from verify.deciding.compare import ordered, same
-from verify.deciding.instances import rational, value_of
-from verify.deciding.regions import bring_into
-from verify.deciding.wholes import part_declaration
+from verify.deciding.regions import bring_into, redrawer
 from verify.errors import EvaluationError, PairError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
@@ -246,7 +243,7 @@ def _enter(
     }  # fmt: skip
     slots = []
     for _, slot, _ in _candidates(given, at, by_name):
-        drawer = _drawer(slot, by_name, at)
+        drawer = redrawer(slot, by_name.get(slot[1]), at)
         if drawer is not None and slot[1] not in fixed and slot[1] not in defined:
             slots.append((slot, drawer))
     moved = bring_into(lambda e: _holds(given, e), slots, at, rng)
@@ -258,22 +255,6 @@ def _enter(
             raise Undefined(problem)
     return Env(env.sizes, env.indices, moved.values, moved.families, env.functions,
                env.depth, env.symbolic)  # fmt: skip
-
-
-def _drawer(
-    slot: Slot, by_name: dict[str, Declaration], env: Env
-) -> Callable[[random.Random], Any] | None:
-    """How to draw the value of one slot again from its declaration; None where a
-    redraw would break what the declaration says of the whole (sums to 1)."""
-    decl = by_name.get(slot[1])
-    if decl is None:
-        return lambda rng: rational(rng)
-    if decl.sums_over is not None or decl.is_random:
-        return None
-    if slot[0] == "part":
-        part = part_declaration(decl, slot[3])
-        return lambda rng: value_of(rng, part, env)
-    return lambda rng: value_of(rng, decl, env)
 
 
 def _solve_one(

@@ -20,10 +20,13 @@ from typing import Any
 
 from lark import Token
 
+from verify.deciding.instances import rational, value_of
+from verify.deciding.wholes import part_declaration
 from verify.errors import LatexError, PairError, Undefined
 from verify.latex.tokenizer import tokenize
 from verify.meaning import terms as T
-from verify.model import Hypothesis, Span
+from verify.meaning.terms import Env
+from verify.model import Declaration, Hypothesis, Span
 
 # The relations a region may use, by the tokenizer's token, as `compare.ordered` names them.
 REGION_RELATIONS = {"LT": "<", "GT": ">", "LE": "\\le", "GE": "\\ge"}
@@ -99,6 +102,22 @@ def _span(hypothesis: Hypothesis, a: int, b: int) -> Span:
     piece = hypothesis.text[a:b]
     lead = len(piece) - len(piece.lstrip())
     return Span(piece.strip(), ((hypothesis.line, hypothesis.column + a + lead),))
+
+
+def redrawer(
+    slot: tuple[Any, ...], decl: Declaration | None, env: Env
+) -> Callable[[random.Random], Any] | None:
+    """How to draw the value of one slot again from its declaration (an undeclared
+    scalar: any number); None where a redraw would break what the declaration says
+    of the whole (entries that sum to 1, a distribution)."""
+    if decl is None:
+        return lambda rng: rational(rng)
+    if decl.sums_over is not None or decl.is_random:
+        return None
+    if slot[0] == "part":
+        part = part_declaration(decl, slot[3])
+        return lambda rng: value_of(rng, part, env)
+    return lambda rng: value_of(rng, decl, env)
 
 
 def bring_into(

@@ -22,8 +22,8 @@ from verify.latex.syntax import (
     unwrap,
     variable_name,
 )
-from verify.meaning import terms as T
 from verify.meaning import subsets, textbook
+from verify.meaning import terms as T
 from verify.meaning.ambiguity import (
     operand_group,
     refuse_ambiguous_product,

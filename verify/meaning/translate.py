@@ -195,8 +195,8 @@ class Translator:
         name = self.twin(name, sub, sup, pos)
         member = twins.conditioned_family(self.conditioned, name, sub, pos)
         if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
-            term, sup = self.member(member[0], member[1], sup, scope, pos)
-            return self.superscript(term, sup, primes, scope, pos, name=name)
+            found, sup = self.member(member[0], member[1], sup, scope, pos)
+            return self.superscript(found, sup, primes, scope, pos, name=name)
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -222,7 +222,8 @@ class Translator:
         if name in scope.bound or (
             decl and decl.kind.is_integer and sub is None and not decl.is_random
             and not decl.indices
-        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
+        ):  # fmt: skip
+            # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if literal is None:
@@ -266,7 +267,12 @@ class Translator:
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
 
     def twin(self, name: str, sub: ast.Node | None, sup: ast.Node | None, pos: int) -> str:
-        """The name of the family or definition a shared letter stands for here."""
+        """The name of the family or definition a shared letter stands for here; a
+        declared literal name (`m_1` beside the family `m_j`) is read as such first."""
+        if (name in self.family_twins or name in self.definition_twins) and self.literal(
+            name, sub, sup
+        ) is not None:
+            return name
         if name in self.family_twins:
             family = twins.family_named(self.family_twins[name], sub, sup)
             if family is not None:

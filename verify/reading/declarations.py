@@ -28,7 +28,7 @@ from verify.reading.notation import (
     split_symbol,
     split_top,
 )
-from verify.shape import Shape, Size
+from verify.shape import Size
 
 _PART_TEXT = re.compile(r"\b(?:entries|rows|columns)\s+([^,]+)")
 

@@ -317,7 +317,8 @@ def parse_value(value: str) -> DeclaredKind:
             raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
         square = shape is not None and shape.is_square
         # `orthogonal` on an N × p matrix: orthonormal columns (ESL's thin SVD factor)
-        if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible", "orthogonal"} and not square:
+        needs_square = MATRIX_ONLY - {"invertible", "orthogonal"}
+        if kind == Kind.MATRIX and prop in needs_square and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
     _check_combination(properties)

@@ -8,14 +8,16 @@ pattern of the letter (the plain symbol, its parts, and each family) has its own
 scripts; each family then gets a name of its own (`x_n`), which the translator
 uses when the scripts fit (`verify.meaning.twins`). A family whose superscript is
 not parenthesized (`x^i`) never shares a letter: `x^2` would read as a power of x
-or as member 2.
+or as member 2. Nor does a family that could be the plain symbol's entries or
+rows (`y: vector(m)` beside `y^{(i)}: scalar`): that is what `entries` declares,
+and the duplicate is an error that says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from verify.model import Declaration
+from verify.model import Declaration, Kind
 
 Scripts = tuple[bool, bool]  # (has a subscript, has a parenthesized superscript)
 
@@ -38,6 +40,16 @@ def _scripts(d: Declaration) -> Scripts | None:
     return bool(d.subscripts), bool(d.superscripts)
 
 
+def _could_be_part(plain: Declaration, family: Declaration) -> bool:
+    """Whether the family could be read as the entries or rows of the plain symbol."""
+    one, two = len(family.indices) == 1, len(family.indices) == 2
+    if plain.kind == Kind.VECTOR:
+        return one and family.kind == Kind.SCALAR
+    if plain.kind == Kind.MATRIX:
+        return (one and family.kind == Kind.VECTOR) or (two and family.kind == Kind.SCALAR)
+    return False
+
+
 def separate(declarations: list[Declaration]) -> list[Declaration]:
     """The declarations, with each family that shares its letter with a plain symbol
     (and can be told apart from it by its scripts) under a name of its own."""
@@ -55,10 +67,11 @@ def separate(declarations: list[Declaration]) -> list[Declaration]:
             if part.base == plain[0].base:
                 taken.append((bool(part.subscripts), bool(part.superscripts)))
         scripts = [_scripts(f) for f in families]
-        if any(s is None for s in scripts) or len(set(scripts) | set(taken)) != len(
-            scripts
-        ) + len(set(taken)):
+        patterns = [*taken, *scripts]
+        if None in scripts or len(set(patterns)) != len(patterns):
             continue  # left as they are: `_duplicates` says which letter is declared twice
+        if any(_could_be_part(plain[0], f) for f in families):
+            continue
         for family in families:
             renamed[id(family)] = replace(family, base=internal_name(family), letter=family.base)
     return [renamed.get(id(d), d) for d in declarations]
