@@ -282,7 +282,10 @@ def draw_subsets(rng: random.Random, declarations: list[Declaration], env: Env) 
             members[key] = tuple(sorted(rng.sample(range(low, high + 1), size)))
             if d.count in env.families:
                 env.families[d.count][key] = sp.Integer(size)
-        env.families[d.base] = members
+        if d.indices:
+            env.families[d.base] = members
+        else:
+            env.values[d.base] = members[()]
 
 
 # Plans whose matrices with orthonormal columns are drawn thin (more rows than columns).
