@@ -77,6 +77,7 @@ class Kind(StrEnum):
     MATRIX = "matrix"
     IDENTITY = "identity"
     FUNCTION = "function"
+    SUBSET = "subset"  # a set of indices, `\\mathcal{C}_k: subset of 1..N, size N_k`
 
     @property
     def is_integer(self) -> bool:
@@ -226,6 +227,8 @@ class Declaration:
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
+    letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n`)
+    count: str = ""  # a subset's size, as declared (`size N_k`)
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -240,6 +243,9 @@ class Declaration:
         if self.kind == Kind.INDEX and self.index_range:
             low, high = self.index_range
             return f"index {low}..{high}" + self.describe_random()
+        if self.kind == Kind.SUBSET and self.index_range:
+            low, high = self.index_range
+            return f"subset of {low}..{high}" + (f", size {self.count}" if self.count else "")
         if self.kind in (Kind.VECTOR, Kind.IDENTITY) and self.shape:
             return f"{self.kind}({self.shape.rows})" + self.describe_random()
         if self.kind == Kind.MATRIX and self.shape:
@@ -258,7 +264,7 @@ class Declaration:
             return str(self.shape)
         if self.kind.is_integer:
             return "integer"
-        if self.kind == Kind.FUNCTION:
+        if self.kind in (Kind.FUNCTION, Kind.SUBSET):
             return "—"
         return "1 × 1"
 
@@ -284,7 +290,8 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
-            arguments=tuple(data.get("arguments", ())),
+            arguments=tuple(data.get("arguments", ())), letter=data.get("letter", ""),
+            count=data.get("count", ""),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))

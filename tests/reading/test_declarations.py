@@ -104,11 +104,33 @@ def test_duplicates_name_both_entries_and_suggest_entries() -> None:
     assert "y" in notation.broken
 
 
-def test_duplicate_scalars_say_rename() -> None:
-    notation = read({"k": "size", "j": "index 1..k", "\\phi": "scalar", "\\phi_j": "scalar"})
+def test_duplicate_families_say_rename() -> None:
+    notation = read({"m, k": "size", "i": "index 1..m", "j": "index 1..k",
+                     "\\phi_j": "scalar", "\\phi^{(i)}": "scalar"})  # fmt: skip
     (problem,) = notation.problems
     assert "both declare \\phi" in problem.message and "rename one" in problem.message
     assert "already declared" not in problem.message
+
+
+def test_a_plain_symbol_and_a_family_may_share_a_letter() -> None:
+    notation = read({"d, N": "size", "n": "index 1..N", "x": "vector(d)", "x_n": "vector(d)",
+                     "\\phi": "scalar", "\\phi_n": "scalar"})  # fmt: skip
+    assert not notation.problems
+    family = next(d for d in notation.declarations if d.letter == "x")
+    assert family.base == "x_n" and family.subscripts == ("n",)
+    assert {d.base for d in notation.declarations} >= {"x", "x_n", "\\phi", "\\phi_n"}
+
+
+def test_a_family_that_could_be_the_entries_is_still_a_duplicate() -> None:
+    notation = read({"m": "size", "i": "index 1..m", "x": "matrix(m, m)", "x^{(i)}": "vector(m)"})
+    (problem,) = notation.problems
+    assert "declare 'x: matrix(m, m), rows x^{(i)}'" in problem.message
+
+
+def test_a_family_with_a_bare_superscript_never_shares_a_letter() -> None:
+    notation = read({"m": "size", "i": "index 1..m", "x": "scalar", "x^i": "scalar"})
+    (problem,) = notation.problems
+    assert "both declare x" in problem.message
 
 
 def test_a_part_declared_again_restates_it_and_must_fit() -> None:

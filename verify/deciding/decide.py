@@ -25,6 +25,7 @@ from verify.deciding.hypotheses import alternatives, satisfy
 from verify.deciding.hypotheses import describe as describe_givens
 from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
+from verify.deciding.regions import piecewise
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood, refs, understand
 from verify.deciding.wholes import part_declaration
@@ -156,7 +157,9 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
-    plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
+    plans = EQUALITY_PLANS
+    if u.mode == Mode.INEQUALITY or piecewise([u.lhs, u.rhs]):
+        plans = SAMPLE_PLANS  # held piece by piece: try it on more pieces
     unsatisfied: Undefined | None = None  # why a given could not be made to hold
     for plan in range(plans):
         for attempt in range(ATTEMPTS):
@@ -201,7 +204,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     if u.mode == Mode.INEQUALITY:
         result.status, result.method = (
             Status.SAMPLED,
-            (f"held at {passed} random instances{size_text}"),
+            (f"held at {passed} random instances{size_text}{describe_givens(u.givens)}"),
         )
         return
     what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
@@ -251,12 +254,18 @@ def draw_instance(
     rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
     env = draw(rng, task.declarations, u.translator.undeclared, plan,
                positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
-               minimum_sizes=u.minimum_sizes)  # fmt: skip
+               minimum_sizes=u.minimum_sizes, needed=_needed(u))  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
     if givens:
-        env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
+        env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt, rng)
     return rng, env
+
+
+def _needed(u: Understood) -> frozenset[str]:
+    """The symbols a pair reads (its sides, its givens and its derivation variable)."""
+    terms = [u.lhs, u.rhs, *(t for g in u.givens + u.converse for t in (g.left, g.right))]
+    return frozenset(r.name for r in refs(terms + ([u.wrt] if u.wrt else [])))
 
 
 def checked_instance(
@@ -458,7 +467,7 @@ def first_instance(task: PairTask, u: Understood, rng: random.Random) -> Env | N
         try:
             env = draw(rng, task.declarations, u.translator.undeclared, plan, False, True,
                        minimum_sizes=u.minimum_sizes)  # fmt: skip
-            return satisfy(u.givens, env, task.declarations, u.fixed)
+            return satisfy(u.givens, env, task.declarations, u.fixed, rng=rng)
         except (EmptyRange, Undefined):
             continue
     return None

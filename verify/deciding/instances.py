@@ -20,6 +20,7 @@ from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
+from verify.shape import Size
 
 # Sizes used by successive instances: the first has every size 3 (no 1×1 or
 # 2×2 coincidence), then 2, then mixed sizes so that n ≠ m, and one with sizes
@@ -62,6 +63,10 @@ def _square(rng: random.Random, n: int) -> sp.Matrix:
 
 def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...]) -> sp.Matrix:
     """A matrix with the declared properties, exactly."""
+    if "orthogonal" in props and rows != cols:  # orthonormal columns: the thin SVD's U
+        if rows < cols:
+            raise EmptyRange(f"orthonormal columns: {cols} columns need as many rows")
+        return matrix_value(rng, rows, rows, props)[:, :cols]
     if "orthogonal" in props:
         skew = sp.Matrix(rows, rows, lambda i, j: 0)
         for i, j in itertools.combinations(range(rows), 2):
@@ -81,8 +86,7 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
                 return m
         raise ValueError("could not draw an invertible triangular matrix")
     if "diagonal" in props:
-        positive = "positive-definite" in props
-        return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
+        return sp.diag(*[_diagonal_entry(rng, props) for _ in range(rows)])
     if "positive-definite" in props:
         b = _square(rng, rows)
         return b * b.T + sp.eye(rows) * rational(rng, positive=True)
@@ -94,6 +98,16 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
         if "invertible" not in props or m.det() != 0:
             return m
     raise ValueError("could not draw an invertible matrix")
+
+
+def _diagonal_entry(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
+    """An entry of a diagonal matrix: of the declared sign (`nonnegative`: sometimes 0,
+    as a singular value may be), else any nonzero number."""
+    if "positive-definite" in props or "positive" in props:
+        return rational(rng, positive=True)
+    if "nonnegative" in props or "negative" in props:
+        return scalar_value(rng, props)
+    return rational(rng)
 
 
 def scalar_value(rng: random.Random, props: tuple[str, ...]) -> sp.Expr:
@@ -164,20 +178,25 @@ def draw(
     positive_undeclared: bool,
     distinct_indices: bool,
     minimum_sizes: dict[str, int] | None = None,
+    needed: frozenset[str] | None = None,
 ) -> Env:
     """One instance for plan number `plan`; sizes are at least `minimum_sizes` (so
-    that the literal members a pair uses, such as `y^{(2)}`, exist)."""
+    that the literal members a pair uses, such as `y^{(2)}`, exist). A symbol that
+    cannot exist at the drawn sizes (orthonormal columns in a wide matrix) makes the
+    instance inadmissible (`EmptyRange`) if it is `needed` (None: every symbol), and
+    is left out otherwise."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
-    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
+    sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE and not d.indices}
     for name, least in (minimum_sizes or {}).items():
         if name in sizes:
             sizes[name] = max(sizes[name], least)
+    _thin(declarations, sizes, plan, needed)
     env = Env(sizes, {}, {}, {}, {})
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random or d.indices:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -190,13 +209,19 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random:
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not (d.is_random or d.indices):
             continue
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
             continue
+        if d.kind == Kind.SUBSET:
+            continue  # drawn below, with the sizes they are tied to
         if d.indices:
-            env.families[d.base] = _family(rng, d, by_name, env)
+            try:
+                env.families[d.base] = _family(rng, d, by_name, env)
+            except EmptyRange:
+                if needed is None or d.base in needed:
+                    raise
         elif d.distribution in ("bernoulli", "categorical"):
             env.values[d.base] = value_of(rng, d, env)
         else:
@@ -215,7 +240,12 @@ def draw(
             ):
                 env.values[d.base] = Mat.zeros(env.size(d.shape.rows) if d.shape else 1, 1)
             else:
-                env.values[d.base] = value_of(rng, d, env)
+                try:
+                    env.values[d.base] = value_of(rng, d, env)
+                except EmptyRange:
+                    if needed is None or d.base in needed:
+                        raise
+    draw_subsets(rng, declarations, env)
     for name in sorted(undeclared):
         if plan in SPECIAL_PLANS and not positive_undeclared:
             env.values[name] = (
@@ -226,11 +256,74 @@ def draw(
     return env
 
 
+def draw_subsets(rng: random.Random, declarations: list[Declaration], env: Env) -> None:
+    """Each declared subset (each member of a family of them, `\\mathcal{C}_k`) as a
+    random set of whole numbers in its range, stored as a sorted tuple; a subset
+    tied to a size (`size N_k`) is not empty, and the size is set to its count."""
+    by_name = {d.base: d for d in declarations}
+    for d in declarations:
+        if d.kind != Kind.SUBSET or d.index_range is None:
+            continue
+        low, high = (env.size(s) for s in d.index_range)
+        ranges = []
+        for name in d.indices:
+            index = by_name[name].index_range
+            assert index is not None
+            ranges.append(range(env.size(index[0]), env.size(index[1]) + 1))
+        members: dict[tuple[int, ...], Value] = {}
+        for key in itertools.product(*ranges):
+            room = max(high - low + 1, 0)
+            if d.count in env.sizes:  # a plain size, drawn with the others
+                size = env.sizes[d.count]
+            else:
+                size = rng.randint(1 if d.count else 0, room)
+            if size > room or (d.count and size < 1):
+                raise EmptyRange(d.key)
+            members[key] = tuple(sorted(rng.sample(range(low, high + 1), size)))
+            if d.count in env.families:
+                env.families[d.count][key] = sp.Integer(size)
+        if d.indices:
+            env.families[d.base] = members
+        else:
+            env.values[d.base] = members[()]
+
+
+# Plans whose matrices with orthonormal columns are drawn thin (more rows than columns).
+THIN_PLANS = {2, 3, 5}
+
+
+def _thin(
+    declarations: list[Declaration], sizes: dict[str, int], plan: int,
+    needed: frozenset[str] | None,
+) -> None:  # fmt: skip
+    """Sizes at which each needed matrix with orthonormal columns (`U: matrix(N, p),
+    orthogonal`) exists, and is thin (N > p) at some plans and square at others, so
+    that a step true only for a square one (U U^T = I) fails."""
+    for d in declarations:
+        if not (d.kind == Kind.MATRIX and "orthogonal" in d.properties and d.shape):
+            continue
+        if d.shape.is_square or (needed is not None and d.base not in needed):
+            continue
+        rows, cols = d.shape.rows.names(), d.shape.cols.names()
+        if len(rows) != 1 or len(cols) != 1 or d.shape.rows != Size.name(next(iter(rows))):
+            continue
+        if d.shape.cols != Size.name(next(iter(cols))):
+            continue
+        r, c = next(iter(rows)), next(iter(cols))
+        if r not in sizes or c not in sizes:
+            continue
+        sizes[r] = max(sizes[r], sizes[c])
+        if plan % len(SIZE_PLANS) in THIN_PLANS and sizes[r] == sizes[c]:
+            sizes[r] += 1
+
+
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
     if d.distribution in ("bernoulli", "categorical"):
         return outcome(rng, d, env)
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
+    if d.kind.is_integer:  # a member of a family of whole numbers
+        return _whole_value(rng, d, env)
     assert d.shape is not None
     entrywise = entrywise_value(rng, d, env, scalar_value)  # `vector(m), integer`
     if entrywise is not None:
@@ -248,6 +341,19 @@ def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
             if "nonzero" not in d.properties or any(x != 0 for x in v):
                 return v
     return Mat.from_sympy(matrix_value(rng, rows, cols, d.properties))
+
+
+SIZE_MEMBERS = (1, 4)  # the members of a family of sizes (`N_k`) are drawn from 1..4
+
+
+def _whole_value(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A data value in its declared range (`index 0..1`), or a positive whole number."""
+    low, high = SIZE_MEMBERS
+    if d.kind == Kind.INDEX and d.index_range is not None:
+        low, high = (env.size(s) for s in d.index_range)
+        if high < low:
+            raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))
 
 
 def _family(

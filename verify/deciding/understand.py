@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import sympy as sp
 
 from verify.deciding.hypotheses import Given, Targets
+from verify.deciding.regions import is_region, split_region
 from verify.deciding.tasks import DefinitionSource, PairTask
 from verify.errors import LatexError, PairError, TranslateError
 from verify.latex import tree as ast
@@ -24,7 +25,7 @@ from verify.latex.printer import compact
 from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
 from verify.meaning import terms as T
-from verify.meaning import textbook
+from verify.meaning import textbook, twins
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.translate import Translator
 from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
@@ -94,9 +95,13 @@ def definition_problems(page: Page) -> list[Result]:
     indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
     found: list[Result] = []
     meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
+    defined: dict[str, DefinitionInfo] = {}
     for d in page.definitions:
         try:
             info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            if info.base in defined and twins.distinct(defined[info.base], info):
+                continue  # `h_{nk} := …` after `h_k := …`: told apart by the subscripts
+            defined.setdefault(info.base, info)
             _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(
@@ -289,7 +294,7 @@ def understand(task: PairTask) -> Understood:
             _sized(term, span)
         return term
 
-    givens = [_given(h, tr) for h in task.givens]
+    givens = [g for h in task.givens for g in _given(h, tr)]
     understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
     sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
     understood.givens = _connected(givens, sides) + understood.givens
@@ -320,8 +325,11 @@ def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
     return [g for g in givens if g in kept]
 
 
-def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:
-    """A stated equation, translated like a step (its errors say which given)."""
+def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    """A stated equation, translated like a step (its errors say which given); a
+    region (`c_j > \\lambda`, `-1 \\le x \\le 1`), one given per relation."""
+    if is_region(hypothesis.text):
+        return _region(hypothesis, tr)
     span = hypothesis.span
     try:
         node = parse_side(span, equation=True)
@@ -331,7 +339,23 @@ def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Gi
     except PairError as err:
         raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
                         err.column) from None  # fmt: skip
-    return Given(hypothesis, left, right)
+    return [Given(hypothesis, left, right)]
+
+
+def _region(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    found = []
+    for left_span, relation, right_span in split_region(hypothesis):
+        try:
+            left = tr(parse_side(left_span), left_span)
+            right = tr(parse_side(right_span), right_span)
+            for side in (left, right):
+                if side.shape not in (SCALAR, None):
+                    raise _located(left_span, 0, "an inequality compares two scalars")
+        except PairError as err:
+            raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
+                            err.column) from None  # fmt: skip
+        found.append(Given(hypothesis, left, right, relation))
+    return found
 
 
 class _Translate(Protocol):

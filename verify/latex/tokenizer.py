@@ -75,6 +75,7 @@ class Tokenizer:
         self.parens: list[tuple[bool, int, bool]] = []
         self.braces = 0  # `{` open at this point
         self.script_groups: list[int] = []  # brace depths of open `_{…}` / `^{…}` groups
+        self.script_ends: set[int] = set()  # positions of the `}` that close a script group
         self.readers: dict[Action, Reader] = {
             Action.TOKEN: self.read_token,
             Action.SKIP: self.read_skip,
@@ -109,7 +110,10 @@ class Tokenizer:
     def after_name(self) -> bool:
         """Whether the tokens so far end in a name that a call's parentheses follow:
         a letter or symbol, perhaps scripted (`\\pi(`, `b_j(`, `p_\\theta(`)."""
-        return bool(self.tokens) and self.tokens[-1].type in ("LETTER", "SYMBOL", "RBRACE")
+        if not self.tokens or self.tokens[-1].type not in ("LETTER", "SYMBOL", "RBRACE"):
+            return False
+        # a `}` ends a name only when it closes a script (`b_{j}(`), not `\frac{a}{b}(`
+        return self.tokens[-1].type != "RBRACE" or (len(self.tokens) - 1) in self.script_ends
 
     def conditioning_bar(self) -> bool:
         """A `|` right after an operand, at the top level of a call's parentheses with
@@ -200,6 +204,7 @@ class Tokenizer:
             elif c == "}":
                 if self.script_groups and self.script_groups[-1] == self.braces:
                     self.script_groups.pop()
+                    self.script_ends.add(len(self.tokens))
                 self.braces -= 1
             if c in CHARACTERS:
                 self.emit(CHARACTERS[c], c, i)

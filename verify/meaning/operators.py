@@ -22,8 +22,8 @@ from verify.latex.syntax import (
     unwrap,
     variable_name,
 )
+from verify.meaning import subsets, textbook
 from verify.meaning import terms as T
-from verify.meaning import textbook
 from verify.meaning.ambiguity import (
     operand_group,
     refuse_ambiguous_product,
@@ -254,6 +254,10 @@ class OperatorReader:
                 body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
                              excluded, shape=body.shape, pos=node.pos)  # fmt: skip
             return body
+        if subsets.is_membership(node.sub):  # `\sum_{n \in \mathcal{C}_k}`
+            var = subsets.summation_variable(self.reader, node)
+            body = self.product(rest, ops, scope.binding(var), rest[0].pos)
+            return subsets.set_sum(self.reader, node, head, body, var, scope)
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":
@@ -320,7 +324,10 @@ class OperatorReader:
             raise TranslateError(f"\\{name} needs an argument", node.pos)
         nxt = factors[k + 1]
         after_sup = None
-        if isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
+        named = self.named_value(factors, ops, k + 1, scope)
+        if named is not None:  # `\log p(x \mid y = 1)`: the log of a defined value
+            arg, end = named, k + 3
+        elif isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
             arg = self.reader.translate(nxt, scope)
             end = k + 2
         elif (

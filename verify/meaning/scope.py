@@ -13,7 +13,7 @@ from typing import Protocol
 
 from verify.latex import tree as ast
 from verify.meaning import terms as T
-from verify.model import Declaration
+from verify.model import Declaration, Part
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Reader(Protocol):
     """The translator, as the operator reader sees it."""
 
     declarations: dict[str, Declaration]
+    parts: dict[str, list[tuple[Part, Declaration]]]  # `x^{(i)}`: a part of its whole
     definitions: dict[str, DefinitionInfo]
     functions_used: set[str]
 

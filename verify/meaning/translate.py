@@ -25,12 +25,13 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
-from verify.meaning import recursion, textbook
+from verify.meaning import recursion, textbook, twins
 from verify.meaning import terms as T
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind, Part
+from verify.reading import conditioned
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape, total
 
@@ -55,9 +56,16 @@ class Translator:
         for whole in declarations:
             for part in whole.parts:
                 self.parts.setdefault(part.base, []).append((part, whole))
-        self.definitions: dict[str, DefinitionInfo] = {}
-        for d in sorted(definitions or [], key=lambda d: d.order):
-            self.definitions[d.base] = d
+        # one letter, two meanings that the scripts tell apart (`verify.meaning.twins`)
+        self.definitions, self.definition_twins = twins.twin_definitions(definitions or [])
+        self.family_twins: dict[str, list[Declaration]] = {}
+        self.conditioned: dict[tuple[str, str], Declaration] = {}
+        for d in declarations:
+            if d.letter:
+                self.family_twins.setdefault(d.letter, []).append(d)
+            named = conditioned.parts_of(d.base) if d.subscripts else None
+            if named is not None:
+                self.conditioned[named] = d
         # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
         self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
@@ -136,6 +144,12 @@ class Translator:
             return T.Root(body, degree, pos=node.pos)
         if isinstance(node, ast.MatrixLiteral):
             return self.matrix_literal(node, scope)
+        if isinstance(node, ast.Limit) and node.op == "=":
+            raise TranslateError(
+                f"'{compact(node)}': an '=' inside brackets belongs to the name of a value"
+                " defined with := (as in p(x \\mid y = 1) := …), and none is defined so here",
+                node.pos,
+            )
         raise TranslateError(f"'{compact(node)}' is not an expression here", node.pos)
 
     # ------------------------------------------------------------------ atoms
@@ -182,6 +196,11 @@ class Translator:
     ) -> T.Term:  # fmt: skip
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
+        name = self.twin(name, sub, sup, pos)
+        member = twins.conditioned_family(self.conditioned, name, sub, pos)
+        if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
+            found, sup = self.member(member[0], member[1], sup, scope, pos)
+            return self.superscript(found, sup, primes, scope, pos, name=name)
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -206,7 +225,9 @@ class Translator:
         decl = self.declarations.get(name)
         if name in scope.bound or (
             decl and decl.kind.is_integer and sub is None and not decl.is_random
-        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
+            and not decl.indices
+        ):  # fmt: skip
+            # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if literal is None:
@@ -231,6 +252,12 @@ class Translator:
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
+            if decl.kind == Kind.SUBSET:
+                raise TranslateError(
+                    f"{name} is a set of indices: it is the range of a sum, as in"
+                    f" \\sum_{{n \\in {decl.key}}}",
+                    pos,
+                )
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
             if decl.kind == Kind.IDENTITY:
@@ -245,6 +272,21 @@ class Translator:
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def twin(self, name: str, sub: ast.Node | None, sup: ast.Node | None, pos: int) -> str:
+        """The name of the family or definition a shared letter stands for here; a
+        declared literal name (`m_1` beside the family `m_j`) is read as such first."""
+        if (name in self.family_twins or name in self.definition_twins) and self.literal(
+            name, sub, sup
+        ) is not None:
+            return name
+        if name in self.family_twins:
+            family = twins.family_named(self.family_twins[name], sub, sup)
+            if family is not None:
+                return family.base
+        if name in self.definition_twins:
+            return twins.definition_named(self.definition_twins[name], sub, pos) or name
+        return name
 
     def is_integer_name(self, name: str) -> bool:
         decl = self.declarations.get(name)

@@ -22,6 +22,8 @@ _WORD = re.compile(
 )
 _WORDS = re.compile(r"(?:skip|expect-fail|wrt|where|given)\b")
 _GIVEN = re.compile(r"given\b\s*")
+# What a given relates its sides by: an equation, or a region (`verify.deciding.regions`).
+GIVEN_RELATION = re.compile(r"=|<|>|\\(?:le|ge|leq|geq|lt|gt)\b")
 _DISTINCT = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\\neq?\s*(\\?[A-Za-z]+)\s*$")
 
 
@@ -53,9 +55,10 @@ def _given(text: str, start: int, line: int, column: int) -> tuple[tuple[Hypothe
             break
         if not stripped:
             continue
-        if "=" not in stripped:
+        if not GIVEN_RELATION.search(stripped):
             raise ExtractError(f"verify: given {stripped}: a given is an equation, as in"
-                               " 'given w = X^T\\alpha'", line)  # fmt: skip
+                               " 'given w = X^T\\alpha', or an inequality, as in"
+                               " 'given c > \\lambda'", line)  # fmt: skip
         offset = a + len(piece) - len(piece.lstrip())
         found.append(Hypothesis(stripped, line, column + offset))
     if not found:

@@ -32,7 +32,7 @@ from verify.model import (
     Status,
 )
 from verify.reading.declarations import read_notation
-from verify.reading.directives import directive_above, merge, parse_directive
+from verify.reading.directives import GIVEN_RELATION, directive_above, merge, parse_directive
 from verify.reading.frontmatter import FrontMatter, read_front_matter
 from verify.reading.layout import (
     CONDITION_TAIL,
@@ -588,9 +588,9 @@ def _front_matter_given(file: str, front: FrontMatter, problems: list[Result]) -
     found = []
     for n, item in enumerate(items):
         where = front.key_lines.get(f"@given.{n}", line)
-        if not isinstance(item, str) or "=" not in item:
+        if not isinstance(item, str) or not GIVEN_RELATION.search(item):
             problems.append(_error(file, where, "given: each item is an equation, as in"
-                                   " '- P = (X^TX)^{-1}'"))  # fmt: skip
+                                   " '- P = (X^TX)^{-1}', or an inequality"))  # fmt: skip
             continue
         found.append(Hypothesis(item.strip(), where, front.key_columns.get(f"@given.{n}", 1)))
     return found

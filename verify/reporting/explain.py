@@ -25,6 +25,7 @@ from verify.deciding.understand import Understood, parse_side, understand
 from verify.latex.printer import compact
 from verify.meaning import terms as T
 from verify.meaning.recursion import Recurrence, SelfReference
+from verify.meaning.subsets import SetSum
 from verify.meaning.terms import Env
 from verify.model import Declaration, Pair, Status
 from verify.mutation.repair import find_repairs
@@ -252,6 +253,11 @@ def _sum(term: T.Sum) -> str:
             f" [{reading(term.body)}]")  # fmt: skip
 
 
+def _set_sum(term: SetSum) -> str:
+    head = "\\sum" if term.kind == "sum" else "\\prod"
+    return f"{head}_{{{term.variable} \\in {reading(term.lower)}}} [{reading(term.body)}]"
+
+
 def _matrix_function(term: T.MatrixFunction) -> str:
     body = reading(term.body)
     shown = {"abs": f"|{body}|", "det": f"\\det({body})", "norm": f"\\|{body}\\|_{term.order}",
@@ -293,6 +299,7 @@ _READINGS: dict[type, Printer] = {
         "[" + "; ".join(", ".join(reading(c) for c in row) for row in t.rows) + "]"
     ),  # fmt: skip
     T.Sum: _sum,
+    SetSum: _set_sum,
     T.Derivative: lambda t: f"∂/∂{reading(t.variable)} [{reading(t.body)}]",
     T.FunctionCall: lambda t: (
         t.name + "'" * t.derivative + f"({', '.join(reading(a) for a in t.args)})"
