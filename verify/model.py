@@ -187,6 +187,7 @@ class Declaration:
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
     line: int = 0
+    meaning: str = ""  # what the symbol stands for: the `# comment` on its line
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -231,7 +232,7 @@ class Declaration:
             properties=tuple(data["properties"]), sums_over=data.get("sums_over"),
             index_range=(Size.parse(index_range[0]), Size.parse(index_range[1]))
             if index_range else None,
-            line=int(data.get("line", 0)),
+            line=int(data.get("line", 0)), meaning=str(data.get("meaning", "")),
         )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +14,10 @@ class FrontMatter:
     """The mapping, how many lines it takes, and where each key stands.
 
     `key_lines` maps each `symbols:` key to its 1-based line, and `@name` to the
-    line of each top-level key. `error` is set (at `error_line`) when the front
-    matter cannot be read; `data` is then empty.
+    line of each top-level key. `meanings` maps a `symbols:` key to the comment
+    that ends its line (`x^{(i)}: vector(n)  # the i-th data point`), which YAML
+    itself drops. `error` is set (at `error_line`) when the front matter cannot
+    be read; `data` is then empty.
     """
 
     data: dict[str, Any] = field(default_factory=dict)
@@ -22,6 +25,7 @@ class FrontMatter:
     key_lines: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     error_line: int = 0
+    meanings: dict[str, str] = field(default_factory=dict)
 
 
 def read_front_matter(source: str) -> FrontMatter:
@@ -43,11 +47,27 @@ def read_front_matter(source: str) -> FrontMatter:
         if not isinstance(data, dict):
             return FrontMatter(lines=n + 1, error="front matter must be a mapping", error_line=1)
         key_lines: dict[str, int] = {}
+        meanings: dict[str, str] = {}
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 if k.value == "symbols" and isinstance(v, yaml.MappingNode):
-                    for sk, _ in v.value:
+                    for sk, sv in v.value:
                         key_lines[str(sk.value)] = sk.start_mark.line + 2
+                        meaning = _trailing_comment(lines[1:n], sv)
+                        if meaning:
+                            meanings[str(sk.value)] = meaning
                 key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
-        return FrontMatter(data, n + 1, key_lines)
+        return FrontMatter(data, n + 1, key_lines, meanings=meanings)
     return FrontMatter(error="front matter opened with '---' is never closed", error_line=1)
+
+
+_COMMENT = re.compile(r"\s+#\s?(.*)$")
+
+
+def _trailing_comment(body: list[str], value: yaml.Node) -> str:
+    """The `# comment` after a value on its last line (YAML keeps no comments)."""
+    mark = value.end_mark
+    if mark.line >= len(body):
+        return ""
+    match = _COMMENT.match(body[mark.line][mark.column :])
+    return match.group(1).strip() if match else ""

@@ -485,7 +485,9 @@ def extract_page(file: str, source: str) -> Page:
     notation_error = None
     if "symbols" in data:
         try:
-            declarations = declare(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+            declarations = declare(
+                data["symbols"], key_lines, key_lines.get("@symbols", 1), front.meanings
+            )
         except NotationError as err:
             problems.append(_error(file, err.line, err.message))
             notation_error = err.line

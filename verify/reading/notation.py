@@ -190,8 +190,15 @@ def parse_value(value: str) -> DeclaredKind:
     return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range)
 
 
-def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
-    """All declarations of a page; raises `NotationError` at the faulty key."""
+def declare(
+    symbols: object,
+    key_lines: dict[str, int],
+    default_line: int,
+    meanings: dict[str, str] | None = None,
+) -> list[Declaration]:
+    """All declarations of a page; raises `NotationError` at the faulty key.
+
+    `meanings` (key -> words) are shown to readers in the notation table."""
     if not isinstance(symbols, dict):
         raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
     declarations: list[Declaration] = []
@@ -226,6 +233,7 @@ def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> li
                         sums_over=declared.sums_over,
                         index_range=declared.index_range,
                         line=line,
+                        meaning=(meanings or {}).get(key, ""),
                     )  # fmt: skip
                 )
         except ValueError as err:
