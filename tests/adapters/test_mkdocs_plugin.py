@@ -26,6 +26,7 @@ from verify.adapters import mkdocs_plugin
 from verify.adapters.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
 from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
 from verify.reporting import render as render_module
+from verify.reporting import summary
 
 DERIVATION = """\
 ---
@@ -132,7 +133,7 @@ def render(config: MkDocsConfig, files: Files, uri: str) -> str:
     # The markup waits as placeholders until the page is HTML; put it in as MkDocs would.
     plugin = config.plugins["verify"]
     assert isinstance(plugin, VerifyPlugin)
-    return render_module.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
+    return summary.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
 
 
 def test_options_have_defaults_and_are_validated(tmp_path: Path) -> None:
@@ -180,7 +181,8 @@ def test_one_check_for_all_pages_and_a_report(site: Path, monkeypatch: pytest.Mo
     assert checker.calls == [["docs/d.md", "docs/index.md"]]  # one call, every page
     report = files.get_file_from_path(REPORT_URI)
     assert report is not None and report.generated_by
-    assert report.content_string == "# Verification report\n\n<!--verify-report-0-->\n"
+    assert report.content_string.endswith("# Verification report\n\n<!--verify-report-0-->\n")
+    assert "search:\n  exclude: true" in report.content_string  # checker output, not searched
     body = plugin.deferred[REPORT_URI]["<!--verify-report-0-->"]  # HTML, no Markdown
     assert '<a href="../d/">d</a></td><td>1 of 1</td><td>1 checked</td>' in body  # by file
 
@@ -352,3 +354,23 @@ def test_build_of_a_correct_site_passes_strict(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "assets" / "verify" / "mathjax" / "tex-svg.js").is_file()
     report = (tmp_path / "site" / "verification-report" / "index.html").read_text()
     assert "1 of 1" in report
+
+
+def test_a_warm_build_reads_its_renderings_back(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    config, plugin, _ = start(site, monkeypatch=monkeypatch, cache_dir=str(cache))
+    first = render(config, on_files(config), "d.md")
+    kept = sorted((cache / "rendered").glob("*.json"))
+    assert len(kept) == 1  # d.md; index.md has no math to mark up
+    (cache / "rendered" / "stale.json").write_text("{}")
+
+    def no_rendering(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("rendered again")
+
+    config.plugins.on_config(config)  # the next build
+    monkeypatch.setattr(render_module, "annotate_page", no_rendering)
+    assert render(config, on_files(config), "d.md") == first
+    config.plugins.on_post_build(config=config)
+    assert sorted((cache / "rendered").glob("*.json")) == kept  # the unused one is gone

@@ -20,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
 from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
-from verify.reporting import details, render, rows, site_report, values
+from verify.reporting import details, header, render, rows, site_report, summary, values
 from verify.shape import Shape, Size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,7 +160,7 @@ def render_page(source: str, report: PageReport, md: markdown.Markdown) -> str:
     deferred: dict[str, str] = {}
     annotated = render.annotate_page(body, report, offset, deferred)
     md.reset()
-    return render.fill_placeholders(md.convert(annotated), deferred) + "\n"
+    return summary.fill_placeholders(md.convert(annotated), deferred) + "\n"
 
 
 def check_golden(path: Path, actual: str) -> None:
@@ -272,16 +272,16 @@ def test_line_offset(source: str, markdown_text: str, offset: int) -> None:
 
 def test_header_goes_after_the_first_title_outside_code() -> None:
     body = "```\n# not a title\n```\n\nTitle\n=====\n\nText\n"
-    assert render.insert_header(body, "H").split("\n")[5:8] == ["=====", "", "H"]
-    assert render.insert_header("Text only\n", "H").startswith("H\n\nText only")
+    assert header.insert_header(body, "H").split("\n")[5:8] == ["=====", "", "H"]
+    assert header.insert_header("Text only\n", "H").startswith("H\n\nText only")
 
 
 def test_header_follows_the_result_under_the_title() -> None:
     body = '# T\n\n!!! success "Result"\n    The answer, $x = 1$.\n\n    More.\n\nProse.\n'
-    lines = render.insert_header(body, "H").split("\n")
+    lines = header.insert_header(body, "H").split("\n")
     assert lines[lines.index("H") - 2] == "    More." and lines[-2] == "Prose."
     late = '# T\n\nProse.\n\n!!! success "Result"\n    The answer.\n'
-    assert render.insert_header(late, "H").split("\n")[:3] == ["# T", "", "H"]
+    assert header.insert_header(late, "H").split("\n")[:3] == ["# T", "", "H"]
 
 
 @pytest.mark.parametrize(
@@ -311,15 +311,15 @@ def test_passing_markers_are_quiet_and_the_others_say_why() -> None:
 def test_count_sentence_counts_expected_failures_as_mistakes_caught() -> None:
     counts = {s.value: 0 for s in Status}
     counts.update(proved=2, checked=20, **{"expected-failure": 6}, skipped=1, failed=1)
-    assert render.count_sentence(counts) == (
+    assert summary.count_sentence(counts) == (
         "22 of 24 steps verified: 2 proved, 20 checked. 6 mistakes caught. 1 skipped, 1 failed."
     )
     only = {s.value: 0 for s in Status} | {"expected-failure": 1}
-    assert render.count_sentence(only) == "1 mistake caught."
+    assert summary.count_sentence(only) == "1 mistake caught."
 
 
 def test_notation_is_collapsed_in_plain_words_with_meanings() -> None:
-    table = render.notation_table(derivation_report())
+    table = header.notation_table(derivation_report())
     assert table.count("<tr>") == 1 + 5  # header; j and l share a row, so do x and mu_j
     assert '<details class="verify-symbols">' in table  # collapsed: no `open`
     assert "an index, from" in table and "a vector of" in table and "matrix" in table
@@ -403,7 +403,7 @@ def test_rows_of_an_aligned_block() -> None:
 @pytest.mark.parametrize(
     ("lines", "shown", "justifications"),
     [
-        (["$$ a = b \\quad\\text{why} $$"], ["$$ a = b  $$"], ["\\quad\\text{why}"]),
+        (["$$ a = b \\quad\\text{why} $$"], ["$$ a = b $$"], ["\\quad\\text{why}"]),
         (["```math", "a &= b \\\\ &= c && x", "```"], ["```math", "a &= b \\\\ &= c", "```"],
          ["", "x"]),
         (["$$", "a &= b \\\\", "\\end{aligned}", "$$"], None, [""]),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import time
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,8 +29,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from verify import __version__
+from verify.adapters.rendered import RenderedPages
 from verify.model import PageReport, Result, summarize
-from verify.reporting import render
+from verify.reporting import summary
 from verify.reporting.site_report import report_html
 from verify.running.check import CheckOptions, check_paths
 from verify.running.keys import checker_version
@@ -90,6 +90,8 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         self.memory: dict[tuple[str, str], PageReport] = {}
         self.reports: dict[str, PageReport] = {}
         self.deferred: dict[str, dict[str, str]] = {}  # page -> placeholder -> HTML
+        self.sources: dict[str, tuple[str, str]] = {}  # page -> (display path, digest)
+        self.rendered = RenderedPages(None)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so that MkDocs keeps this instance (and `memory`) across rebuilds."""
@@ -111,10 +113,12 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         with the other markup after the page is converted and indexed."""
         self._add_assets(files, config)
         self.deferred = {}
+        self.rendered = RenderedPages(self._options(config).cache_dir)
         if self.config.enabled:
             self.reports = self._check(files, config)
             self._stop_or_warn()
-            content = f"# Verification report\n\n{REPORT_PLACEHOLDER}\n"
+            # Checker output stays out of search (its body is put in later anyway).
+            content = f"---\nsearch:\n  exclude: true\n---\n\n# Verification report\n\n{REPORT_PLACEHOLDER}\n"
         else:
             content = "# Verification report\n\nChecking is turned off for this build.\n"
         if files.get_file_from_path(REPORT_URI) is None:
@@ -136,19 +140,36 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
     ) -> str:
         """Placeholders around each checked formula and under the title; the
         justifications move out of the formulas, to be shown beside their rows."""
-        report = self.reports.get(page.file.src_uri)
+        uri = page.file.src_uri
+        report = self.reports.get(uri)
         if report is None:
             return markdown
+        path, digest = self.sources.get(uri, ("", ""))
+        markdown_digest = hashlib.sha256(markdown.encode()).hexdigest()
+        key = RenderedPages.key(checker_version(), uri, path, digest, markdown_digest)
+        kept = self.rendered.get(key)
+        if kept is not None:
+            self.deferred[uri] = kept[1]
+            return kept[0]
+        from verify.reporting import render  # not needed when every page comes rendered
+
         offset = render.markdown_line_offset(page.file.content_string, markdown)
         deferred: dict[str, str] = {}
         annotated = render.annotate_page(markdown, report, offset, deferred)
-        self.deferred[page.file.src_uri] = deferred
+        self.deferred[uri] = deferred
+        if all(r.cacheable for r in report.results):
+            self.rendered.put(key, annotated, deferred)
         return annotated
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the status markup in, now that search has indexed the page."""
         deferred = self.deferred.pop(page.file.src_uri, {})
-        return render.fill_placeholders(output, deferred)
+        return summary.fill_placeholders(output, deferred)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """After a full build, drop the kept renderings that no page used."""
+        if self.command != "serve" and self.config.enabled:
+            self.rendered.prune()
 
     def _add_assets(self, files: Files, config: MkDocsConfig) -> None:
         """Serve MathJax and the status styles from the site itself: no CDN."""
@@ -192,6 +213,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
                 report = by_path.get(os.path.realpath(keys[f.src_uri][0]))
                 if report is not None:
                     self.memory[keys[f.src_uri]] = report
+        self.sources = keys
         live = set(keys.values())
         self.memory = {k: v for k, v in self.memory.items() if k in live}
         order = _nav_order(config.nav)
@@ -200,7 +222,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
             f.src_uri: self.memory[k] for f in pages if (k := keys[f.src_uri]) in self.memory
         }
         results = [r for rep in reports.values() for r in rep.results]
-        log.info(f"{len(reports)} pages: {render.count_sentence(summarize(results))}")
+        log.info(f"{len(reports)} pages: {summary.count_sentence(summarize(results))}")
         return reports
 
     def _stop_or_warn(self) -> None:
@@ -251,12 +273,44 @@ def _build_facts(config: MkDocsConfig) -> dict[str, str]:
     }
     folder = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=folder, capture_output=True,
-            text=True, timeout=10, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return facts
-    if done.returncode == 0 and done.stdout.strip():
-        facts["commit"] = done.stdout.strip()
+        commit = _git_commit(folder.resolve())
+    except (OSError, UnicodeDecodeError):
+        commit = None
+    if commit:
+        facts["commit"] = commit[:12]
     return facts
+
+
+def _git_commit(folder: Path) -> str | None:
+    """The commit checked out where `folder` is, read from `.git` (a worktree's
+    `.git` file included) rather than by running git, which would cost the
+    build a process."""
+    for place in (folder, *folder.parents):
+        dot = place / ".git"
+        if dot.is_dir():
+            gitdir = dot
+            break
+        if dot.is_file():
+            pointer = dot.read_text(encoding="utf-8").strip()
+            if not pointer.startswith("gitdir:"):
+                return None
+            gitdir = (place / pointer.removeprefix("gitdir:").strip()).resolve()
+            break
+    else:
+        return None
+    head = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+    if not head.startswith("ref:"):
+        return head or None
+    ref = head.removeprefix("ref:").strip()
+    common = gitdir
+    if (gitdir / "commondir").is_file():
+        common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    for gitfolder in (gitdir, common):
+        if (gitfolder / ref).is_file():
+            return (gitfolder / ref).read_text(encoding="utf-8").strip() or None
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    return None

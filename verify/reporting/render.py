@@ -17,10 +17,11 @@ the Markdown converter nor the search indexer ever reads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from verify.model import Block, Declaration, Kind, PageReport, Result, Status, named_problems
-from verify.reporting.details import detail, esc, justification, math, prose
+from verify.model import Block, Declaration, PageReport, Result, Status, named_problems
+from verify.reporting.details import detail, esc, justification
+from verify.reporting.header import insert_header, notation_table, unverified_note
 from verify.reporting.rows import BlockRows, block_rows
 
 _ICONS = {
@@ -32,17 +33,11 @@ _LOUD = {Status.SAMPLED, Status.SKIPPED, Status.EXPECTED_FAILURE, Status.FAILED,
 _SEVERITY = [Status.ERROR, Status.FAILED, Status.SKIPPED, Status.EXPECTED_FAILURE,
              Status.SAMPLED, Status.CHECKED, Status.PROVED]  # fmt: skip
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-_VERIFIED = (Status.PROVED, Status.CHECKED, Status.SAMPLED)
 
 Named = tuple[str, Result]  # a result with its id on the page (`line-42`)
 
 
 # ------------------------------------------------------------------ words
-
-
-def verified_count(counts: Mapping[str, int]) -> int:
-    """Steps a reader can rely on: proved, checked or sampled."""
-    return sum(counts.get(s.value, 0) for s in _VERIFIED)
 
 
 def status_label(result: Result) -> str:
@@ -65,34 +60,6 @@ def _mark_word(result: Result) -> str:
     return {Status.SKIPPED: "skipped", Status.EXPECTED_FAILURE: "mistake caught"}.get(
         result.status, result.status.value
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def count_sentence(counts: Mapping[str, int]) -> str:
-    """E.g. "22 of 24 steps verified: 2 proved, 20 checked. 6 mistakes caught. 1 skipped."
-
-    Deliberately wrong steps (`expect-fail`) are not steps that verified: they
-    are counted apart, as mistakes the checker caught."""
-    caught = counts.get(Status.EXPECTED_FAILURE.value, 0)
-    steps = sum(counts.values()) - caught
-    sentences = []
-    if steps:
-        kinds = [f"{counts[s.value]} {s.value}" for s in _VERIFIED if counts.get(s.value, 0)]
-        verified = f"{verified_count(counts)} of {_plural(steps, 'step')} verified"
-        sentences.append(verified + (": " + ", ".join(kinds) if kinds else ""))
-    if caught:
-        sentences.append(f"{_plural(caught, 'mistake')} caught")
-    others = [
-        f"{counts.get(s.value, 0)} {s.value}"
-        for s in (Status.SKIPPED, Status.FAILED, Status.ERROR)
-        if counts.get(s.value, 0)
-    ]
-    if others:
-        sentences.append(", ".join(others))
-    return ". ".join(sentences) + "." if sentences else "No steps."
 
 
 def markdown_line_offset(source: str, markdown: str) -> int:
@@ -297,141 +264,3 @@ def annotate_page(
     name = f"<!--verify-header-{len(deferred)}-->"
     deferred[name] = header
     return insert_header(annotated, name)
-
-
-def fill_placeholders(page_html: str, deferred: Mapping[str, str]) -> str:
-    """Put the markup kept by `annotate_markdown` where its placeholders are.
-
-    Inside a list or an admonition Markdown wraps a placeholder in `<p>`; the
-    paragraph goes with it (a `<div>` inside `<p>` is invalid HTML)."""
-    if not deferred:
-        return page_html
-    pattern = re.compile(r"(?:<p>)?(<!--verify-[a-z]+-\d+-->)(?:</p>)?")
-    return pattern.sub(lambda m: deferred.get(m.group(1), m.group(0)), page_html)
-
-
-# -------------------------------------------------------------- the header
-
-
-_KIND_WORDS = {
-    Kind.SIZE: "a size: a whole number, 1 or more",
-    Kind.SCALAR: "a number",
-    Kind.FUNCTION: "a function",
-}
-_PROPERTY_WORDS = {
-    "positive-definite": "positive-definite (so symmetric)",
-    "probability": "a probability, strictly between 0 and 1",
-}
-
-
-def describe(decl: Declaration) -> str:
-    """A declaration in plain words, with its sizes typeset: "an n × n matrix"."""
-    shape = decl.shape
-    if decl.kind == Kind.INDEX and decl.index_range:
-        low, high = decl.index_range
-        words = f"an index, from {math(str(low))} to {math(str(high))}"
-    elif decl.kind == Kind.VECTOR and shape is not None:
-        words = f"a vector of {math(str(shape.rows))} numbers"
-    elif decl.kind in (Kind.MATRIX, Kind.IDENTITY) and shape is not None:
-        size = math(f"{shape.rows} \\times {shape.cols}")
-        words = f"a {size} matrix" if decl.kind == Kind.MATRIX else f"the {size} identity matrix"
-    else:
-        words = _KIND_WORDS.get(decl.kind, esc(decl.kind.value))
-    props = [_PROPERTY_WORDS.get(p, esc(p)) for p in decl.properties]
-    if decl.sums_over and not any(p.startswith("sums to 1") for p in decl.properties):
-        props.append(f"adding up to 1 over {math(decl.sums_over)}")
-    return words + (", " + ", ".join(props) if props else "")
-
-
-def _declaration_rows(declarations: Sequence[Declaration]) -> list[list[Declaration]]:
-    """Symbols declared together (`n, m, k: size`) share one row of the table."""
-    rows: list[list[Declaration]] = []
-    for decl in declarations:
-        last = rows[-1][0] if rows else None
-        if last is not None and decl.line and last.line == decl.line:
-            rows[-1].append(decl)
-        else:
-            rows.append([decl])
-    return rows
-
-
-def notation_table(report: PageReport) -> str:
-    """The page's header: how many steps verified, and its notation (collapsed)."""
-    counts = report.counts
-    problems = counts[Status.FAILED.value] + counts[Status.ERROR.value]
-    state = "problems" if problems else "ok"
-    rows = "".join(
-        f"<tr><td>{', '.join(math(d.key) for d in group)}</td>"
-        f"<td>{prose(group[0].meaning)}</td><td>{describe(group[0])}</td></tr>"
-        for group in _declaration_rows(report.page.declarations)
-    )
-    undeclared = sorted({name for r in report.results for name in r.undeclared})
-    if undeclared:  # contract §2: undeclared letters are real scalars, listed here
-        rows += (
-            f"<tr><td>{', '.join(math(name) for name in undeclared)}</td>"
-            "<td></td><td>a real number (not declared)</td></tr>"
-        )
-    symbols = sum(len(group) for group in _declaration_rows(report.page.declarations))
-    table = (
-        '<div class="verify-scroll"><table class="verify-notation-table"><thead><tr>'
-        "<th>Symbol</th><th>Meaning</th><th>What it is</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table></div>"
-    )
-    icon = "✓" if not problems else "✗"
-    return (
-        f'<div class="verify-summary verify-{state}">'
-        f'<p class="verify-count"><span class="verify-icon" aria-hidden="true">{icon}</span> '
-        f"{esc(count_sentence(counts))}</p>"
-        f'<details class="verify-symbols"><summary>Notation ({_plural(symbols, "symbol")})'
-        f"</summary>{table}</details></div>"
-    )
-
-
-def unverified_note(reason: str) -> str:
-    """A banner for a page that says why its math is not checked."""
-    return (
-        '<div class="verify-summary verify-unverified"><p class="verify-count">'
-        f"Not machine-checked: {esc(reason)}</p></div>"
-    )
-
-
-def insert_header(markdown_source: str, header: str) -> str:
-    """Put `header` after the first level-one heading (and after a "Result"
-    admonition right under it: the answer comes first), or at the top."""
-    lines = markdown_source.split("\n")
-    fence: str | None = None
-    for i, line in enumerate(lines):
-        opener = re.match(r"\s*(`{3,}|~{3,})", line)
-        if opener:
-            mark = opener.group(1)
-            if fence is None:
-                fence = mark
-            elif mark.startswith(fence):
-                fence = None
-            continue
-        if fence is not None:
-            continue
-        is_setext = (
-            re.fullmatch(r"=+\s*", line) is not None and i > 0 and bool(lines[i - 1].strip())
-        )
-        if re.match(r"# +\S", line) or is_setext:
-            at = _after_result(lines, i + 1)
-            lines[at:at] = ["", header, ""]
-            return "\n".join(lines)
-    return "\n".join([header, "", *lines])
-
-
-def _after_result(lines: list[str], at: int) -> int:
-    """The line after a `!!! success "Result"` admonition that starts at `at`
-    (blank lines skipped), or `at` when none does."""
-    k = at
-    while k < len(lines) and not lines[k].strip():
-        k += 1
-    if k >= len(lines) or not re.match(r'(?:!!!|\?\?\?\+?) +success\b.*"Result"', lines[k]):
-        return at
-    k += 1
-    while k < len(lines) and (not lines[k].strip() or lines[k].startswith(("    ", "\t"))):
-        k += 1
-    while k > at and not lines[k - 1].strip():
-        k -= 1
-    return k

@@ -15,6 +15,7 @@ answers all come from the cache stays fast.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from verify.model import Result
@@ -22,9 +23,19 @@ from verify.model import Result
 # Environments whose rows are the block's rows (as in `verify.reading.markdown`).
 _TRANSPARENT = {"aligned", "align", "align*", "split", "gathered", "gather", "gather*",
                 "equation", "equation*", "alignat", "alignat*", "alignedat", "flalign*"}  # fmt: skip
-_ENV = re.compile(r"\\(begin|end)\s*\{([^{}]*)\}(\{\d+\})?")
 _JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
-_SPACING = re.compile(r"\\\\\s*(?:\[[^\]]*\])?")
+# What matters for rows, in one pass: environments, row breaks (with their
+# spacing, `\\\\[4pt]`), escapes such as `\\{` (skipped), braces, `&&`. Other
+# commands hold no brace or `&`, so they are not tokens at all.
+_TOKEN = re.compile(
+    r"\\(?P<env>begin|end)\s*\{(?P<name>[^{}]*)\}(?:\{\d+\})?"
+    r"|(?P<row>\\\\(?:\s*\[[^\]]*\])?)|\\[^A-Za-z]|(?P<brace>[{}])|(?P<amps>&&)"
+)
+_LEADING = re.compile(
+    r"(?:\s|\\begin\s*\{(?:"
+    + "|".join(re.escape(e) for e in sorted(_TRANSPARENT))
+    + r")\}(?:\{\d+\})?)*"
+)
 
 
 @dataclass
@@ -65,7 +76,7 @@ class BlockRows:
 def _content_range(lines: list[str]) -> tuple[int, int, int, int]:
     """(first line, first column, last line, end column) of the math between
     the block's delimiters: `$$`, a ```` ```math ```` fence, `\\[ \\]` or none."""
-    first, last = 0, len(lines) - 1
+    last = len(lines) - 1
     head, tail = lines[0].lstrip(), lines[-1].rstrip()
     start_col = len(lines[0]) - len(head)
     end_col = len(lines[-1])
@@ -77,73 +88,47 @@ def _content_range(lines: list[str]) -> tuple[int, int, int, int]:
             if tail.endswith(closing) and (last > 0 or len(head) >= 2 * len(opening)):
                 end_col = len(tail) - len(closing)
             break
-    return first, start_col, last, end_col
+    return 0, start_col, last, end_col
 
 
-def _scan(text: str) -> tuple[list[int], list[tuple[int, int]]]:
-    """The offsets where rows start, and the (start, end) of each row separator."""
-    depth, i = 0, 0
-    starts, separators = [0], []
-    while i < len(text):
-        env = _ENV.match(text, i) if text[i] == "\\" else None
-        if env:
-            if env.group(2).strip() not in _TRANSPARENT:
-                depth += 1 if env.group(1) == "begin" else -1
-            i = env.end()
-            continue
-        if text.startswith("\\\\", i) and depth == 0:
-            sep = _SPACING.match(text, i)
-            end = sep.end() if sep else i + 2
-            separators.append((i, end))
-            starts.append(end)
-            i = end
-            continue
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        i += 1
-    return starts, separators
+@dataclass
+class _Span:
+    """A row of the math text: where it starts and ends, and where its
+    justification starts (its `&&`), if it has one."""
+
+    start: int
+    end: int
+    amps: int | None = None
 
 
-def _inside_environment(text: str, start: int, end: int) -> tuple[int, int]:
-    """A row's range without the alignment environment's `\\begin`/`\\end`
-    before or after it, and without surrounding white space."""
-    while True:
-        while start < end and text[start].isspace():
-            start += 1
-        env = _ENV.match(text, start, end)
-        if not (env and env.group(1) == "begin" and env.group(2).strip() in _TRANSPARENT):
-            break
-        start = env.end()
-    for env in _ENV.finditer(text, start, end):
-        if env.group(1) == "end" and env.group(2).strip() in _TRANSPARENT:
-            end = env.start()
-            break
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _spans(text: str) -> list[_Span]:
+    """Split the math into rows, in one pass over the tokens that matter.
 
-
-def _justification(row: str) -> tuple[int, str] | None:
-    """Where a row's justification starts, and its LaTeX."""
-    depth, i = 0, 0
-    while i < len(row) - 1:
-        ch = row[i]
-        if ch == "\\":
-            env = _ENV.match(row, i)
-            if env and env.group(2).strip() not in _TRANSPARENT:
-                depth += 1 if env.group(1) == "begin" else -1
-            i = env.end() if env else i + 2
-            continue
-        if row.startswith("&&", i) and depth == 0:
-            return i, row[i + 2 :].strip()
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        i += 1
-    tail = _JUSTIFY_TAIL.search(row)
-    if tail:
-        return tail.start(), tail.group().strip()
-    return None
+    A row ends at a `\\\\` outside braces and inner environments; it stops
+    short of a closing `\\end{aligned}`; its `&&` counts only at the top."""
+    spans = [_Span(0, len(text))]
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        kind = token.lastgroup
+        if kind == "name":
+            if token["name"].strip() in _TRANSPARENT:
+                if token["env"] == "end" and depth == 0:
+                    spans[-1].end = min(spans[-1].end, token.start())
+            else:
+                depth += 1 if token["env"] == "begin" else -1
+        elif kind == "row" and depth == 0:
+            spans[-1].end = min(spans[-1].end, token.start())
+            spans.append(_Span(token.end(), len(text)))
+        elif kind == "brace":
+            depth += 1 if token["brace"] == "{" else -1
+        elif kind == "amps" and depth == 0 and spans[-1].amps is None:
+            spans[-1].amps = token.start()
+    for span in spans:
+        leading = _LEADING.match(text, span.start, span.end)
+        span.start = leading.end() if leading else span.start
+        while span.end > span.start and text[span.end - 1].isspace():
+            span.end -= 1
+    return spans
 
 
 def block_rows(lines: list[str], first_line: int, keep_justifications: bool = False) -> BlockRows:
@@ -154,42 +139,56 @@ def block_rows(lines: list[str], first_line: int, keep_justifications: bool = Fa
     c0_line, c0_col, c1_line, c1_col = _content_range(lines)
     if c1_line < c0_line:
         return BlockRows([Row(first_line)], list(lines))
-    # The math as one string, and each character's (line, column) in `lines`.
-    where: list[tuple[int, int]] = []
-    chars: list[str] = []
-    for n in range(c0_line, c1_line + 1):
-        a = c0_col if n == c0_line else 0
-        b = c1_col if n == c1_line else len(lines[n])
-        for col in range(a, b):
-            chars.append(lines[n][col])
-            where.append((n, col))
-        if n < c1_line:
-            chars.append("\n")
-            where.append((n, b))
-    text = "".join(chars)
-    starts, separators = _scan(text)
-    ends = [a for a, _ in separators] + [len(text)]
-    blank = [False] * len(text)
+    parts = lines[c0_line : c1_line + 1]
+    parts = [*parts[:-1], parts[-1][:c1_col]] if parts else parts
+    parts[0] = parts[0][c0_col:] if c0_line != c1_line or c0_col <= c1_col else ""
+    text = "\n".join(parts)
+    starts = [0]  # offset in `text` of each content line
+    for part in parts[:-1]:
+        starts.append(starts[-1] + len(part) + 1)
+    spans = _spans(text)
+    if len(spans) > 1 and spans[-1].start >= spans[-1].end:
+        spans.pop()  # a `\\\\` before `\\end{aligned}` ends the table; it adds no row
     rows: list[Row] = []
-    for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        start, end = _inside_environment(text, start, end)
-        if start >= end and n == len(starts) - 1 and n > 0:
-            break  # a `\\` before `\end{aligned}` ends the table; it adds no row
-        found = _justification(text[start:end])
-        if found is not None and not keep_justifications:
-            for k in range(start + found[0], end):
-                blank[k] = text[k] != "\n"
-        at = min(start, len(text) - 1)
-        line = first_line + (where[at][0] if where else 0)
-        rows.append(Row(line, found[1] if found else ""))
-    out = [list(line) for line in lines]
+    cuts: list[tuple[int, int]] = []
+    for span in spans:
+        cut = span.amps
+        justification = text[cut + 2 : span.end].strip() if cut is not None else ""
+        if cut is None:
+            tail = _JUSTIFY_TAIL.search(text, span.start, span.end)
+            if tail:
+                cut, justification = tail.start(), tail.group().strip()
+        if cut is not None:
+            cuts.append((cut, span.end))
+        line = bisect_right(starts, min(span.start, max(len(text) - 1, 0))) - 1
+        rows.append(Row(first_line + c0_line + line, justification))
+    if keep_justifications or not cuts:
+        return BlockRows(rows, list(lines))
+    return BlockRows(rows, _without(lines, c0_line, c0_col, text, starts, cuts))
+
+
+def _without(
+    lines: list[str], c0_line: int, c0_col: int, text: str, starts: list[int],
+    cuts: list[tuple[int, int]],
+) -> list[str]:  # fmt: skip
+    """The block's lines with the `cuts` (ranges of `text`) taken out, line
+    breaks kept; a line left empty goes, since it would end a `$$` block."""
+    pieces: list[str] = []
     changed: set[int] = set()
-    for k, gone in enumerate(blank):
-        if gone:
-            n, col = where[k]
-            out[n][col] = ""
-            changed.add(n)
-    # A line left empty would end a `$$` block for Markdown: it goes.
-    shown = [line if n not in changed else "".join(out[n]).rstrip() for n, line in enumerate(lines)]
-    shown = [line for n, line in enumerate(shown) if n not in changed or line.strip()]
-    return BlockRows(rows, shown)
+    at = 0
+    for a, b in cuts:
+        pieces.append(text[at:a])
+        pieces.append("\n" * text.count("\n", a, b))
+        first, last = bisect_right(starts, a) - 1, bisect_right(starts, max(a, b - 1)) - 1
+        changed.update(range(first, last + 1))
+        at = b
+    pieces.append(text[at:])
+    shown = "".join(pieces).split("\n")
+    written = text.split("\n")
+    out = list(lines)
+    for n in changed:
+        original = lines[c0_line + n]
+        before = original[:c0_col] if n == 0 else ""
+        after = original[len(before) + len(written[n]) :]
+        out[c0_line + n] = (before + shown[n]).rstrip() + (" " + after if after else "")
+    return [line for n, line in enumerate(out) if n - c0_line not in changed or line.strip()]

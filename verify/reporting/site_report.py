@@ -6,13 +6,17 @@ convert it) and put into the report page after search has indexed it.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 from verify.model import PageReport, Status
-from verify.reporting.details import esc
-from verify.reporting.render import count_sentence, verified_count
+from verify.reporting.summary import count_sentence, verified_count
 
 REPORT_INTRO = "What the checker found for every derivation page when this site was built."
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
 
 
 def _title(report: PageReport) -> str:
