@@ -271,7 +271,7 @@ def _build_facts(config: MkDocsConfig) -> dict[str, str]:
         "date": datetime.fromtimestamp(stamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": f"{__version__} ({checker_version()})",
     }
-    folder = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    folder = Path(config.docs_dir)  # the pages' own checkout
     try:
         commit = _git_commit(folder.resolve())
     except (OSError, UnicodeDecodeError):
