@@ -374,3 +374,33 @@ def test_a_warm_build_reads_its_renderings_back(
     assert render(config, on_files(config), "d.md") == first
     config.plugins.on_post_build(config=config)
     assert sorted((cache / "rendered").glob("*.json")) == kept  # the unused one is gone
+
+
+# Prints which of the heavy modules a whole `mkdocs build` imported.
+PROBE = """\
+import sys
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "--strict", "-q"])
+except SystemExit as end:
+    assert not end.code, end.code
+heavy = ("sympy", "lark", "verify.reading.markdown", "verify.reporting.render")
+print(" ".join(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_a_warm_build_imports_neither_sympy_nor_lark_nor_the_renderer(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(SITE_CONFIG.replace("cache_dir: false", "cache_dir: .c"))
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "right.md").write_text(RIGHT)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+    def build_and_list() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert "sympy" in build_and_list()  # cold: the step is checked and rendered
+    assert build_and_list() == []  # warm: the cache and the kept rendering answer
