@@ -1,4 +1,4 @@
-# Verified Derivations: set-up and checks. A fresh clone needs only Python 3.11
+# Verified Derivations: set-up and checks. A fresh clone needs only Python 3.11+
 # and pip: `make serve` to read the site, `make test` to check everything.
 
 PYTHON ?= python3
@@ -13,10 +13,12 @@ export NO_MKDOCS_2_WARNING := 1
 
 venv: $(STAMP)
 
-# Reinstall when the dependencies change.
-$(STAMP): pyproject.toml
+# The checker with its MkDocs plugin, the site's theme and extensions, and the
+# development tools; reinstalled when any of them changes.
+$(STAMP): pyproject.toml requirements-site.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -e '.[test]'
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install -e '.[dev]' -r requirements-site.txt
 	touch $(STAMP)
 
 serve: venv
@@ -26,14 +28,14 @@ build: venv
 	$(BIN)/mkdocs build --strict
 
 test: venv
-	$(BIN)/ruff check verify tests
-	$(BIN)/ruff format --check verify tests
+	$(BIN)/ruff check verify tests bench
+	$(BIN)/ruff format --check verify tests bench
 	$(BIN)/mypy verify
 	$(BIN)/pytest
 
-# The benchmark: a synthetic site of 10 and 100 pages, plugin off/on, cold/warm.
+# The benchmark: synthetic sites of 10, 100 and 1,000 pages (bench/README.md).
 bench: venv
-	$(BIN)/python -m bench.run --sizes 10,100
+	$(BIN)/python -m bench.run --sizes 10,100,1000
 
 clean:
 	rm -rf site .verify-cache build *.egg-info .pytest_cache .mypy_cache .ruff_cache

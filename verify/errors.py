@@ -68,6 +68,10 @@ class Undefined(VerifyError):
     """No real value at this instance (a singular matrix, a log of 0, ...): draw another."""
 
 
+class Unsatisfied(Undefined):
+    """A `given` cannot be made to hold at this instance: draw another."""
+
+
 class Ambiguous(VerifyError):
     """Floats cannot tell at this instance: decide it again with exact values."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -30,13 +31,20 @@ def time_limit(seconds: float, *, enforced: bool = False) -> Iterator[None]:
     def alarm(_signum: int, _frame: FrameType | None) -> None:
         raise OutOfTime(f"more than {seconds:g} s")
 
+    # A limit inside another (a proof inside a repair search) must not cancel the
+    # outer one: it runs at most as long as the outer has left, which is re-armed after.
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            left = outer - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 def limit_memory(limit: int = MEMORY_LIMIT_BYTES) -> None:

@@ -63,6 +63,10 @@ class Relation(StrEnum):
         return self in (Relation.IMPLIES, Relation.IFF)
 
 
+# How the notation table writes a random symbol's distribution family.
+RANDOM_HEADS = {"normal": "\\mathcal{N}", "bernoulli": "Bernoulli", "categorical": "Categorical"}
+
+
 class Kind(StrEnum):
     """What a declared symbol is (contract §2)."""
 
@@ -118,6 +122,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Hypothesis:
+    """A `given` equation (contract §3) and where it is written."""
+
+    text: str
+    line: int
+    column: int = 1
+
+    @property
+    def span(self) -> Span:
+        return Span(self.text, ((self.line, self.column),))
+
+
+@dataclass(frozen=True)
 class Directive:
     """What a contributor said about a block or a row (contract §3)."""
 
@@ -125,6 +142,7 @@ class Directive:
     expect_fail: str | None = None
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
+    given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
 
 
 @dataclass
@@ -173,6 +191,23 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Part:
+    """The parts of a declared whole (contract §2): `entries y^{(i)}` (entry i of
+    the vector y) or `rows x^{(i)}` (row i of the matrix X is (x^{(i)})^T)."""
+
+    kind: str  # "entries" or "rows"
+    key: str
+    base: str
+    subscripts: tuple[str, ...]
+    superscripts: tuple[str, ...]
+    superscript_parenthesized: bool
+
+    @property
+    def indices(self) -> tuple[str, ...]:
+        return self.subscripts + self.superscripts
+
+
+@dataclass(frozen=True)
 class Declaration:
     """One declared symbol pattern from the `symbols:` front matter."""
 
@@ -187,21 +222,37 @@ class Declaration:
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
     line: int = 0
+    distribution: str | None = None  # a random symbol's family: normal, bernoulli, categorical
+    parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
+    parts: tuple[Part, ...] = ()
+    arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
     meaning: str = ""  # what the symbol stands for: the `# comment` on its line
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts
+        return self.subscripts + self.superscripts + self.arguments
+
+    @property
+    def is_random(self) -> bool:
+        return self.distribution is not None
 
     def describe_kind(self) -> str:
         """The kind as the front matter writes it: `index 1..m`, `matrix(n, m)`."""
         if self.kind == Kind.INDEX and self.index_range:
-            return f"index {self.index_range[0]}..{self.index_range[1]}"
+            low, high = self.index_range
+            return f"index {low}..{high}" + self.describe_random()
         if self.kind in (Kind.VECTOR, Kind.IDENTITY) and self.shape:
-            return f"{self.kind}({self.shape.rows})"
+            return f"{self.kind}({self.shape.rows})" + self.describe_random()
         if self.kind == Kind.MATRIX and self.shape:
-            return f"matrix({self.shape.rows}, {self.shape.cols})"
-        return str(self.kind)
+            return f"matrix({self.shape.rows}, {self.shape.cols})" + self.describe_random()
+        return str(self.kind) + self.describe_random()
+
+    def describe_random(self) -> str:
+        """`, random \\mathcal{N}(\\mu, \\Sigma)` for a random symbol, else nothing."""
+        if self.distribution is None:
+            return ""
+        head = RANDOM_HEADS.get(self.distribution, self.distribution)
+        return f", random {head}({', '.join(self.parameters)})"
 
     def describe_shape(self) -> str:
         if self.kind in (Kind.VECTOR, Kind.MATRIX, Kind.IDENTITY) and self.shape:
@@ -232,7 +283,15 @@ class Declaration:
             properties=tuple(data["properties"]), sums_over=data.get("sums_over"),
             index_range=(Size.parse(index_range[0]), Size.parse(index_range[1]))
             if index_range else None,
-            line=int(data.get("line", 0)), meaning=str(data.get("meaning", "")),
+            line=int(data.get("line", 0)), distribution=data.get("distribution"),
+            parameters=tuple(data.get("parameters", ())),
+            arguments=tuple(data.get("arguments", ())),
+            parts=tuple(
+                Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                for p in data.get("parts", ())
+            ),
+            meaning=str(data.get("meaning", "")),
         )  # fmt: skip
 
 
@@ -248,7 +307,9 @@ class Page:
     problems: list[Result]
     unverified: str | None = None
     wrt: str | None = None
-    notation_error: int | None = None  # line of a broken `symbols:` entry
+    notation_error: int | None = None  # line of a `symbols:` that cannot be read at all
+    broken: dict[str, str] = field(default_factory=dict)  # symbol -> why its entry is unusable
+    given: list[Hypothesis] = field(default_factory=list)  # front matter `given:`
 
     @property
     def is_derivation(self) -> bool:
@@ -261,6 +322,62 @@ class Page:
     @property
     def definitions(self) -> list[Definition]:
         return [d for b in self.blocks for d in b.definitions]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit of a repair: what is written where, and what makes the step hold.
+
+    `side` is `lhs`, `rhs`, or `notation` (a property added to a declaration,
+    whose front-matter line is `line`); `latex` is the whole corrected side (or
+    the corrected declaration); `places` counts the spots one rename changed.
+    """
+
+    side: str
+    line: int
+    column: int | None
+    before: str
+    after: str
+    latex: str
+    kind: str
+    places: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "side": self.side, "line": self.line, "column": self.column, "from": self.before,
+            "to": self.after, "latex": self.latex, "kind": self.kind, "places": self.places,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(
+            side=data["side"], line=int(data["line"]), column=data.get("column"),
+            before=data["from"], after=data["to"], latex=data["latex"], kind=data["kind"],
+            places=int(data.get("places", 1)),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Repair:
+    """Edits (one or two) after which a failed step verifies: contract §5 `repairs`.
+
+    The JSON puts the first change's fields at the top (`side`, `column`,
+    `from`, `to`, `latex`) and any second one under `also`; `status` is the
+    verdict of the repaired step, decided like any step.
+    """
+
+    changes: tuple[Change, ...]
+    status: Status
+
+    def to_json(self) -> dict[str, Any]:
+        first, *rest = self.changes
+        return {**first.to_json(), "status": self.status.value,
+                "also": [c.to_json() for c in rest]}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Repair:
+        changes = [Change.from_json(data), *(Change.from_json(c) for c in data.get("also", []))]
+        return cls(tuple(changes), Status(data["status"]))
 
 
 @dataclass
@@ -284,6 +401,7 @@ class Result:
     tolerance: str | None = None
     undeclared: list[str] = field(default_factory=list)  # letters read as real scalars
     cacheable: bool = True  # false for a verdict about this run (a time-out), not the pair
+    repairs: list[Repair] = field(default_factory=list)  # for a failed step: what makes it hold
 
     @property
     def location(self) -> Location:
@@ -293,6 +411,7 @@ class Result:
         data = asdict(self)
         data["status"] = self.status.value
         data["relation"] = str(self.relation)
+        data["repairs"] = [r.to_json() for r in self.repairs]
         del data["cacheable"]
         return data
 
@@ -300,6 +419,7 @@ class Result:
     def from_json(cls, data: dict[str, Any]) -> Result:
         data = dict(data)
         data["status"] = Status(data["status"])
+        data["repairs"] = [Repair.from_json(r) for r in data.get("repairs", [])]
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 Monomial = tuple[str, ...]  # sorted size names, repeated for powers
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z]\w*|\\[A-Za-z]+)|(\\cdot|\*|\+|-|\(|\)))")
+# A name may carry a literal subscript, as in `d_k` or `d_{model}` (Vaswani's sizes);
+# it is spelled `d_{k}` everywhere, as the `symbols:` keys spell a literal name.
+_NAME = r"(?:[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?"
+_TOKEN = re.compile(rf"\s*(?:(\d+)|({_NAME})|(\\cdot|\*|\+|-|\(|\)))")
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,15 @@ class _SizeParser:
             return Size.number(int(token))
         if token in ("+", "-", "*", "\\cdot", ")"):
             raise ValueError(f"size '{self.text}': unexpected '{token}'")
-        return Size.name(token)
+        return Size.name(_spelled(token))
+
+
+def _spelled(name: str) -> str:
+    """`d_k` and `d_{k}` are one size, spelled `d_{k}`."""
+    base, _, script = name.partition("_")
+    if not script:
+        return name
+    return f"{base}_{{{script.strip('{}')}}}"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.adapters.cli import main
+from verify import __version__
+from verify.adapters.cli import in_shard, main
 
 GOOD = """\
 ---
@@ -122,7 +123,8 @@ def test_exit_code_2_for_a_missing_path(site: Path, capsys: pytest.CaptureFixtur
 def test_json_report_matches_the_contract(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "docs", "--json", "report.json"]) == 1
     data = json.loads((site / "report.json").read_text(encoding="utf-8"))
-    assert set(data) == {"pairs", "summary"}
+    assert set(data) == {"version", "pairs", "summary"}
+    assert data["version"] == __version__
     assert set(data["summary"]) == SUMMARY_KEYS
     assert sum(data["summary"].values()) == len(data["pairs"])
     for pair in data["pairs"]:
@@ -265,3 +267,78 @@ def test_explain_of_an_error_pair_shows_its_diagnosis(
     out = capsys.readouterr().out
     assert "  not understood: cannot add a matrix(n, n) and a vector(n)" in out
     assert "  shapes:\n    A  is  matrix(n, n)\n    x  is  vector(n)" in out
+
+
+# ------------------------------------------------- conventions of a command line
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"verify {__version__}\n"
+
+
+def test_json_to_standard_output(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "docs", "--json", "-"]) == 1
+    out, err = capsys.readouterr()
+    data = json.loads(out)  # nothing else on standard output
+    assert data["summary"]["failed"] == 1 and data["version"] == __version__
+    assert "docs/bad.md:10: failed: " in err
+    assert not (site / "-").exists()
+
+
+def test_an_unwritable_report_is_exit_2_with_one_line(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "docs/good.md", "--json", "no/such/folder/report.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("verify: cannot write the report no/such/folder/report.json: ")
+    assert len(err.splitlines()) == 1
+
+
+def test_a_page_that_is_not_text_is_exit_2_with_one_line(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "docs" / "binary.md").write_bytes(b"\xff\xfe\x00 not text")
+    assert main(["check", "docs"]) == 2
+    err = capsys.readouterr().err
+    assert err == "verify: docs/binary.md: not UTF-8 text (byte 0: invalid start byte)\n"
+
+
+def test_an_internal_error_is_exit_2_with_one_line(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something the checker did not expect")
+
+    monkeypatch.setattr("verify.adapters.cli.check_paths", broken)
+    monkeypatch.delenv("VERIFY_DEBUG", raising=False)
+    assert main(["check", "docs/good.md"]) == 2
+    err = capsys.readouterr().err
+    assert err == "verify: internal error: RuntimeError: something the checker did not expect\n"
+
+
+def test_colour_is_rich_s_decision(site: Path, capsys: pytest.CaptureFixture[str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    main(["check", "docs/bad.md", "--brief"])
+    assert "\x1b[" not in capsys.readouterr().out  # not a terminal: plain lines
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    main(["check", "docs/bad.md", "--brief"])
+    assert "\x1b[" in capsys.readouterr().out
+
+
+def test_shards_split_the_pages(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for k in range(12):
+        (site / "docs" / f"page{k}.md").write_text(GOOD, encoding="utf-8")
+    pages = sorted((site / "docs").glob("*.md"))
+    shares = [{p for p in pages if in_shard(p, (k, 3))} for k in (1, 2, 3)]
+    assert set().union(*shares) == set(pages)
+    assert sum(len(s) for s in shares) == len(pages)
+    assert all(shares)
+    assert main(["check", "docs", "--shard", "2/3", "--brief"]) in (0, 1)
+    assert capsys.readouterr().out.strip().endswith(f"in {len(shares[1])} page(s)")
+    with pytest.raises(SystemExit):
+        main(["check", "--shard", "4/3"])

@@ -60,6 +60,10 @@ DOLLAR_FENCE = re.compile(r"^\s*\$\$\s*$")
 MATH_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*math(\s|$)")
 EXPECT_FAIL = re.compile(r"^\s*<!--\s*verify:.*\bexpect-fail\b.*-->\s*$")
 COMMAND = re.compile(r"\\([A-Za-z]+)")
+# Commands that only decorate what their last argument holds, and that argument's start.
+DECORATIONS = {"boxed", "color", "textcolor"}
+DECORATION = re.compile(r"\s*(?:\{[^{}]*\}\s*)?\{")
+LABELLED = re.compile(r"\\(?:overset|stackrel)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*\{=\}")
 
 
 @dataclass(frozen=True)
@@ -90,29 +94,47 @@ class SourceBlock:
 def row_relations(row: str) -> list[str]:
     """The relations that make pairs on one row of a display-math block.
 
-    Only relations outside braces count (so `\\sum_{i=1}`, `\\text{…}` and
-    `\\begin{aligned}` do not); a chain `a = b \\le c` gives one per relation;
+    Only relations outside braces count (so `\\sum_{i=1}`, `\\text{…}`, `1\\{j = 3\\}`
+    and `\\begin{aligned}` do not), except braces that only decorate: `\\boxed{…}`,
+    `\\color{c}{…}` and plain braces that are no argument, as a reader sees through
+    them; a chain `a = b \\le c` gives one per relation;
     an implication row is one pair; a definition row (`:=`) is none.
     """
     row = re.sub(r"(?<!\\)%.*$", "", row)
     found: list[str] = []
     depth = 0
+    decorations: list[bool] = []  # for each open brace: whether it only decorates
     k = 0
     while k < len(row):
         char = row[k]
         if char == "\\":
             command = COMMAND.match(row, k)
+            labelled = LABELLED.match(row, k)
+            if labelled:  # `\overset{(a)}{=}` is a step; `\overset{\text{def}}{=}` defines
+                if depth == 0:
+                    found.append(":=" if re.search(r"\bdef\b", labelled.group(1)) else "=")
+                k = labelled.end()
+                continue
             if command:
                 if depth == 0 and command.group(1) in RELATION_COMMANDS:
                     found.append(RELATION_COMMANDS[command.group(1)])
                 k = command.end()
+                decoration = DECORATION.match(row, k) if command.group(1) in DECORATIONS else None
+                if decoration:  # `\boxed{`, `\color{red}{`: the reader sees through them
+                    decorations.append(True)
+                    k = decoration.end()
+            elif row[k + 1 : k + 2] in ("{", "}"):  # \{ … \}: a set or an indicator
+                depth += 1 if row[k + 1] == "{" else -1
+                k += 2
             else:
-                k += 2  # \{ \} \| \, \\ and the like
+                k += 2  # \| \, \\ and the like
             continue
         if char == "{":
-            depth += 1
+            plain = not re.search(r"([_^}\]]|\\[A-Za-z]+)\s*$", row[:k])
+            decorations.append(plain)
+            depth += 0 if plain else 1
         elif char == "}":
-            depth -= 1
+            depth -= 0 if decorations and decorations.pop() else 1
         elif depth == 0 and char == ":" and row[k + 1 : k + 2] == "=":
             found.append(":=")
             k += 2

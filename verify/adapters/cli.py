@@ -1,12 +1,16 @@
 """Command line: `python -m verify check [PATH ...]` and `python -m verify explain FILE:LINE`.
 
 Exit codes: 0 when no pair is `failed` or `error`, 1 when one is, 2 when the
-command itself is wrong (no such page, not a git repository, a bad FILE:LINE).
+command itself could not do its work: a usage error (no such page, not a git
+repository, a bad FILE:LINE), an I/O error (a page that cannot be read, a
+report that cannot be written) or an internal error; those print one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +19,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from verify import __version__
 from verify.model import Result, Status
 from verify.reporting import report
 from verify.running.check import CheckOptions, check_paths, find_pages
@@ -24,10 +29,13 @@ STYLES = {Status.FAILED: "bold red", Status.ERROR: "bold yellow"}
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="verify", description="Check the derivations in pages.")
+    parser.add_argument("--version", action="version", version=f"verify {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check pages and report failed or error pairs")
     check.add_argument("paths", nargs="*", help="Markdown files or folders (default: docs/)")
-    check.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
+    check.add_argument(
+        "--json", metavar="FILE", help="write the JSON report to FILE ('-': standard output)"
+    )
     check.add_argument(
         "--format",
         choices=["text", "github"],
@@ -46,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="only pages changed since REF (default: merge base with main)",
     )
+    check.add_argument(
+        "--shard",
+        metavar="K/N",
+        type=_shard,
+        default=None,
+        help="only the K-th of N shares of the pages (for CI jobs in parallel; a page's share"
+        " depends on its path alone)",
+    )
     check.add_argument("--quiet", action="store_true", help="no progress bar")
     check.add_argument(
         "--brief", action="store_true", help="only the contract's line for each problem, no details"
@@ -53,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show what the checker understood of one pair")
     explain.add_argument("location", help="FILE:LINE of the pair (the line of its right side)")
     return parser
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, not {text!r}")
+    return int(k), int(n)
+
+
+def in_shard(page: Path, shard: tuple[int, int]) -> bool:
+    """Whether `page` is in share K of N: by a digest of its path, so that adding
+    or removing a page moves no other page to another share (and its cache)."""
+    k, n = shard
+    name = Path(os.path.relpath(page)).as_posix()
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % n == k - 1
 
 
 # ------------------------------------------------------------------- --changed
@@ -93,18 +124,18 @@ def changed_pages(ref: str, paths: list[str]) -> list[Path]:
 
 
 class Console:
-    """Plain lines when piped or in CI; colour and a progress bar on a terminal (rich)."""
+    """Lines through rich, which decides on colour itself (a terminal, `NO_COLOR`,
+    `FORCE_COLOR`); a progress bar only on an interactive terminal. With
+    `--json -` the report owns standard output and the lines go to standard error."""
 
-    def __init__(self, quiet: bool) -> None:
-        self.rich: Any = None
+    def __init__(self, quiet: bool, stderr: bool = False) -> None:
+        from rich.console import Console as RichConsole
+
         self.quiet = quiet
-        if sys.stdout.isatty() and not os.environ.get("CI") and not os.environ.get("NO_COLOR"):
-            from rich.console import Console as RichConsole
-
-            self.rich = RichConsole(highlight=False, soft_wrap=True)
+        self.rich = RichConsole(highlight=False, soft_wrap=True, stderr=stderr, emoji=False)
 
     def progress(self) -> tuple[AbstractContextManager[Any], Callable[[int, int], None] | None]:
-        if self.quiet or self.rich is None or not sys.stderr.isatty():
+        if self.quiet or not self.rich.is_interactive:
             return nullcontext(), None
         from rich.progress import Progress
 
@@ -117,12 +148,9 @@ class Console:
         return bar, update
 
     def print(self, text: str, style: str | None = None) -> None:
-        if self.rich is None:
-            print(text)
-        else:
-            from rich.text import Text
+        from rich.text import Text
 
-            self.rich.print(Text(text, style=style or ""))
+        self.rich.print(Text(text, style=style or ""))
 
 
 def _print_problems(console: Console, results: list[Result], fmt: str, brief: bool) -> None:
@@ -139,7 +167,7 @@ def _print_problems(console: Console, results: list[Result], fmt: str, brief: bo
         for line in lines[1:] + (details if not brief else []):
             console.print(line, "bold red" if line.lstrip().startswith("^") else None)
         if fmt == "github":
-            print(report.github_annotation(r, details))
+            console.print(report.github_annotation(r, details))
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -156,10 +184,21 @@ def run_check(args: argparse.Namespace) -> int:
     except (FileNotFoundError, RuntimeError, OSError) as err:
         print(f"verify: {err}", file=sys.stderr)
         return 2
-    console = Console(args.quiet)
+    targets: list[str | Path] = list(pages)
+    if args.shard:
+        pages = [p for p in pages if in_shard(p, args.shard)]
+        targets = list(pages)
+    elif args.changed is None:
+        targets = list(args.paths or ["docs"])  # whole folders: the cache forgets gone pages
+    to_stdout = args.json == "-"
+    console = Console(args.quiet, stderr=to_stdout)
     bar, update = console.progress()
-    with bar:
-        reports = check_paths(pages, options, update) if pages else []
+    try:
+        with bar:
+            reports = check_paths(targets, options, update) if pages else []
+    except OSError as err:  # a page that cannot be read
+        print(f"verify: {err}", file=sys.stderr)
+        return 2
     results = report.all_results(reports)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     _print_problems(console, results, fmt, args.brief)
@@ -167,8 +206,18 @@ def run_check(args: argparse.Namespace) -> int:
         report.summary_line(results) + f" in {len(reports)} page(s)",
         "bold" if report.exit_code(results) else "green",
     )
-    if args.json:
-        report.write_json(reports, args.json)
+    if to_stdout:
+        json.dump(report.json_report(reports), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif args.json:
+        try:
+            report.write_json(reports, args.json)
+        except OSError as err:
+            print(
+                f"verify: cannot write the report {args.json}: {err.strerror or err}",
+                file=sys.stderr,
+            )
+            return 2
     return report.exit_code(results)
 
 
@@ -189,6 +238,15 @@ def run_explain(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return run_check(args)
-    return run_explain(args)
+    try:
+        if args.command == "check":
+            return run_check(args)
+        return run_explain(args)
+    except KeyboardInterrupt:
+        print("verify: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: one line (VERIFY_DEBUG=1 shows the traceback)
+        if os.environ.get("VERIFY_DEBUG"):
+            raise
+        print(f"verify: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 2

@@ -21,20 +21,26 @@ from verify.deciding.compare import (
     same,
     show,
 )
+from verify.deciding.hypotheses import alternatives, satisfy
+from verify.deciding.hypotheses import describe as describe_givens
 from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood, refs, understand
+from verify.deciding.wholes import part_declaration
 from verify.errors import (
     Ambiguous,
     EmptyRange,
     EvaluationError,
     PairError,
     Undefined,
+    Unsatisfied,
 )
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
+from verify.meaning.integrate import integrates
 from verify.meaning.terms import Env
+from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Kind, Relation, Result, Status
 
 EQUALITY_PLANS = 6
@@ -64,8 +70,13 @@ def decide(task: PairTask) -> Result:
         result.undeclared = sorted(understood.translator.undeclared)
         _run(understood, task, result)
     except PairError as err:
+        # Contract §5: an error pair stands at its right side's row; a fault
+        # elsewhere (the left side's row, a given, a definition) is named in words.
         result.status, result.message = Status.ERROR, err.message
-        result.line, result.column = err.line, err.column
+        result.line, result.column = task.line, err.column if err.line == task.line else None
+        if err.line != task.line:
+            where = f"line {err.line}" + (f", column {err.column}" if err.column else "")
+            result.message = f"{err.message} (at {where})"
     except RecursionError:
         result.status, result.message = Status.ERROR, "the expression is nested too deeply"
     except (EvaluationError, EmptyRange) as err:
@@ -146,14 +157,19 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
     plans = SAMPLE_PLANS if u.mode == Mode.INEQUALITY else EQUALITY_PLANS
+    unsatisfied: Undefined | None = None  # why a given could not be made to hold
     for plan in range(plans):
         for attempt in range(ATTEMPTS):
             try:
-                drawn = draw_instance(task, u, plan, attempt)
+                drawn = draw_instance(task, u, plan, attempt, givens=False)
                 if drawn is None:
                     continue
-                rng, env = drawn
-                verdict = checked_instance(u, task, env, rng, symbols, used)
+                rng, drawn_env = drawn
+                verdict, env = checked_instance(u, task, drawn_env, rng, symbols, used,
+                                                rotation=plan + attempt)  # fmt: skip
+            except Unsatisfied as err:
+                unsatisfied = err if u.givens else None
+                continue
             except (Undefined, EmptyRange):
                 continue
             if verdict is not None:
@@ -168,6 +184,13 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             break
     result.instances = passed
     result.tolerance = TOLERANCE_TEXT
+    if passed < 3 and unsatisfied is not None:
+        what = "premise" if u.mode == Mode.ENTAILS else "given"
+        raise PairError(
+            f"the {what} could not be satisfied: only {passed} instance(s) satisfying it could"
+            f" be drawn ({unsatisfied})",
+            task.line,
+        )
     if passed < 3:
         raise PairError(
             f"only {passed} admissible instance(s) could be drawn (a side was undefined at"
@@ -183,8 +206,17 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
         return
     what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
             f"{latex_of_ref(u.wrt)}", Mode.PROPTO: f"ratio independent of {latex_of_ref(u.wrt)}",
-            Mode.IMPLIES: "the solution satisfies the premise"}[u.mode]  # fmt: skip
-    result.status, result.method = Status.CHECKED, f"{what} at {passed} random instances{size_text}"
+            Mode.IMPLIES: "the solution satisfies the premise",
+            Mode.ENTAILS: "the conclusion held where the premise holds"
+            + (", and the premise where the conclusion holds" if u.converse else ""),
+            }[u.mode]  # fmt: skip
+    stated = [g for g in u.givens if u.mode != Mode.ENTAILS or g is not u.givens[-1]]
+    result.status, result.method = (
+        Status.CHECKED,
+        f"{what} at {passed} random instances{size_text}{describe_givens(stated)}",
+    )
+    if integrates(u.lhs) or integrates(u.rhs):
+        result.method = f"exact expectations, {result.method}"
     if u.mode == Mode.EQUAL and provable(u):
         if prove(u):
             result.status = Status.PROVED
@@ -211,39 +243,53 @@ def instance_seed(task: PairTask, u: Understood) -> str:
 
 
 def draw_instance(
-    task: PairTask, u: Understood, plan: int, attempt: int
+    task: PairTask, u: Understood, plan: int, attempt: int, *, givens: bool = True
 ) -> tuple[random.Random, Env] | None:
     """Attempt `attempt` at an instance of plan `plan`, as every decision draws it;
-    None where a side condition (`where j \\ne l`) does not hold."""
+    None where a side condition (`where j \\ne l`) does not hold. With `givens`,
+    the instance is made to satisfy the givens (exactly)."""
     rng = random.Random(f"{instance_seed(task, u)}|{plan}|{attempt}")
     env = draw(rng, task.declarations, u.translator.undeclared, plan,
-               positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2)  # fmt: skip
+               positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
+               minimum_sizes=u.minimum_sizes)  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
         return None
+    if givens:
+        env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
     return rng, env
 
 
 def checked_instance(
     u: Understood,
     task: PairTask,
-    env: Env,
+    drawn: Env,
     rng: random.Random,
     refs: list[T.Ref],
     used: set[str],
-) -> dict[str, Any] | None:
-    """Try the instance with fast floats; decide failures and near-ties exactly."""
+    rotation: int = 0,
+) -> tuple[dict[str, Any] | None, Env]:
+    """Try the instance with fast floats; decide failures and near-ties exactly.
+
+    The givens are made to hold in each pass (with floats in the fast one), so
+    a failure is always decided at an instance that satisfies them exactly.
+    Returns the verdict and the instance it was decided at."""
+
+    def satisfied() -> Env:
+        return satisfy(u.givens, drawn, task.declarations, u.fixed, u.targets, rotation)
+
     state = rng.getstate()
-    if u.mode == Mode.IMPLIES:  # solving is checked exactly, with its derivative
-        return one_instance(u, task, env, rng, refs, used)
-    try:
-        with fast_numbers():
-            verdict = one_instance(u, task, env, rng, refs, used)
-        if verdict is None:
-            return None
-    except Ambiguous:
-        pass
-    rng.setstate(state)
-    return one_instance(u, task, env, rng, refs, used)
+    if u.mode != Mode.IMPLIES:  # solving is checked exactly, with its derivative
+        try:
+            with fast_numbers():
+                env = satisfied()
+                verdict = one_instance(u, task, env, rng, refs, used)
+            if verdict is None:
+                return None, env
+        except Ambiguous:
+            pass
+        rng.setstate(state)
+    env = satisfied()
+    return one_instance(u, task, env, rng, refs, used), env
 
 
 def one_instance(
@@ -259,12 +305,24 @@ def one_instance(
         used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     base = {"sizes": {k: v for k, v in env.sizes.items() if k in used},
             "indices": {k: v for k, v in env.indices.items() if k in used}}  # fmt: skip
-    if u.mode == Mode.EQUAL:
-        left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
-        if same(left, right):
-            return None
-        return {**base, "values": _instance_values(env, refs), "lhs": show(left),
-                "rhs": show(right)}  # fmt: skip
+    if u.mode in (Mode.EQUAL, Mode.ENTAILS):
+        places = [env]
+        if u.mode == Mode.ENTAILS and len(u.givens) == 1:  # the premise, solved for each symbol
+            places += alternatives(u.givens[0], env, task.declarations, u.fixed)
+        for place in places:
+            left, right = evaluate(u.lhs, place), evaluate(u.rhs, place)
+            if not same(left, right):
+                return {**base, "values": _instance_values(place, refs), "lhs": show(left),
+                        "rhs": show(right)}  # fmt: skip
+        if u.converse and u.premise is not None:  # `\iff`: the premise where the conclusion holds
+            stated = u.givens[:-1]
+            other = satisfy(stated + u.converse, env, task.declarations, u.fixed)
+            left, right = evaluate(u.premise[0], other), evaluate(u.premise[1], other)
+            if not same(left, right):
+                return {**base, "values": _instance_values(other, refs), "direction":
+                        "the converse: the premise fails where the conclusion holds",
+                        "lhs": show(left), "rhs": show(right)}  # fmt: skip
+        return None
     if u.mode == Mode.INEQUALITY:
         left, right = evaluate(u.lhs, env), evaluate(u.rhs, env)
         if ordered(left, right, task.relation):
@@ -274,7 +332,7 @@ def one_instance(
     assert u.wrt is not None
     slot = u.wrt.slot(env)
     other = _redraw(u.wrt, task, env, rng)
-    env2 = env.with_slot(slot, other)
+    env2 = satisfy(u.givens, env.with_slot(slot, other), task.declarations, u.fixed)
     if u.mode in (Mode.CONST, Mode.PROPTO):
         l1, r1 = evaluate(u.lhs, env), evaluate(u.rhs, env)
         l2, r2 = evaluate(u.lhs, env2), evaluate(u.rhs, env2)
@@ -293,7 +351,9 @@ def one_instance(
     solution = evaluate(u.rhs, env)
     if not same(evaluate(u.rhs, env2), solution):
         raise PairError(f"the solution for {u.wrt.name} depends on {u.wrt.name} itself", task.line)
-    residual = evaluate(u.lhs, env.with_slot(slot, solution))
+    residual = evaluate(
+        u.lhs, satisfy(u.givens, env.with_slot(slot, solution), task.declarations, u.fixed)
+    )
     if same(residual, 0):
         if _determined(u, env, slot, solution):
             return None
@@ -338,6 +398,8 @@ def evaluate_raw(term: T.Term, env: Env) -> Any:
 
 def _redraw(ref: T.Ref, task: PairTask, env: Env, rng: random.Random) -> Any:
     decl = next((d for d in task.declarations if d.base == ref.name), None)
+    if isinstance(ref, PartRef) and decl is not None:
+        decl = part_declaration(decl, ref.part)
     for _ in range(20):
         value = value_of(rng, decl, env) if decl is not None else rational(rng)
         if not same(value, ref.value(env)):
@@ -360,6 +422,10 @@ def _failure_message(u: Understood, cx: dict[str, Any]) -> str:
         return f"the ratio of the sides changes with {latex_of_ref(u.wrt)}{where}"
     if u.mode == Mode.INEQUALITY:
         return f"the inequality does not hold{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
+    if u.mode == Mode.ENTAILS:
+        failed = cx.get("direction", "the conclusion does not hold where the premise does")
+        where = f"{where}: lhs = {_short(cx['lhs'])}, rhs = {_short(cx['rhs'])}"
+        return f"{failed}{where}"
     left, right = cx["lhs"], cx["rhs"]
     if isinstance(left, list) and isinstance(right, list):
         entry = _first_difference(left, right)
@@ -390,8 +456,9 @@ def first_instance(task: PairTask, u: Understood, rng: random.Random) -> Env | N
     """The first admissible instance, for `explain`."""
     for plan in range(EQUALITY_PLANS):
         try:
-            env = draw(rng, task.declarations, u.translator.undeclared, plan, False, True)
-        except EmptyRange:
+            env = draw(rng, task.declarations, u.translator.undeclared, plan, False, True,
+                       minimum_sizes=u.minimum_sizes)  # fmt: skip
+            return satisfy(u.givens, env, task.declarations, u.fixed)
+        except (EmptyRange, Undefined):
             continue
-        return env
     return None

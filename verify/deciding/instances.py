@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from verify.deciding.wholes import entrywise_value
 from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
 from verify.meaning.terms import Env, Value
@@ -71,6 +72,14 @@ def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...
         if rng.random() < 0.5:
             q[:, 0] = -q[:, 0]
         return q
+    if "lower-triangular" in props or "upper-triangular" in props:
+        lower = "lower-triangular" in props
+        for _ in range(50):
+            m = sp.Matrix(rows, rows, lambda i, j: rational(rng, nonzero=False)
+                          if (i >= j if lower else i <= j) else sp.Integer(0))  # fmt: skip
+            if "invertible" not in props or m.det() != 0:
+                return m
+        raise ValueError("could not draw an invertible triangular matrix")
     if "diagonal" in props:
         positive = "positive-definite" in props
         return sp.diag(*[rational(rng, positive=positive) for _ in range(rows)])
@@ -154,16 +163,21 @@ def draw(
     plan: int,
     positive_undeclared: bool,
     distinct_indices: bool,
+    minimum_sizes: dict[str, int] | None = None,
 ) -> Env:
-    """One instance for plan number `plan`."""
+    """One instance for plan number `plan`; sizes are at least `minimum_sizes` (so
+    that the literal members a pair uses, such as `y^{(2)}`, exist)."""
     by_name = {d.base: d for d in declarations}
     size_of = SIZE_PLANS[plan % len(SIZE_PLANS)]
     sizes = {d.base: size_of(rng) for d in declarations if d.kind == Kind.SIZE}
+    for name, least in (minimum_sizes or {}).items():
+        if name in sizes:
+            sizes[name] = max(sizes[name], least)
     env = Env(sizes, {}, {}, {}, {})
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != Kind.INDEX or d.index_range is None:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -176,13 +190,15 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY):
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random:
             continue
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
             continue
         if d.indices:
             env.families[d.base] = _family(rng, d, by_name, env)
+        elif d.distribution in ("bernoulli", "categorical"):
+            env.values[d.base] = value_of(rng, d, env)
         else:
             special = plan in SPECIAL_PLANS and not positive_undeclared
             if special and d.kind == Kind.SCALAR and not set(d.properties) - {"nonnegative"}:
@@ -211,10 +227,18 @@ def draw(
 
 
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
+    if d.distribution in ("bernoulli", "categorical"):
+        return outcome(rng, d, env)
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
     assert d.shape is not None
+    entrywise = entrywise_value(rng, d, env, scalar_value)  # `vector(m), integer`
+    if entrywise is not None:
+        return entrywise
     rows, cols = env.dims(d.shape)
+    if d.kind == Kind.VECTOR and d.sums_over is not None:  # entries that sum to 1
+        weights = [rational(rng, positive=True) for _ in range(rows)]
+        return Mat.build(rows, 1, lambda i, j: weights[i] / sum(weights))
     if d.kind == Kind.VECTOR:
         positive = "positive" in d.properties
         if not positive and "nonzero" not in d.properties and rng.random() < ZERO_CHANCE:
@@ -250,3 +274,14 @@ def _family(
             for k in keys:
                 members[k] = members[k] / total
     return members
+
+
+def outcome(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A finitely-valued random symbol outside an expectation: any value in its support
+    (0 or 1 for a Bernoulli; an index in its range for a Categorical)."""
+    if d.distribution == "bernoulli" or d.index_range is None:
+        return sp.Integer(rng.choice([0, 1]))
+    low, high = (env.size(s) for s in d.index_range)
+    if high < low:
+        raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))

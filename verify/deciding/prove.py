@@ -13,6 +13,7 @@ from verify.errors import OutOfTime
 from verify.limits import time_limit
 from verify.meaning import terms as T
 from verify.meaning.terms import Env
+from verify.meaning.textbook_terms import PartRef
 from verify.shape import SCALAR
 
 PROOF_SECONDS = 2.0
@@ -23,7 +24,7 @@ def provable(u: Understood) -> bool:
     for term in u.lhs.walk() + u.rhs.walk():
         if term.shape not in (SCALAR, None):
             return False
-        if isinstance(term, T.Ref) and term.family:
+        if isinstance(term, T.Ref) and (term.family or isinstance(term, PartRef)):
             return False
         if isinstance(term, (T.IndexValue, T.SizeValue, T.Sum, T.FunctionCall, T.Gaussian)):
             return False

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from verify.model import Declaration, Definition, Directive, Page, Pair, Relation, Span
+from verify.model import (
+    Declaration,
+    Definition,
+    Directive,
+    Hypothesis,
+    Page,
+    Pair,
+    Relation,
+    Span,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,8 @@ class PairTask:
     definitions: list[DefinitionSource] = field(default_factory=list)
     wrt: str | None = None
     justification: str = ""
+    givens: list[Hypothesis] = field(default_factory=list)  # front matter, then block, then row
+    broken: dict[str, str] = field(default_factory=dict)  # symbols whose declaration failed
 
 
 def definitions_before(page: Page, pair: Pair) -> list[Definition]:
@@ -55,4 +66,5 @@ def task_for(page: Page, pair: Pair, *, directives: bool = True) -> PairTask:
         file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs, rhs=pair.rhs,
         directive=directive, declarations=page.declarations, definitions=definitions,
         wrt=pair.directive.wrt or page.wrt, justification=pair.justification if directives else "",
+        givens=[*page.given, *pair.directive.given], broken=dict(page.broken),
     )  # fmt: skip

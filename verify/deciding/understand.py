@@ -8,23 +8,26 @@ place in the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import sympy as sp
 
+from verify.deciding.hypotheses import Given, Targets
 from verify.deciding.tasks import DefinitionSource, PairTask
 from verify.errors import LatexError, PairError, TranslateError
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
 from verify.latex.printer import compact
+from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
-from verify.latex.syntax import unwrap
 from verify.meaning import terms as T
+from verify.meaning import textbook
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.translate import Translator
-from verify.model import Kind, Page, Relation, Result, Span, Status
+from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, show_shape
 
@@ -37,6 +40,7 @@ class Mode(Enum):
     PROPTO = "propto"  # the ratio is free of the derivation variable
     INEQUALITY = "inequality"  # held at every sampled instance
     IMPLIES = "implies"  # the solution satisfies the premise, which determines it
+    ENTAILS = "entails"  # the conclusion holds wherever the premise is made to hold
 
 
 def _located(span: Span, offset: int, message: str) -> PairError:
@@ -66,13 +70,34 @@ def definition_infos(
     return infos
 
 
+def broken_definitions(
+    sources: list[DefinitionSource], indices: set[str] | None = None
+) -> dict[str, str]:
+    """The names of `:=` rows that cannot be read (their left side can), and why:
+    a later step that uses one is told so, instead of reading it as a new letter."""
+    broken: dict[str, str] = {}
+    for source in sources:
+        try:
+            parse_definition(source, indices)
+        except PairError as err:
+            try:
+                name = _defined_name(parse_side(source.lhs), source, indices or set())
+            except PairError:
+                continue
+            broken[name] = f"its definition on line {source.line} could not be read ({err.message})"
+    return broken
+
+
 def definition_problems(page: Page) -> list[Result]:
-    """`:=` rows that cannot be read, each an error at its own line."""
+    """`:=` rows that cannot be read, or that give a name in use a second meaning,
+    each an error at its own line."""
     indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
     found: list[Result] = []
+    meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
     for d in page.definitions:
         try:
-            parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(
                 file=page.file, line=err.line, column=err.column, relation=Relation.DEFINE,
@@ -80,6 +105,39 @@ def definition_problems(page: Page) -> list[Result]:
                 method="definition", message=f"definition: {err.message}",
             ))  # fmt: skip
     return found
+
+
+def _redefinition(
+    info: DefinitionInfo, meanings: dict[str, str], page: Page, definition: Definition
+) -> None:
+    """A definition gives a new name its meaning; a name already in use (declared,
+    defined before, used in an earlier step, or in its own body) is an error."""
+    where = meanings.get(info.base)
+    plain = not (info.subscripts or info.superscripts) and "_" not in info.base
+    if where is None and plain and info.base in atoms(info.body):
+        where = "used in its own definition"
+    if where is None and plain:
+        for pair in page.pairs:
+            equation = pair.relation.is_implication
+            if pair.index < definition.index and any(
+                info.base in _names_in(side, equation) for side in (pair.lhs, pair.rhs)
+            ):
+                where = f"used on line {pair.line}"
+                break
+    if where is not None:
+        raise _located(
+            definition.lhs, 0,
+            f"{info.base} already has a meaning on this page ({where}): give the new"
+            f" quantity a new name, such as {info.base}_{{\\text{{new}}}}",
+        )  # fmt: skip
+    meanings[info.base] = f"defined on line {definition.line}"
+
+
+def _names_in(span: Span, equation: bool) -> list[str]:
+    try:
+        return atoms(parse_latex(span.text, equation=equation))
+    except (LatexError, RecursionError):
+        return []
 
 
 def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:
@@ -92,6 +150,8 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
     body = parse_side(source.rhs)
     params: list[str] = []
     head = lhs
+    if _named_value(lhs):  # `\\mathbb{V}[f_*] := …`: a name written as an application
+        return DefinitionInfo(_value_name(lhs), [], [], [], body, source.order, source.line)
     if isinstance(lhs, ast.Product) and len(lhs.factors) == 2:
         head, args = lhs.factors
         if not (isinstance(args, ast.Delimited) and args.delimiter == "("):
@@ -101,6 +161,14 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
             if name is None:
                 raise _located(source.lhs, a.pos, "a parameter must be a plain symbol")
             params.append(name)
+    name, subs, sups = _defined_head(head, lhs, source, indices)
+    return DefinitionInfo(name, subs, sups, params, body, source.order, source.line)
+
+
+def _defined_head(
+    head: ast.Node, lhs: ast.Node, source: DefinitionSource, indices: set[str]
+) -> tuple[str, list[str], list[str]]:
+    """The defined name (with its literal scripts) and its index placeholders."""
     subs: list[str] = []
     sups: list[str] = []
     literal = ""
@@ -116,7 +184,35 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
         base = f"\\operatorname{{{head.text}}}"
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line)
+    return base + literal, subs, sups
+
+
+def _named_value(lhs: ast.Node) -> bool:
+    """`\\mathbb{V}[f_*]`, `\\mathcal{L}(\\theta, \\phi; x^{(i)})`: a head applied to
+    brackets that are not a list of plain parameters names one value (R&W's
+    predictive variance), not a function."""
+    if not (isinstance(lhs, ast.Product) and len(lhs.factors) == 2 and lhs.ops == [""]):
+        return False
+    head, args = lhs.factors
+    if not isinstance(args, ast.Delimited) or args.delimiter not in ("(", "["):
+        return False
+    base = head.base if isinstance(head, ast.Scripted) else head
+    if not (isinstance(base, ast.Atom) and base.kind in ("LETTER", "SYMBOL")):
+        return False
+    return args.delimiter == "[" or any(_name(a) is None for a in args.items)
+
+
+def _value_name(node: ast.Node) -> str:
+    """How a named value is looked up: its LaTeX without spaces."""
+    return canonical_script(compact(node))
+
+
+def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) -> str:
+    """The name a `:=` row defines, from its left side alone."""
+    if _named_value(lhs):
+        return _value_name(lhs)
+    head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
+    return _defined_head(head, lhs, source, indices)[0]
 
 
 def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
@@ -160,38 +256,111 @@ class Understood:
     translator: Translator
     mode: Mode
     wrt: T.Ref | None = None
+    givens: list[Given] = field(default_factory=list)  # stated, then (ENTAILS) the premise
+    converse: list[Given] = field(default_factory=list)  # `\iff`: the conclusion, as a given
+    premise: tuple[T.Term, T.Term] | None = None  # `\iff`: checked where the converse holds
+    minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
+    targets: Targets = field(default_factory=Targets)  # what each given was solved for
+
+    @property
+    def fixed(self) -> frozenset[str]:
+        """Symbols a given must not be solved for: the derivation variable."""
+        return frozenset([self.wrt.name] if self.wrt is not None else [])
 
 
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
     indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
     definitions = definition_infos(task.definitions, indices)
-    translator = Translator(task.declarations, definitions)
+    broken = {**task.broken, **broken_definitions(task.definitions, indices)}
+    translator = Translator(task.declarations, definitions, broken)
     implication = task.relation.is_implication
     lhs_node = parse_side(task.lhs, equation=implication)
     rhs_node = parse_side(task.rhs, equation=implication)
 
-    def tr(node: ast.Node, span: Span) -> T.Term:
+    def tr(node: ast.Node, span: Span, sized: bool = True) -> T.Term:
         try:
-            return translator.translate(node)
+            term = translator.translate(node)
         except TranslateError as err:
             raise _located(span, err.offset, err.message) from None
         except RecursionError:
             raise _located(span, 0, "the expression is nested too deeply") from None
+        if sized:
+            _sized(term, span)
+        return term
 
-    if implication:
+    givens = [_given(h, tr) for h in task.givens]
+    understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
+    sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
+    understood.givens = _connected(givens, sides) + understood.givens
+    every = [understood.lhs, understood.rhs] + [
+        t for g in understood.givens for t in (g.left, g.right)
+    ]
+    understood.minimum_sizes = textbook.literal_minimums(every, translator.declarations)
+    return understood
+
+
+def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
+    """The givens that bear on the step: those that share a symbol with it, or with
+    a given that does. Solving the others moves only symbols the step never reads."""
+    names = {t.name for side in sides for t in side.walk() if isinstance(t, T.Ref)}
+    kept: list[Given] = []
+    changed = True
+    while changed:
+        changed = False
+        for given in givens:
+            mentioned = {
+                t.name for side in (given.left, given.right) for t in side.walk()
+                if isinstance(t, T.Ref)
+            }  # fmt: skip
+            if given not in kept and mentioned & names:
+                kept.append(given)
+                names |= mentioned
+                changed = True
+    return [g for g in givens if g in kept]
+
+
+def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:
+    """A stated equation, translated like a step (its errors say which given)."""
+    span = hypothesis.span
+    try:
+        node = parse_side(span, equation=True)
+        assert isinstance(node, ast.Equation)
+        left, right = tr(node.left, span), tr(node.right, span)
+        _same_shape(left, right, span)
+    except PairError as err:
+        raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
+                        err.column) from None  # fmt: skip
+    return Given(hypothesis, left, right)
+
+
+class _Translate(Protocol):
+    """How `understand` reads one side: translated, and its `\\mathbf{1}` sized
+    unless `sized` is false (then the caller sizes it from the other side)."""
+
+    def __call__(self, node: ast.Node, span: Span, sized: bool = True) -> T.Term: ...
+
+
+def _understand_sides(
+    task: PairTask, lhs_node: ast.Node, rhs_node: ast.Node, tr: _Translate,
+    translator: Translator,
+) -> Understood:  # fmt: skip
+    if task.relation.is_implication:
         assert isinstance(lhs_node, ast.Equation) and isinstance(rhs_node, ast.Equation)
         premise_l, premise_r = tr(lhs_node.left, task.lhs), tr(lhs_node.right, task.lhs)
         _same_shape(premise_l, premise_r, task.lhs)
         target = tr(rhs_node.left, task.rhs)
         solution = tr(rhs_node.right, task.rhs)
-        if not isinstance(target, T.Ref):
-            raise _located(task.rhs, 0, "the conclusion must be 'symbol = expression'")
         _same_shape(target, solution, task.rhs)
+        if not isinstance(target, T.Ref):  # an equation, not `v = expr`: (contract §3)
+            return _entailment(task, (premise_l, premise_r), (target, solution), translator)
         premise = T.Add([(1, premise_l), (-1, premise_r)], shape=premise_l.shape or SCALAR)
         return Understood(premise, solution, translator, Mode.IMPLIES, target)
-    lhs = tr(lhs_node, task.lhs)
-    rhs = tr(rhs_node, task.rhs)
+    lhs = tr(lhs_node, task.lhs, False)
+    rhs = tr(rhs_node, task.rhs, False)
+    textbook.size_ones_across(lhs, rhs)  # `\nabla_x\mu = \frac{1}{H}\mathbf{1}`
+    _sized(lhs, task.lhs)
+    _sized(rhs, task.rhs)
     mode = {Relation.EQUAL: Mode.EQUAL, Relation.PROPTO: Mode.PROPTO}.get(
         task.relation, Mode.INEQUALITY
     )
@@ -226,6 +395,32 @@ def understand(task: PairTask) -> Understood:
         wrt = wrt_term
         wrt.written = task.wrt.strip()
     return Understood(lhs, rhs, translator, mode, wrt)
+
+
+def _entailment(
+    task: PairTask, premise: tuple[T.Term, T.Term], conclusion: tuple[T.Term, T.Term],
+    translator: Translator,
+) -> Understood:  # fmt: skip
+    """`premise ⟹ conclusion` between equations: the conclusion must hold at instances
+    drawn to satisfy the premise (solved like a given); `\\iff` also the converse."""
+    line, column = task.lhs.position(0)
+    premise_given = Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), *premise)
+    understood = Understood(conclusion[0], conclusion[1], translator, Mode.ENTAILS,
+                            givens=[premise_given])  # fmt: skip
+    if task.relation == Relation.IFF:
+        line, column = task.rhs.position(0)
+        written = " ".join(task.rhs.text.split())
+        understood.converse = [Given(Hypothesis(written, line, column), *conclusion)]
+        understood.premise = premise
+    return understood
+
+
+def _sized(term: T.Term, span: Span) -> None:
+    unsized = textbook.unsized_ones(term)
+    if unsized is not None:
+        raise _located(span, unsized.pos, "the size of \\mathbf{1} is not fixed by what it"
+                       " multiplies or is added to here: write \\mathbf{1}_m (m a declared"
+                       " size)")  # fmt: skip
 
 
 def _same_shape(a: T.Term, b: T.Term, span: Span) -> None:

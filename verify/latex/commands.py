@@ -41,20 +41,37 @@ GREEK = {
 }  # fmt: skip
 FUNCTIONS = {
     "log", "ln", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "coth", "det",
+    "arctan", "sinh", "cosh", "tanh", "coth", "det", "max", "min",
 }  # fmt: skip
-NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det"}
+# Words that `\operatorname{…}` names as known functions (verify.meaning.functions).
+FUNCTION_WORDS = {
+    "sign", "sgn", "arsinh", "arcosh", "artanh", "arcoth", "arcsinh", "arccosh", "arctanh",
+    "arccoth", "arccot", "arcsec", "arccsc", "floor", "ceil",
+}  # fmt: skip
+NAMED_OPERATORS = {"tr": "tr", "Tr": "tr", "trace": "tr", "diag": "diag", "det": "det",
+                   "vec": "vec"}  # fmt: skip
 FONTS = {
     "mathbf", "boldsymbol", "bm", "mathcal", "mathbb", "mathrm", "mathsf", "mathit",
     "mathfrak", "hat", "bar", "tilde", "vec", "widehat", "widetilde", "overline", "dot",
 }  # fmt: skip
 TEXTS = {"text", "textrm", "mathrm", "operatorname", "textup", "mathsf"}
 CONST_WORDS = {"const", "constant", "const.", "cst"}
+# Words of probability that `\operatorname{…}`, `\mathrm{…}` or `\text{…}` make into an
+# operator name, spelled one way: `\mathrm{KL}`, `\operatorname{var}`, `\text{Categorical}`.
+PROBABILITY_WORDS = {
+    "KL": "KL", "Var": "Var", "var": "Var", "Cov": "Cov", "cov": "Cov",
+    "Categorical": "Categorical", "Cat": "Categorical", "Bernoulli": "Bernoulli",
+    "Bern": "Bernoulli",
+}  # fmt: skip
+# Fonts whose multi-letter argument is a name (`\mathrm{ELBO}`), not text.
+NAME_FONTS = {"mathrm", "mathsf"}
 SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "enspace", "thinspace", "displaystyle",
            "textstyle", "limits", "nolimits", "medspace", "thickspace"}  # fmt: skip
 SIZING = {"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
           "Biggl", "Biggr", "bigm", "Bigm"}  # fmt: skip
-MATRIX_ENVS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix"}
+MATRIX_ENVS = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "array"}
+# Symbols that, directly before `\{`, make an indicator: `1\{y = j\}`, `\mathbb{1}\{x > 0\}`.
+INDICATORS = {"1", "\\mathbb{1}", "\\mathbf{1}", "\\mathrm{1}"}
 
 
 def _token(token: str, value: str | None = None, arguments: int = 0) -> Command:
@@ -79,10 +96,13 @@ COMMANDS: dict[str, Command] = {
     "ast": _token("MUL"),
     "odot": _token("ODOT"),
     "otimes": _token("MUL"),
+    "backslash": _token("MUL"),  # `A \backslash b`: the solution of A x = b
     "top": _token("TRANSPOSE"),
     "intercal": _token("TRANSPOSE"),
     "prime": _token("PRIME", "'"),
+    "mid": _token("GIVEN", "|"),
     "ne": _token("NEQ"),
+    "sim": _token("SIM"),
     "neq": _token("NEQ"),
     "infty": _token("INFTY"),
     "partial": _token("PARTIAL"),
@@ -93,6 +113,19 @@ COMMANDS: dict[str, Command] = {
     "dfrac": _token("FRAC", arguments=2),
     "tfrac": _token("FRAC", arguments=2),
     "sqrt": _token("SQRT", arguments=1),
+    "binom": _token("BINOM", arguments=2),
+    "dbinom": _token("BINOM", arguments=2),
+    "tbinom": _token("BINOM", arguments=2),
+    "lfloor": _token("LFLOOR"),
+    "rfloor": _token("RFLOOR"),
+    "lceil": _token("LCEIL"),
+    "rceil": _token("RCEIL"),
+    "le": _token("LE"),
+    "leq": _token("LE"),
+    "ge": _token("GE"),
+    "geq": _token("GE"),
+    "lt": _token("LT"),
+    "gt": _token("GT"),
     "begin": Command(Action.ENVIRONMENT),
     "end": Command(Action.ENVIRONMENT),
     "\\": _token("ROWSEP", "\\\\"),
@@ -103,11 +136,12 @@ CHARACTERS = {
     "+": "PLUS", "-": "MINUS", "*": "MUL", "/": "DIV", "^": "CARET",
     "_": "UNDERSCORE", "(": "LPAREN", ")": "RPAREN", "[": "LBRACK",
     "]": "RBRACK", "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMI",
-    "=": "EQUALS", "&": "AMP", "'": "PRIME",
+    "=": "EQUALS", "&": "AMP", "'": "PRIME", "!": "BANG", "<": "LT", ">": "GT",
 }  # fmt: skip
 
 # Tokens after which a `|` closes rather than opens: they end an operand.
 OPERAND_ENDS = {
     "NUMBER", "LETTER", "SYMBOL", "RPAREN", "RBRACK", "RBRACE", "RCURLY", "BAR_CLOSE",
-    "NORM_CLOSE", "RANGLE", "PRIME", "TRANSPOSE", "CONST", "END_MATRIX", "INFTY",
+    "NORM_CLOSE", "RANGLE", "PRIME", "TRANSPOSE", "CONST", "END_MATRIX", "INFTY", "RFLOOR",
+    "RCEIL", "BANG",
 }  # fmt: skip

@@ -22,9 +22,12 @@ from verify.latex.tokenizer import tokenize
 from verify.latex.tree import (
     Atom,
     Bars,
+    Binomial,
     Delimited,
     Equation,
+    Factorial,
     Fraction,
+    Indicator,
     Inner,
     Limit,
     MatrixLiteral,
@@ -51,6 +54,9 @@ class _TokenStream(Lexer):
 
 
 # -------------------------------------------------------------------- tree builder
+
+# The conditions of an indicator, by token.
+RELATIONS = {"EQUALS": "=", "NEQ": "ne", "LT": "<", "GT": ">", "LE": "le", "GE": "ge"}
 
 
 def _tok_pos(tok: Token) -> int:
@@ -130,6 +136,9 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def prime(self, _tok: Token) -> tuple[str, Node | None]:
         return ("prime", None)
 
+    def factorial(self, body: Node, _bang: Token) -> Node:
+        return Factorial(body, pos=body.pos)
+
     def braced(self, open_: Token, body: Node, _close: Token) -> Node:
         return Delimited([body], [], "{", pos=_tok_pos(open_))
 
@@ -140,8 +149,17 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def limit_from(self, left: Node, _eq: Token, right: Node) -> Node:
         return Limit(left, right, "=", pos=left.pos)
 
+    def limit_from_many(self, *items: Node | Token) -> Node:
+        """`\\sum_{i,j=1}^{m}`: several variables from one lower limit."""
+        nodes = [x for x in items if isinstance(x, Node)]
+        names = Sequence(nodes[:-1], pos=nodes[0].pos)
+        return Limit(names, nodes[-1], "=", pos=nodes[0].pos)
+
     def limit_except(self, left: Node, _ne: Token, right: Node) -> Node:
         return Limit(left, right, "ne", pos=left.pos)
+
+    def limit_sim(self, left: Node, _sim: Token, right: Node) -> Node:
+        return Limit(left, right, "sim", pos=left.pos)
 
     def parens(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
         return Delimited(args[0], args[1], "(", pos=_tok_pos(open_))
@@ -151,11 +169,30 @@ class ToTree(Transformer):  # type: ignore[type-arg]
         seps = [str(x.value) for x in items if isinstance(x, Token)]
         return nodes, seps
 
-    def brackets(self, open_: Token, body: Node, _close: Token) -> Node:
-        return Delimited([body], [], "[", pos=_tok_pos(open_))
+    def brackets(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
+        return Delimited(args[0], args[1], "[", pos=_tok_pos(open_))
 
-    def curlies(self, open_: Token, body: Node, _close: Token) -> Node:
-        return Delimited([body], [], "\\{", pos=_tok_pos(open_))
+    def curlies(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
+        return Delimited(args[0], args[1], "\\{", pos=_tok_pos(open_))
+
+    def floor(self, open_: Token, body: Node, _close: Token) -> Node:
+        return Delimited([body], [], "\\lfloor", pos=_tok_pos(open_))
+
+    def ceiling(self, open_: Token, body: Node, _close: Token) -> Node:
+        return Delimited([body], [], "\\lceil", pos=_tok_pos(open_))
+
+    def binomial(
+        self, binom: Token, _a: Token, top: Node, _b: Token, _c: Token, bottom: Node, _d: Token
+    ) -> Node:
+        return Binomial(top, bottom, pos=_tok_pos(binom))
+
+    def relop(self, tok: Token) -> str:
+        return RELATIONS[tok.type]
+
+    def indicator(
+        self, one: Token, _open: Token, left: Node, op: str, right: Node, _close: Token
+    ) -> Node:
+        return Indicator(left, right, op, pos=_tok_pos(one))
 
     def bars(self, open_: Token, body: Node, _close: Token) -> Node:
         return Bars(body, False, pos=_tok_pos(open_))
@@ -198,7 +235,7 @@ def _parser() -> Lark:
 _EXPECTED_NAMES = {
     "RPAREN": "')'", "RBRACE": "'}'", "RBRACK": "']'", "BAR_CLOSE": "'|'", "NORM_CLOSE": "'\\|'",
     "RANGLE": "'\\rangle'", "LBRACE": "'{'", "COMMA": "','", "EQUALS": "'='",
-    "RCURLY": "'\\}'", "END_MATRIX": "'\\end'",
+    "RCURLY": "'\\}'", "END_MATRIX": "'\\end'", "RFLOOR": "'\\rfloor'", "RCEIL": "'\\rceil'",
 }  # fmt: skip
 
 

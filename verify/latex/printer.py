@@ -18,7 +18,9 @@ from verify.latex.parser import parse_latex
 
 # How a written operator between two factors is printed ("" is juxtaposition).
 OPERATORS = {"": " ", "/": "/", "odot": " \\odot ", "*": " * "}
-CLOSING = {"(": ")", "[": "]", "\\{": "\\}", "{": "}"}
+CLOSING = {"(": ")", "[": "]", "\\{": "\\}", "{": "}", "\\lfloor": "\\rfloor",
+           "\\lceil": "\\rceil"}  # fmt: skip
+CONDITIONS = {"=": " = ", "ne": " \\ne ", "<": " < ", ">": " > ", "le": " \\le ", "ge": " \\ge "}
 _COMMAND_ATOMS = {"SUM", "PROD", "NABLA", "PARTIAL", "INFTY"}
 
 
@@ -100,10 +102,11 @@ class Printer:
         inner = self.print(node.items[0]) if node.items else ""
         for n, item in enumerate(node.items[1:]):
             sep = node.separators[n] if n < len(node.separators) else ","
-            inner += f"{sep} " + self.print(item)
+            inner += (" \\| " if sep == "\\|" else f"{sep} ") + self.print(item)
         if node.delimiter == "{" and not self.round_trip:
             return inner
-        return node.delimiter + inner + CLOSING[node.delimiter]
+        opening = node.delimiter + (" " if node.delimiter[-1].isalpha() else "")
+        return opening + inner + " " * opening.endswith(" ") + CLOSING[node.delimiter]
 
     def print_bars(self, node: ast.Bars) -> str:
         bar = "\\|" if node.double else "|"
@@ -121,12 +124,22 @@ class Printer:
         degree = f"[{self.print(node.degree)}]" if node.degree is not None else ""
         return f"\\sqrt{degree}{{{self.print(node.body)}}}"
 
+    def print_factorial(self, node: ast.Factorial) -> str:
+        return self.grouped(node.body) + "!"
+
+    def print_binomial(self, node: ast.Binomial) -> str:
+        return f"\\binom{{{self.print(node.top)}}}{{{self.print(node.bottom)}}}"
+
+    def print_indicator(self, node: ast.Indicator) -> str:
+        condition = self.print(node.left) + CONDITIONS[node.op] + self.print(node.right)
+        return f"\\mathbb{{1}}\\{{{condition}\\}}"
+
     def print_matrixliteral(self, node: ast.MatrixLiteral) -> str:
         rows = " \\\\ ".join(" & ".join(self.print(c) for c in row) for row in node.rows)
         return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
 
     def print_limit(self, node: ast.Limit) -> str:
-        op = "=" if node.op == "=" else " \\ne "
+        op = {"=": "=", "sim": " \\sim "}.get(node.op, " \\ne ")
         if self.round_trip and node.op == "=":
             op = " = "
         return self.print(node.left) + op + self.print(node.right)

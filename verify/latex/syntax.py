@@ -26,6 +26,15 @@ def symbol_name(node: ast.Node | None) -> str | None:
     return None
 
 
+def variable_name(node: ast.Node | None) -> str | None:
+    """A bound variable's name: a letter or symbol, perhaps primed (`s'`)."""
+    node = unwrap(node)
+    if isinstance(node, ast.Scripted) and node.sub is None and node.sup is None and node.primes:
+        base = symbol_name(node.base)
+        return base + "'" * node.primes if base is not None else None
+    return symbol_name(node)
+
+
 def is_transpose(node: ast.Node | None) -> bool:
     node = unwrap(node)
     if isinstance(node, ast.Atom):

@@ -19,11 +19,15 @@ from verify.latex.commands import (
     COMMANDS,
     CONST_WORDS,
     FONTS,
+    FUNCTION_WORDS,
     FUNCTIONS,
     GREEK,
+    INDICATORS,
     MATRIX_ENVS,
+    NAME_FONTS,
     NAMED_OPERATORS,
     OPERAND_ENDS,
+    PROBABILITY_WORDS,
     Action,
     Command,
 )
@@ -65,6 +69,12 @@ class Tokenizer:
         self.text = text
         self.tokens: list[Token] = []
         self.bars: list[str] = []  # open `|` and `\|`, innermost last
+        # open parentheses: whether each holds the two arguments of a divergence
+        # (`\mathrm{KL}(q \| p)`), how many bars were open when it opened, and
+        # whether it follows a name (`p(s' | s, a)`: a call, whose `|` conditions)
+        self.parens: list[tuple[bool, int, bool]] = []
+        self.braces = 0  # `{` open at this point
+        self.script_groups: list[int] = []  # brace depths of open `_{…}` / `^{…}` groups
         self.readers: dict[Action, Reader] = {
             Action.TOKEN: self.read_token,
             Action.SKIP: self.read_skip,
@@ -77,7 +87,54 @@ class Tokenizer:
         }
 
     def emit(self, kind: str, value: str, pos: int) -> None:
+        if kind == "LPAREN":
+            self.parens.append((self.after_divergence(), len(self.bars), self.after_name()))
+        elif kind == "RPAREN" and self.parens:
+            self.parens.pop()
+        if kind == "LCURLY" and self.before_indicator():
+            last = self.tokens[-1]
+            self.tokens[-1] = Token("INDICATOR", str(last.value), start_pos=last.start_pos)
         self.tokens.append(Token(kind, value, start_pos=pos))
+
+    def after_divergence(self) -> bool:
+        """Whether the tokens so far end in `\\mathrm{KL}` or `D_{\\mathrm{KL}}`."""
+        last = [(t.type, str(t.value)) for t in self.tokens[-2:]]
+        return ("OPNAME", "KL") in last[-1:] or last == [("OPNAME", "KL"), ("RBRACE", "}")]
+
+    def divergence_bar(self) -> bool:
+        """A `\\|` between the arguments of a divergence separates them."""
+        at_top = bool(self.parens) and self.parens[-1][:2] == (True, len(self.bars))
+        return at_top and self.after_operand()
+
+    def after_name(self) -> bool:
+        """Whether the tokens so far end in a name that a call's parentheses follow:
+        a letter or symbol, perhaps scripted (`\\pi(`, `b_j(`, `p_\\theta(`)."""
+        return bool(self.tokens) and self.tokens[-1].type in ("LETTER", "SYMBOL", "RBRACE")
+
+    def conditioning_bar(self) -> bool:
+        """A `|` right after an operand, at the top level of a call's parentheses with
+        no bar opened inside them, separates what is conditioned on: `\\pi(a | s)`."""
+        if not self.parens:
+            return False
+        _, bars, call = self.parens[-1]
+        return call and bars == len(self.bars) and self.after_operand()
+
+    def after_script_mark(self) -> bool:
+        return bool(self.tokens) and self.tokens[-1].type in ("CARET", "UNDERSCORE")
+
+    def in_script(self) -> bool:
+        """Inside a sub- or superscript, where `*`, `|` and `\\text{…}` are part of
+        a name (`\\phi_*`, `\\mu_{t|t-1}`, `\\theta_{\\text{new}}`)."""
+        return bool(self.script_groups) or self.after_script_mark()
+
+    def before_indicator(self) -> bool:
+        """Whether the last token is the `1` of an indicator `1\\{…\\}` (not a script's)."""
+        if not self.tokens or self.tokens[-1].value not in INDICATORS:
+            return False
+        last = self.tokens[-1]
+        if last.type == "NUMBER":
+            return len(self.tokens) < 2 or self.tokens[-2].type not in ("CARET", "UNDERSCORE")
+        return last.type == "SYMBOL"
 
     def after_operand(self) -> bool:
         """Whether the last token ends an operand, so a bar here would close."""
@@ -132,12 +189,27 @@ class Tokenizer:
                 self.emit("LETTER", c, i)
                 i += 1
                 continue
+            if c in "*|" and self.in_script():
+                self.emit("SYMBOL", c, i)
+                i += 1
+                continue
+            if c == "{":
+                self.braces += 1
+                if self.after_script_mark():
+                    self.script_groups.append(self.braces)
+            elif c == "}":
+                if self.script_groups and self.script_groups[-1] == self.braces:
+                    self.script_groups.pop()
+                self.braces -= 1
             if c in CHARACTERS:
                 self.emit(CHARACTERS[c], c, i)
                 i += 1
                 continue
             if c == "|":
-                self.bar(False, i)
+                if self.conditioning_bar():
+                    self.emit("GIVEN", "|", i)
+                else:
+                    self.bar(False, i)
                 i += 1
                 continue
             if c == "~":
@@ -196,6 +268,9 @@ class Tokenizer:
     # the name) and returns (next offset, arguments owed).
 
     def read_token(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
+        if name == "ast" and self.in_script():  # `b^\\ast`: a star in a name
+            self.emit("SYMBOL", "*", i)
+            return end, 0
         self.emit(command.token, command.value if command.value is not None else name, i)
         return end, command.arguments
 
@@ -203,7 +278,10 @@ class Tokenizer:
         return end, 0
 
     def read_norm_bar(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
-        self.bar(True, i)
+        if self.divergence_bar():
+            self.emit("PARALLEL", "\\|", i)
+        else:
+            self.bar(True, i)
         return end, 0
 
     def read_sized(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
@@ -234,6 +312,10 @@ class Tokenizer:
         if env not in MATRIX_ENVS:
             raise LatexError(f"environment '{env}' is not supported inside an expression", i)
         self.emit("BEGIN_MATRIX" if name == "begin" else "END_MATRIX", env, i)
+        if name == "begin" and env == "array":  # its column spec, `{cc}`: layout only
+            j = _skip_space(self.text, after)
+            if self.text.startswith("{", j):
+                after = braced(self.text, j)[1]
         return after, 0
 
     def read_text(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
@@ -251,8 +333,25 @@ class Tokenizer:
         if word in NAMED_OPERATORS:
             self.emit("FUNC", NAMED_OPERATORS[word], i)
             return after, 0
+        if word in PROBABILITY_WORDS:
+            self.emit("OPNAME", PROBABILITY_WORDS[word], i)
+            return after, 0
+        if self.in_script() and word == "T" and name.startswith("text"):
+            self.emit("TRANSPOSE", f"\\{name}{{T}}", i)  # `x^{\\text{T}}`
+            return after, 0
+        if (
+            self.in_script()
+            and re.fullmatch(r"[A-Za-z0-9]+", word)
+            and (name.startswith("text") or (name != "operatorname" and len(word) > 1))
+        ):  # `\\theta_{\\text{new}}`: a word in a script is part of the symbol's name
+            self.emit("SYMBOL", f"\\{name}{{{word}}}", i)
+            return after, 0
+        if name in NAME_FONTS and re.fullmatch(r"[A-Za-z]{2,}", word):
+            self.emit("SYMBOL", f"\\{name}{{{word}}}", i)  # a name such as \mathrm{ELBO}
+            return after, 0
         if name == "operatorname" and re.fullmatch(r"[A-Za-z]+", word):
-            self.emit("FUNC" if word in FUNCTIONS else "OPNAME", word, i)
+            known = word in FUNCTIONS or word in FUNCTION_WORDS
+            self.emit("FUNC" if known else "OPNAME", word, i)
             return after, 0
         if name in ("mathrm", "mathsf") and re.fullmatch(r"[A-Za-z]", word):
             if word == "T":

@@ -107,3 +107,28 @@ class Sequence(Node):
 class Equation(Node):
     left: Node
     right: Node
+
+
+@dataclass
+class Factorial(Node):
+    """`n!`, `(n+1)!`."""
+
+    body: Node
+
+
+@dataclass
+class Binomial(Node):
+    """`\\binom{n}{k}`."""
+
+    top: Node
+    bottom: Node
+
+
+@dataclass
+class Indicator(Node):
+    """`1\\{left op right\\}`: 1 where the condition holds; `op` is one of `=`, `ne`,
+    `<`, `>`, `le`, `ge`."""
+
+    left: Node
+    right: Node
+    op: str

@@ -142,6 +142,8 @@ def reciprocal(x: Scalar) -> Scalar:
 
 
 def power(base: Scalar, exponent: Scalar) -> Scalar:
+    from verify.meaning.functions import function  # the table builds on these numbers
+
     if isinstance(exponent, Dual) and (not isinstance(base, Dual) or exponent.tag >= base.tag):
         # b^e with e perturbed: exp(e log b), valid for b > 0
         if isinstance(base, Dual) or not is_zero(base):
@@ -161,61 +163,6 @@ def power(base: Scalar, exponent: Scalar) -> Scalar:
         if not exponent.is_Rational or exponent.q % 2 == 0:
             raise Undefined("a negative number to a fractional power")
     return approximate(base**exponent)
-
-
-_SIMPLE: dict[str, Callable[[Any], Any]] = {
-    "exp": sp.exp, "log": sp.log, "ln": sp.log, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-    "cot": sp.cot, "sec": sp.sec, "csc": sp.csc, "arcsin": sp.asin, "arccos": sp.acos,
-    "arctan": sp.atan, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "coth": sp.coth,
-    "abs": sp.Abs, "sqrt": sp.sqrt,
-}  # fmt: skip
-
-
-def _slope_factor(name: str, a: Scalar) -> Scalar:
-    """f'(a), written with `function` so that `a` may itself be a dual."""
-    f = function
-    one = sp.Integer(1)
-    table: dict[str, Callable[[], Scalar]] = {
-        "exp": lambda: f("exp", a),
-        "log": lambda: reciprocal(a),
-        "ln": lambda: reciprocal(a),
-        "sin": lambda: f("cos", a),
-        "cos": lambda: -f("sin", a),
-        "tan": lambda: one + f("tan", a) * f("tan", a),
-        "cot": lambda: -(one + f("cot", a) * f("cot", a)),
-        "sec": lambda: f("sec", a) * f("tan", a),
-        "csc": lambda: -f("csc", a) * f("cot", a),
-        "arcsin": lambda: reciprocal(f("sqrt", one - a * a)),
-        "arccos": lambda: -reciprocal(f("sqrt", one - a * a)),
-        "arctan": lambda: reciprocal(one + a * a),
-        "sinh": lambda: f("cosh", a),
-        "cosh": lambda: f("sinh", a),
-        "tanh": lambda: one - f("tanh", a) * f("tanh", a),
-        "coth": lambda: one - f("coth", a) * f("coth", a),
-        "abs": lambda: _sign(a),
-        "sqrt": lambda: reciprocal(2 * f("sqrt", a)),
-    }
-    return table[name]()
-
-
-def _sign(a: Scalar) -> Scalar:
-    value = plain(a)
-    if value == 0:
-        raise Undefined("|x| is not differentiable at 0")
-    return sp.sign(value)
-
-
-def function(name: str, x: Scalar) -> Scalar:
-    """A named function of one scalar, exact, differentiating through duals."""
-    if name not in _SIMPLE:
-        raise KeyError(name)
-    if isinstance(x, Dual):
-        return Dual(function(name, x.value), _slope_factor(name, x.value) * x.slope, x.tag)
-    if name in ("log", "ln") and x == 0:
-        raise Undefined("log of 0")
-    if name in ("log", "ln", "sqrt") and getattr(x, "is_number", False) and x.is_negative:
-        raise Undefined(f"{name} of a negative number")
-    return approximate(_SIMPLE[name](x))
 
 
 # ---------------------------------------------------------------------- matrices

@@ -20,10 +20,24 @@ from verify.latex.syntax import (
     simple,
     symbol_name,
     unwrap,
+    variable_name,
 )
 from verify.meaning import terms as T
+from verify.meaning import textbook
+from verify.meaning.ambiguity import (
+    operand_group,
+    refuse_ambiguous_product,
+    refuse_open_argument,
+    refuse_scalar_matrix,
+    refuse_unknown_call,
+)
+from verify.meaning.arguments import argument_member
+from verify.meaning.expectation import ExpectationReader
+from verify.meaning.functions import canonical, known
+from verify.meaning.known import inverse_function, several_arguments
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.model import Kind
+from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape
 
 OPERATOR_HEADS = ("SUM", "PROD", "NABLA")
@@ -35,13 +49,25 @@ class OperatorReader:
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
+        self.expectations = ExpectationReader(reader)  # \mathbb{E}, Var, Cov, KL
 
     def product(self, factors: list[ast.Node], ops: list[str], scope: Scope, pos: int) -> T.Term:
         items: list[tuple[str, T.Term]] = []
+        firsts: list[int] = []  # the factor each item starts at
         k = 0
         while k < len(factors):
             node = factors[k]
             op = ops[k - 1] if k > 0 else ""
+            firsts.append(k)
+            named = self.named_value(factors, ops, k, scope)
+            if named is not None:  # `\\mathbb{V}[f_*]` after `\\mathbb{V}[f_*] := …`
+                items.append((op, named))
+                k += 2
+                continue
+            if self.expectations.starts(node):
+                term, k = self.expectations.read(factors, k, scope)
+                items.append((op, term))
+                continue
             head, base = head_kind(node)
             if (
                 head in OPERATOR_HEADS
@@ -56,6 +82,12 @@ class OperatorReader:
                     break
                 if head in ("SUM", "PROD"):
                     raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
+                group = operand_group(node, rest[0], ops[k])
+                if group is not None:  # `\frac{d}{dx}(u)\,v`: the operator takes (u) only
+                    items.append((op, self.operator(node, self.reader.translate(group, scope),
+                                                    scope)))  # fmt: skip
+                    k += 2
+                    continue
                 body = self.product(rest, ops[k + 1 :], scope, rest[0].pos)
                 items.append((op, self.operator(node, body, scope)))
                 break
@@ -68,12 +100,31 @@ class OperatorReader:
                 term, k = self.call(callable_name, factors, k, scope)
                 items.append((op, term))
                 continue
+            if k + 1 < len(factors) and ops[k] == "":
+                refuse_unknown_call(self.reader, node, factors[k + 1], scope)
             items.append((op, self.reader.translate(node, scope)))
             k += 1
+        refuse_ambiguous_product(self.reader, items, firsts, factors)
         result = items[0][1]
         for op, term in items[1:]:
             result = self.reader.multiply(result, term, op, result.pos)
         return result
+
+    def named_value(
+        self, factors: list[ast.Node], ops: list[str], k: int, scope: Scope
+    ) -> T.Term | None:
+        """A defined name written as a head and brackets, used as written."""
+        if k + 1 >= len(factors) or ops[k] != "":
+            return None
+        args = factors[k + 1]
+        if not isinstance(args, ast.Delimited) or args.delimiter not in ("(", "["):
+            return None
+        key = canonical_script(compact(ast.Product(factors[k : k + 2], [""], pos=0)))
+        definition = self.reader.definitions.get(key)
+        if definition is None or definition.params:
+            return None
+        term, _ = self.reader.expand(definition, None, None, [], scope, factors[k].pos)
+        return term
 
     def derivative_operator(self, node: ast.Node) -> bool:
         """Whether `node` is `\\frac{\\partial}{\\partial x}` or `\\frac{d}{dx}` (no body)."""
@@ -185,6 +236,24 @@ class OperatorReader:
     def big_operator(
         self, node: ast.Scripted, head: str, rest: list[ast.Node], ops: list[str], scope: Scope
     ) -> T.Term:
+        sub = unwrap(node.sub)
+        if isinstance(sub, ast.Limit) and isinstance(sub.left, ast.Sequence):
+            # `\\sum_{i,j=1}^{m}`: one sum per variable, each over the same range
+            limits = [
+                self.sum_operator(ast.Scripted(node.base, ast.Limit(v, sub.right, sub.op),
+                                               node.sup, pos=node.pos), head, scope)
+                for v in sub.left.items
+            ]  # fmt: skip
+            inner = scope
+            for var, *_ in limits:
+                inner = inner.binding(var)
+            body = self.product(rest, ops, inner, rest[0].pos)
+            if head == "PROD":
+                self.reader.scalar(body, "the body of a product")
+            for var, lower, upper, excluded in reversed(limits):
+                body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
+                             excluded, shape=body.shape, pos=node.pos)  # fmt: skip
+            return body
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
         body = self.product(rest, ops, scope.binding(var), rest[0].pos)
         if head == "PROD":
@@ -199,7 +268,7 @@ class OperatorReader:
         sub = unwrap(node.sub)
         excluded = None
         if isinstance(sub, ast.Limit):
-            var = symbol_name(sub.left)
+            var = variable_name(sub.left)
             if var is None:
                 raise TranslateError("the summation variable must be a letter", sub.pos)
             if sub.op == "=":
@@ -208,7 +277,7 @@ class OperatorReader:
                 lower = None
                 excluded = self.reader.index(sub.right, scope)
         else:
-            var = symbol_name(sub)
+            var = variable_name(sub)
             if var is None:
                 raise TranslateError(f"write \\{head.lower()}_{{i=1}}^{{m}}", node.pos)
             lower = None
@@ -237,6 +306,10 @@ class OperatorReader:
         name = base.text
         sup = node.sup if isinstance(node, ast.Scripted) else None
         log_base = None
+        sup, name = inverse_function(name, sup, node.pos)
+        row = known(name)
+        if row is not None and row.arity != (1, 1):
+            return several_arguments(self.reader, name, factors, k, scope)
         if isinstance(node, ast.Scripted) and node.sub is not None:
             if name != "log":
                 raise TranslateError(f"\\{name} takes no subscript here", node.pos)
@@ -257,6 +330,8 @@ class OperatorReader:
             arg = self.reader.translate(nxt.base, scope)
             after_sup = nxt.sup
             end = k + 2
+        elif self.expectations.starts(nxt):
+            arg, end = self.expectations.read(factors, k + 1, scope)
         elif head_kind(nxt)[0] in OPERATOR_HEADS or self.derivative_operator(nxt):
             arg = self.product(factors[k + 1 :], ops[k + 1 :], scope, nxt.pos)
             end = len(factors)
@@ -270,8 +345,14 @@ class OperatorReader:
                 simple(nxt) and end < len(factors) and ops[end - 1] == "" and simple(factors[end])
             ):
                 end += 1
+            if end < len(factors) and ops[end - 1] == "":  # `\log \phi(x)`: is φ a function?
+                refuse_unknown_call(self.reader, factors[end - 1], factors[end], scope)
+                refuse_open_argument(node, factors[k + 1 : end], factors[end])
             arg = self.product(factors[k + 1 : end], ops[k + 1 : end - 1], scope, nxt.pos)
-        if name in MATRIX_FUNCTIONS:
+        if name == "vec":  # the columns stacked into one vector
+            term: T.Term = textbook.vec(arg, node.pos)
+        elif name in MATRIX_FUNCTIONS:
+            refuse_scalar_matrix(self.reader, f"\\{name}", [arg], node.pos)
             if name == "diag":
                 if arg.shape in (SCALAR, None):
                     shape: Shape | None = SCALAR
@@ -283,10 +364,12 @@ class OperatorReader:
             else:
                 self.reader.square(arg, f"\\{name}", node.pos)
                 shape = SCALAR
-            term: T.Term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
+            term = T.MatrixFunction(name, arg, shape=shape, pos=node.pos)
         else:
+            if row is None:
+                raise TranslateError(f"\\{name} is not a known function", node.pos)
             self.reader.entrywise(arg, f"the argument of \\{name}")
-            term = T.Apply(name, arg, shape=arg.shape or SCALAR, pos=node.pos)
+            term = T.Apply(canonical(name), arg, shape=arg.shape or SCALAR, pos=node.pos)
             if log_base is not None:
                 term = T.Div(term, T.Apply("log", log_base, pos=node.pos), pos=node.pos)
         if sup is not None:
@@ -314,7 +397,7 @@ class OperatorReader:
             return name if definition.params else None
         decl = self.reader.declarations.get(name)
         if decl is not None:
-            return name if decl.kind == Kind.FUNCTION else None
+            return name if decl.kind == Kind.FUNCTION or decl.arguments else None
         if name == "\\mathcal{N}":
             return name
         return None
@@ -334,6 +417,13 @@ class OperatorReader:
             nxt = nxt.base
         if not (isinstance(nxt, ast.Delimited) and nxt.delimiter == "("):
             raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
+        family = self.reader.declarations.get(name)
+        if family is not None and family.arguments:  # `p(s' | s, a)`: a family member
+            if isinstance(node, ast.Scripted) and node.primes:
+                raise TranslateError(f"'{compact(node)}': a prime on an indexed family;"
+                                     " declare the primed name", node.pos)  # fmt: skip
+            member = argument_member(self.reader, family, node, nxt, scope)
+            return self.reader.superscript(member, after_sup, 0, scope, node.pos), k + 2
         args = [self.reader.translate(a, scope) for a in nxt.items]
         sub = node.sub if isinstance(node, ast.Scripted) else None
         sup = node.sup if isinstance(node, ast.Scripted) else None
@@ -362,7 +452,7 @@ class OperatorReader:
                                                     node.pos)  # fmt: skip
             term = self.reader.superscript(expanded, rest_sup, 0, scope, node.pos)
         elif name == "\\mathcal{N}":
-            if len(args) != 3 or nxt.separators[:1] not in ([";"], [","]):
+            if len(args) != 3 or nxt.separators[:1] not in ([";"], [","], ["|"]):
                 raise TranslateError("write the normal density as \\mathcal{N}(x; \\mu, \\Sigma)",
                                      node.pos)  # fmt: skip
             x, mu, cov = args

@@ -21,13 +21,13 @@ from verify.meaning.dual import (
     Dual,
     Mat,
     approximate,
-    function,
     is_matrix,
     is_zero,
     plain,
     power,
     slope_of,
 )
+from verify.meaning.functions import apply, compare, function
 from verify.shape import SCALAR, Shape, Size
 
 Value = Any  # a SymPy scalar or a Dual; a `Mat` for every other shape
@@ -76,10 +76,24 @@ class Env:
         values, families = self.values, self.families
         if slot[0] == "plain":
             values = {**values, slot[1]: value}
+        elif slot[0] == "part":  # an entry or a row of a whole (`verify.meaning.textbook`)
+            values = {**values, slot[1]: _replace_part(values[slot[1]], slot[2], slot[3], value)}
         else:
             families = {**families, slot[1]: {**families[slot[1]], slot[2]: value}}
         return Env(self.sizes, self.indices, values, families, self.functions,
                    self.depth + 1, self.symbolic)  # fmt: skip
+
+
+def _replace_part(whole: Value, idx: tuple[int, ...], kind: str, value: Value) -> Value:
+    """The whole with its entry `idx` (or its row, for kind "rows") set to `value`."""
+    if not isinstance(whole, Mat):
+        return value
+    data = [list(row) for row in whole.data]
+    if kind == "rows":
+        data[idx[0] - 1] = list(value) if isinstance(value, Mat) else [value]
+    else:
+        data[idx[0] - 1][(idx[1] if len(idx) > 1 else 1) - 1] = scalar_of(value)
+    return Mat(data)
 
 
 def scalar_of(value: Value) -> Value:
@@ -612,3 +626,62 @@ def _whole(value: Value) -> int:
             " or indices (for example 'n: size'), so that it is a whole number"
         )
     return int(v)
+
+
+@dataclass
+class Known(Term):
+    """A known function of several scalars: `\\max(a, b)`, `\\binom{n}{k}`."""
+
+    function: str
+    args: list[Term]
+
+    def value(self, env: Env) -> Value:
+        return apply(self.function, [scalar_of(a.value(env)) for a in self.args])
+
+    def children(self) -> list[Term]:
+        return list(self.args)
+
+
+# The relations an indicator may test, by the sign of left - right.
+CONDITIONS: dict[str, Callable[[int], bool]] = {
+    "=": lambda c: c == 0, "ne": lambda c: c != 0, "<": lambda c: c < 0,
+    ">": lambda c: c > 0, "le": lambda c: c <= 0, "ge": lambda c: c >= 0,
+}  # fmt: skip
+
+
+@dataclass
+class Indicator(Term):
+    """`1\\{a < b\\}`: 1 where the condition holds, else 0 (flat: its slope is 0)."""
+
+    left: Term
+    relation: str
+    right: Term
+
+    def value(self, env: Env) -> Value:
+        a, b = scalar_of(self.left.value(env)), scalar_of(self.right.value(env))
+        sign = compare(a, b)
+        if sign == 0 and (isinstance(a, Dual) or isinstance(b, Dual)):
+            raise Undefined("an indicator is not differentiable where its condition turns")
+        return sp.Integer(1 if CONDITIONS[self.relation](sign) else 0)
+
+    def children(self) -> list[Term]:
+        return [self.left, self.right]
+
+
+@dataclass
+class Cross(Term):
+    """`u \\times v` for two 3-vectors: the cross product."""
+
+    left: Term
+    right: Term
+
+    def value(self, env: Env) -> Value:
+        u, v = self.left.value(env), self.right.value(env)
+        if not (is_matrix(u) and is_matrix(v) and u.shape == v.shape == (3, 1)):
+            raise EvaluationError("a cross product needs two vectors of size 3")
+        entries = [u[1, 0] * v[2, 0] - u[2, 0] * v[1, 0], u[2, 0] * v[0, 0] - u[0, 0] * v[2, 0],
+                   u[0, 0] * v[1, 0] - u[1, 0] * v[0, 0]]  # fmt: skip
+        return Mat([[e] for e in entries])
+
+    def children(self) -> list[Term]:
+        return [self.left, self.right]

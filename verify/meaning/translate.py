@@ -9,6 +9,7 @@ product term, and which shapes may be added or multiplied. Every problem is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sympy as sp
@@ -24,10 +25,12 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
+from verify.meaning import recursion, textbook
 from verify.meaning import terms as T
+from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
-from verify.model import Declaration, Kind
+from verify.model import Declaration, Kind, Part
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape, total
 
@@ -45,15 +48,26 @@ class Translator:
         self,
         declarations: list[Declaration],
         definitions: list[DefinitionInfo] | None = None,
+        broken: dict[str, str] | None = None,
     ) -> None:
         self.declarations = {d.base: d for d in declarations}
+        self.parts: dict[str, list[tuple[Part, Declaration]]] = {}
+        for whole in declarations:
+            for part in whole.parts:
+                self.parts.setdefault(part.base, []).append((part, whole))
         self.definitions: dict[str, DefinitionInfo] = {}
         for d in sorted(definitions or [], key=lambda d: d.order):
             self.definitions[d.base] = d
+        # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
+        self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
         self.functions_used: set[str] = set()
         self.depth = 0
         self.placeholders = 0
+        # Recursive definitions (`m_t := \\beta m_{t-1} + …`): the rules read so far, and
+        # those whose bodies are being read now (`verify.meaning.recursion`).
+        self.rules: dict[str, recursion.RecursionRule] = {}
+        self.recursions: dict[str, recursion.RecursionRule] = {}
         self.operators = OperatorReader(self)
 
     def fresh_placeholder(self) -> str:
@@ -87,6 +101,10 @@ class Translator:
             return T.Add([(-1, body)], shape=body.shape, pos=node.pos)
         if isinstance(node, ast.Product):
             return self.product(node.factors, node.ops, scope, node.pos)
+        if isinstance(node, KNOWN_SYNTAX) or (
+            isinstance(node, ast.Delimited) and node.delimiter in ROUNDINGS
+        ):
+            return known_syntax(self, node, scope)
         if isinstance(node, ast.Delimited):
             if len(node.items) != 1:
                 raise TranslateError(
@@ -150,6 +168,10 @@ class Translator:
             term = self.bars(base, node.sub, scope)
             return self.superscript(term, node.sup, node.primes, scope, node.pos)
         if node.sub is not None:
+            if isinstance(base, ast.Delimited) and base.delimiter == "(":
+                body = self.translate(base, scope)
+                entry = textbook.expression_entry(self, body, node.sub, scope, node.pos)
+                return self.superscript(entry, node.sup, node.primes, scope, node.pos)
             raise TranslateError(f"a subscript on '{compact(base)}'", node.pos)
         term = self.translate(base, scope)
         return self.superscript(term, node.sup, node.primes, scope, node.pos)
@@ -158,19 +180,43 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if primes and name + "'" * primes in self.declarations:
+            name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         if name in scope.params:
             if sub is not None:
+                # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
+                # `entries \\alpha_i`: entry i of the argument
+                if any(whole.base == name for _, whole in self.parts.get(name, [])):
+                    entry = textbook.expression_entry(self, scope.params[name], sub, scope, pos)
+                    return self.superscript(entry, sup, primes, scope, pos)
                 raise TranslateError(f"the parameter {name} takes no subscript", pos)
-            return self.superscript(scope.params[name], sup, primes, scope, pos)
+            return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
-            return self.superscript(scope.indices[name], sup, primes, scope, pos)
+            return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
+        rest = textbook.split_transpose(sup) if literal is None else None
+        if rest is not None and not self.is_integer_name("T"):
+            # `x^{(i)T}`, `w^{*T}`: the name's script, then a transpose
+            named = self.symbol(name, sub, rest, 0, pos, scope)
+            named = T.Transpose(named, shape=_transposed(named.shape), pos=pos)
+            return self.superscript(named, None, primes, scope, pos)
+        self.check_usable(name, sub, sup, literal, pos)
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
-        if name in scope.bound or (decl and decl.kind.is_integer and sub is None):
+        if name in scope.bound or (
+            decl and decl.kind.is_integer and sub is None and not decl.is_random
+        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
+        if literal is None:
+            for part, whole in self.parts.get(name, []):
+                if textbook.part_pattern_fits(part, sub, sup):
+                    term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
+                    return self.superscript(term, sup, primes, scope, pos, name=name)
+        if literal is None and name in self.recursions:  # `m_{t-1}` in the body of `m_t`
+            term, sup = self.expand(self.recursions[name].definition, sub, sup, [], scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -179,8 +225,11 @@ class Translator:
                     " give its arguments",
                     pos,
                 )
+            if sub is None and definition.subscripts and not definition.superscripts:
+                term = textbook.tabulate(self, definition, pos)  # `K` after `K_{ij} := …`
+                return self.superscript(term, sup, primes, scope, pos)
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
@@ -189,10 +238,37 @@ class Translator:
                 if sub is not None:
                     size = self.identity_size(decl, sub, pos)
                 term = T.Identity(size, shape=Shape(size, size), pos=pos)
-                return self.superscript(term, sup, primes, scope, pos)
+                return self.superscript(term, sup, primes, scope, pos, name=name)
+            if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
+                term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
+                return self.superscript(term, sup, primes, scope, pos, name=name)
             term, sup = self.member(decl, sub, sup, scope, pos)
-            return self.superscript(term, sup, primes, scope, pos)
+            return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def is_integer_name(self, name: str) -> bool:
+        decl = self.declarations.get(name)
+        return decl is not None and decl.kind.is_integer
+
+    def check_usable(
+        self, name: str, sub: ast.Node | None, sup: ast.Node | None, literal: Literal | None,
+        pos: int,
+    ) -> None:  # fmt: skip
+        """A name whose declaration or definition failed is an error that says so."""
+        if not self.broken:
+            return
+        names = [literal[0]] if literal is not None else []
+        if sub is not None:
+            names.append(f"{name}_{{{canonical_script(compact(unwrap(sub)))}}}")
+        if sup is not None:
+            names.append(f"{name}^{{{canonical_script(compact(unwrap(sup)))}}}")
+        names.append(name)
+        for candidate in names:
+            if candidate in self.broken and candidate not in self.declarations:
+                raise TranslateError(
+                    f"{candidate} cannot be used here: {self.broken[candidate]}; fix that first",
+                    pos,
+                )
 
     def literal(self, name: str, sub: ast.Node | None, sup: ast.Node | None) -> Literal | None:
         """A declared symbol whose scripts are part of its name (`W_1`, `I_p`)."""
@@ -214,19 +290,38 @@ class Translator:
         self, name: str, sub: ast.Node | None, sup: ast.Node | None, primes: int, pos: int,
         scope: Scope,
     ) -> T.Term:  # fmt: skip
+        if name in ("|", "*"):  # from a script, where `\\mu_{t|t-1}` and `\\phi_*` are names
+            raise TranslateError(
+                f"'{name}' in a script is read as part of a symbol's name (as in \\mu_{{t|t-1}},"
+                " \\phi_*), but no declared symbol is written so here: declare it, or write"
+                " an absolute value or product outside the script",
+                pos,
+            )
         if scope.in_index:
             raise TranslateError(
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name == textbook.ONES:
+            return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
+                                    scope, pos)  # fmt: skip
+        if name == "\\delta":
+            term = textbook.delta(self, sub, scope, pos, lambda n: self.is_index(n, scope))
+            if term is not None:
+                return self.superscript(term, sup, primes, scope, pos)
         if name == "e" and sub is None and primes == 0:
             if sup is None:
                 return T.Number(sp.E, pos=pos)
             exponent = self.translate(sup, scope)
             return T.Apply("exp", self.entrywise(exponent, "an exponent"), shape=exponent.shape
                            or SCALAR, pos=pos)  # fmt: skip
+        if re.fullmatch(r"\\math(?:rm|sf)\{[A-Za-z]{2,}\}", name):
+            raise TranslateError(
+                f"{name} is not declared: declare it (e.g. '{name}: scalar') or define it with :=",
+                pos,
+            )
         if name == "\\pi" and sub is None:
-            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
+            return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos, name=name)
         if parenthesized(sup):
             raise TranslateError(
                 f"{name}^{{{compact(unwrap(sup))}}}: declare the family, e.g."
@@ -249,11 +344,32 @@ class Translator:
                         pos,
                     )
             full = f"{name}_{{{text}}}"
-        if primes:
-            full += "'" * primes
-            primes = 0
+        if primes or (is_transpose(sup) and not self.power_letter(sup, scope)):
+            mark = "'" * primes if primes else f"^{{{compact(unwrap(sup))}}}"
+            raise TranslateError(
+                f"{full}{mark}: {full} is not declared, so it is a real scalar, and a prime or"
+                f" transpose on it is another variable, a derivative or a no-op: declare {full}"
+                f" (as a vector or matrix to transpose it, e.g. '{full}: vector(n)'), or declare"
+                f" {full}{mark} as a symbol of its own",
+                pos,
+            )
         self.undeclared.add(full)
         return self.superscript(T.Ref(full, shape=SCALAR, pos=pos), sup, 0, scope, pos)
+
+    def is_index(self, node: ast.Node, scope: Scope) -> bool:
+        """A whole number, a declared index, or a bound or placeholder index."""
+        node = unwrap(node) or node
+        if isinstance(node, ast.Atom) and node.kind == "NUMBER":
+            return node.text.isdigit()
+        name = node.text if isinstance(node, ast.Atom) else None
+        if name is None:
+            return False
+        decl = self.declarations.get(name)
+        return (
+            name in scope.bound
+            or name in scope.indices
+            or (decl is not None and decl.kind == Kind.INDEX)
+        )
 
     def member(
         self, decl: Declaration, sub: ast.Node | None, sup: ast.Node | None, scope: Scope,
@@ -266,6 +382,14 @@ class Translator:
         problem = None
         if decl.subscripts and sub is None:
             problem = "missing the subscript index"
+        elif sub is not None and not decl.indices and decl.kind == Kind.VECTOR:
+            script = compact(unwrap(sub))
+            index = script if script.isalpha() else "i"
+            problem = (
+                f"{decl.base} takes no subscript. If {written} is an entry of {decl.base},"
+                f" declare '{decl.key}: {decl.describe_kind()}, entries {decl.base}_{index}'"
+                f" (with {index} a declared index)"
+            )
         elif sub is not None and not decl.subscripts:
             problem = f"{decl.base} takes no subscript"
         elif decl.superscripts and sup is None:
@@ -326,9 +450,12 @@ class Translator:
                     pos,
                 )
             remaining = None
-        for name, node in zip(definition.subscripts + definition.superscripts, subs + sups,
+        index_terms = [self.index(node, scope) for node in subs + sups]
+        if recursion.recursive(definition):
+            return recursion.use(self, definition, index_terms, args, pos), remaining
+        for name, term in zip(definition.subscripts + definition.superscripts, index_terms,
                               strict=True):  # fmt: skip
-            inner.indices[name] = self.index(node, scope)
+            inner.indices[name] = term
         if len(args) != len(definition.params):
             raise TranslateError(
                 f"{definition.base} takes {len(definition.params)} argument(s), got {len(args)}",
@@ -353,12 +480,23 @@ class Translator:
     # ------------------------------------------------------------- operations
 
     def superscript(
-        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int
-    ) -> T.Term:
-        for _ in range(primes):
-            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        self, term: T.Term, sup: ast.Node | None, primes: int, scope: Scope, pos: int,
+        *, name: str = "",
+    ) -> T.Term:  # fmt: skip
+        if primes:
+            term = self.prime(term, primes, pos, name)
         if sup is None:
             return term
+        if (is_transpose(sup) or is_minus(sup, "T")) and self.power_letter(sup, scope):
+            if term.shape not in (SCALAR, None):
+                raise TranslateError(
+                    f"^{{{compact(unwrap(sup))}}} on a {show_shape(term.shape)}: T is a declared"
+                    " number here, so this is the transpose or the power T: write ^\\top for the"
+                    " transpose (^{-\\top} with the inverse)",
+                    pos,
+                )
+            exponent = self.scalar(self.translate(sup, scope), "an exponent")
+            return T.Power(term, exponent, pos=pos)  # β^T with T a horizon: a power
         if is_transpose(sup):
             return T.Transpose(term, shape=_transposed(term.shape), pos=pos)
         if is_minus(sup, "T"):
@@ -381,6 +519,34 @@ class Translator:
             return T.MatrixFunction("normsq", term.body, pos=pos)
         return T.Power(term, exponent, pos=pos)
 
+    def power_letter(self, sup: ast.Node | None, scope: Scope) -> bool:
+        """Whether a superscript `T` (or `-T`) is a number: a declared size, index or
+        scalar named T, or a bound name T. Then `β^T` is a power, not a transpose."""
+        node = unwrap(sup)
+        if isinstance(node, ast.Negate):
+            node = unwrap(node.body)
+        if not (isinstance(node, ast.Atom) and node.kind == "LETTER" and node.text == "T"):
+            return False
+        decl = self.declarations.get("T")
+        numeric = decl is not None and (decl.kind.is_integer or decl.kind == Kind.SCALAR)
+        return numeric or "T" in scope.bound or "T" in scope.indices or "T" in scope.params
+
+    def prime(self, term: T.Term, primes: int, pos: int, name: str = "") -> T.Term:
+        """`A'` transposes a vector or matrix (or a scalar made of them, `(x^T y)'`).
+        On a scalar it could be another variable or a derivative: an error."""
+        if term.shape in (SCALAR, None) and all(t.shape in (SCALAR, None) for t in term.walk()):
+            written = (name or "x") + "'" * primes
+            raise TranslateError(
+                f"{name + chr(39) * primes + ': ' if name else ''}a prime on a scalar reads as"
+                f" another variable or as a derivative: declare '{written}: scalar' for a symbol"
+                f" of its own, or declare the function ('{name or 'f'}: function') and write"
+                f" {name or 'f'}'(x) for its derivative",
+                pos,
+            )
+        for _ in range(primes):
+            term = T.Transpose(term, shape=_transposed(term.shape), pos=pos)
+        return term
+
     def square(self, term: T.Term, what: str, pos: int) -> None:
         if term.shape is not None and not term.shape.is_square:
             raise TranslateError(f"{what} needs a square matrix, got {show_shape(term.shape)}", pos)
@@ -399,6 +565,7 @@ class Translator:
         return term
 
     def add(self, items: list[tuple[int, T.Term]], pos: int) -> T.Term:
+        textbook.size_ones_in_sum(items)
         shape: Shape | None = None
         for _, term in items:
             if isinstance(term, T.Constant):
@@ -421,8 +588,13 @@ class Translator:
 
     def multiply(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         """Two factors with the operator written between them ("" when side by side)."""
+        textbook.size_ones_in_product(left, right)
         product = PRODUCTS.get(op, Translator.matrix_product)
         return product(self, left, right, op, pos)
+
+    def solve(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`A \\backslash b` (as R&W and MATLAB write it): A^{-1} b."""
+        return textbook.solve(left, right, pos)
 
     def divide(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
         self.scalar(right, "a denominator")
@@ -443,16 +615,13 @@ class Translator:
         return T.Kronecker(left, right, shape=shape, pos=pos)
 
     def matrix_product(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
-        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product (a dot product between
-        two vectors written with an explicit operator)."""
+        """Side by side, `\\cdot`, `\\times`, `*`: the matrix product; `\\cdot` between two
+        vectors is their dot product, `\\times` and `*` between two vectors see
+        `VECTOR_PRODUCTS`."""
         a, b = left.shape, right.shape
-        if (
-            op in ("cdot", "times", "*", "ast")
-            and a == b
-            and a is not None
-            and a != SCALAR
-            and a.is_column
-        ):
+        if op in VECTOR_PRODUCTS and _vector(a) and _vector(b):
+            return VECTOR_PRODUCTS[op](self, left, right, op, pos)
+        if op == "cdot" and a == b and a is not None and a != SCALAR and a.is_column:
             trans = T.Transpose(left, shape=_transposed(a), pos=pos)
             return T.Mul(trans, right, shape=SCALAR, pos=pos)
         if a in (SCALAR, None):
@@ -471,6 +640,27 @@ class Translator:
                 right.pos,
             )
         return T.Mul(left, right, shape=Shape(a.rows, b.cols), pos=pos)
+
+    def cross(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u \\times v`: the cross product of two 3-vectors; between other vectors, an error."""
+        three = Shape.of(Size.number(3), 1)
+        if left.shape == three and right.shape == three:
+            return T.Cross(left, right, shape=three, pos=pos)
+        raise TranslateError(
+            f"\\times between a {show_shape(left.shape)} and a {show_shape(right.shape)}: a cross"
+            " product is defined for two vectors of size 3 only (declare them vector(3)); for"
+            " the dot product write u^T v or u \\cdot v",
+            pos,
+        )
+
+    def star(self, left: T.Term, right: T.Term, op: str, pos: int) -> T.Term:
+        """`u * v` between two vectors: a dot product or an entrywise product? An error."""
+        raise TranslateError(
+            f"* between a {show_shape(left.shape)} and a {show_shape(right.shape)} reads as a"
+            " dot product or as an entrywise product: write u^T v (or u \\cdot v) for the dot"
+            " product, u \\odot v for the entrywise one",
+            pos,
+        )
 
     def bars(self, node: ast.Bars, sub: ast.Node | None, scope: Scope) -> T.Term:
         body = self.translate(node.body, scope)
@@ -537,7 +727,20 @@ PRODUCTS: dict[str, ProductReader] = {
     "/": Translator.divide,
     "odot": Translator.hadamard,
     "otimes": Translator.kronecker,
+    "backslash": Translator.solve,
 }
+
+
+# Written operators whose meaning between two vectors is their own (or ambiguous).
+VECTOR_PRODUCTS: dict[str, ProductReader] = {
+    "times": Translator.cross,
+    "*": Translator.star,
+    "ast": Translator.star,
+}
+
+
+def _vector(shape: Shape | None) -> bool:
+    return shape is not None and shape != SCALAR and shape.is_column
 
 
 def _transposed(shape: Shape | None) -> Shape | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from verify.errors import TranslateError
 from verify.latex import tree as ast
+from verify.latex.paths import Path, children, replace
 from verify.latex.syntax import symbol_name as _name
 from verify.latex.syntax import unwrap as _unwrap
 from verify.meaning.scope import DefinitionInfo, Scope
@@ -27,53 +27,6 @@ from verify.shape import Shape
 
 KINDS = ("sign", "coefficient", "exponent", "transpose", "inverse", "index", "swap", "drop")
 SYMMETRIC_PROPERTIES = {"symmetric", "positive-definite", "diagonal"}
-
-# ---------------------------------------------------------------- tree surgery
-
-Path = tuple[tuple[str, int, int], ...]
-
-
-def _children(node: ast.Node) -> Iterator[tuple[tuple[str, int, int], ast.Node]]:
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, ast.Node):
-            yield (f.name, -1, -1), value
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, ast.Node):
-                    yield (f.name, i, -1), item
-                elif isinstance(item, tuple):  # Sum terms: (sign, node)
-                    yield (f.name, i, 1), item[1]
-                elif isinstance(item, list):  # matrix rows
-                    for j, cell in enumerate(item):
-                        yield (f.name, i, j), cell
-
-
-def _get(node: ast.Node, path: Path) -> ast.Node:
-    for name, i, j in path:
-        value = getattr(node, name)
-        node = value if i < 0 else (value[i] if j < 0 else value[i][j])
-    return node
-
-
-def replace(root: ast.Node, path: Path, new: ast.Node) -> ast.Node:
-    """A copy of `root` with the node at `path` replaced by `new`."""
-    if not path:
-        return new
-    root = copy.deepcopy(root)
-    parent = _get(root, path[:-1])
-    name, i, j = path[-1]
-    value = getattr(parent, name)
-    if i < 0:
-        setattr(parent, name, new)
-    elif j < 0:
-        value[i] = new
-    elif isinstance(value[i], tuple):
-        value[i] = (value[i][0], new)
-    else:
-        value[i][j] = new
-    return root
-
 
 # -------------------------------------------------------------------- context
 
@@ -222,7 +175,7 @@ def edits(tree: ast.Node, ctx: Context) -> list[Edit]:
 def _atoms(node: ast.Node) -> list[ast.Atom]:
     if isinstance(node, ast.Atom):
         return [node]
-    return [a for _, child in _children(node) for a in _atoms(child)]
+    return [a for _, child in children(node) for a in _atoms(child)]
 
 
 def _under(node: ast.Node) -> str | None:
@@ -294,7 +247,7 @@ def _walk(node: ast.Node, path: Path, where: str, ctx: Context, root: ast.Node,
     if isinstance(node, ast.Bars) and not node.double and ctx.square_matrix(node.body):
         under = "det"
     previous: ast.Node | None = None
-    for step, child in _children(node):
+    for step, child in children(node):
         inner = under
         if isinstance(node, ast.Product) and previous is not None:
             inner = _under(previous) or under

@@ -1,7 +1,10 @@
 """`<!-- verify: … -->` and `% verify: …` directives (contract §3).
 
-`skip "why"`, `expect-fail "why"`, `wrt <symbol>` and `where i \\ne j`,
-separated by `;`, on the line before a block or at the end of a row.
+`skip "why"`, `expect-fail "why"`, `wrt <symbol>`, `where i \\ne j` and
+`given <equation>; <equation>`, separated by `;`, on the line before a block
+or at the end of a row. A `given` takes every `;`-separated equation up to the
+next directive word; a `;` inside brackets (`\\mathcal{N}(x; \\mu, \\Sigma)`)
+belongs to its equation.
 """
 
 from __future__ import annotations
@@ -10,26 +13,77 @@ import re
 from dataclasses import replace
 
 from verify.errors import ExtractError
-from verify.model import Directive
+from verify.model import Directive, Hypothesis
 
 HTML_DIRECTIVE = re.compile(r"<!--\s*verify:\s*(.*?)\s*-->", re.S)
 _WORD = re.compile(
     r"\s*(?:(skip|expect-fail)\s*(?:\"([^\"]*)\"|'([^']*)')?|wrt\s+([^;]+?)|where\s+([^;]+?))"
     r"\s*(?:;|$)"
 )
+_WORDS = re.compile(r"(?:skip|expect-fail|wrt|where|given)\b")
+_GIVEN = re.compile(r"given\b\s*")
 _DISTINCT = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\\neq?\s*(\\?[A-Za-z]+)\s*$")
 
 
-def parse_directive(text: str, line: int) -> Directive:
-    """The directive written in `text` (the part after `verify:`), found at `line`."""
+def _top_level_pieces(text: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) of the `;`-separated pieces of `text[start:]` outside brackets."""
+    pieces, depth, begin = [], 0, start
+    for k in range(start, len(text)):
+        ch = text[k]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ";" and depth == 0 and (k == 0 or text[k - 1] != "\\"):
+            pieces.append((begin, k))
+            begin = k + 1
+    pieces.append((begin, len(text)))
+    return pieces
+
+
+def _given(text: str, start: int, line: int, column: int) -> tuple[tuple[Hypothesis, ...], int]:
+    """The equations of a `given` at `text[start:]`, and where the directive ends."""
+    found: list[Hypothesis] = []
+    end = len(text)
+    for a, b in _top_level_pieces(text, start):
+        piece = text[a:b]
+        stripped = piece.strip()
+        if found and _WORDS.match(stripped):
+            end = a
+            break
+        if not stripped:
+            continue
+        if "=" not in stripped:
+            raise ExtractError(f"verify: given {stripped}: a given is an equation, as in"
+                               " 'given w = X^T\\alpha'", line)  # fmt: skip
+        offset = a + len(piece) - len(piece.lstrip())
+        found.append(Hypothesis(stripped, line, column + offset))
+    if not found:
+        raise ExtractError("verify: given needs an equation, as in 'given w = X^T\\alpha'", line)
+    return tuple(found), end
+
+
+def parse_directive(text: str, line: int, column: int = 1) -> Directive:
+    """The directive written in `text` (the part after `verify:`), found at `line`;
+    `column` is where `text` starts on that line."""
     directive = Directive()
     rest = text.strip()
+    column += len(text) - len(text.lstrip())
     while rest:
+        given = _GIVEN.match(rest)
+        if given:
+            equations, end = _given(rest, given.end(), line, column)
+            directive = replace(directive, given=directive.given + equations)
+            column += end
+            rest = rest[end:]
+            column += len(rest) - len(rest.lstrip())
+            rest = rest.lstrip()
+            continue
         m = _WORD.match(rest)
         if not m or m.end() == 0:
             raise ExtractError(
                 f'unknown verify directive \'{rest}\' (use skip "why", expect-fail "why",'
-                " wrt <symbol>, or where i \\ne j)",
+                " wrt <symbol>, where i \\ne j, or given <equation>)",
                 line,
             )
         word, reason = m.group(1), m.group(2) or m.group(3)
@@ -52,7 +106,9 @@ def parse_directive(text: str, line: int) -> Directive:
                 directive = replace(directive, distinct=distinct)
         else:
             directive = replace(directive, wrt=m.group(4).strip())
-        rest = rest[m.end() :].strip()
+        after = rest[m.end() :]
+        column += m.end() + len(after) - len(after.lstrip())
+        rest = after.strip()
     return directive
 
 
@@ -63,6 +119,7 @@ def merge(outer: Directive, inner: Directive) -> Directive:
         expect_fail=inner.expect_fail or outer.expect_fail,
         wrt=inner.wrt or outer.wrt,
         distinct=outer.distinct + inner.distinct,
+        given=outer.given + inner.given,
     )
 
 
@@ -71,6 +128,7 @@ def directive_above(lines: list[str], start: int) -> Directive:
     directive = Directive()
     n = start - 1
     while n >= 1 and (m := HTML_DIRECTIVE.fullmatch(lines[n - 1].strip())):
-        directive = merge(parse_directive(m.group(1), n), directive)
+        indent = len(lines[n - 1]) - len(lines[n - 1].lstrip())
+        directive = merge(parse_directive(m.group(1), n, indent + m.start(1) + 1), directive)
         n -= 1
     return directive

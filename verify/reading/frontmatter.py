@@ -23,8 +23,10 @@ class FrontMatter:
     data: dict[str, Any] = field(default_factory=dict)
     lines: int = 0
     key_lines: dict[str, int] = field(default_factory=dict)
+    key_columns: dict[str, int] = field(default_factory=dict)  # `@given.N`: its column
     error: str | None = None
     error_line: int = 0
+    duplicates: list[tuple[str, int]] = field(default_factory=list)  # keys written twice
     meanings: dict[str, str] = field(default_factory=dict)
 
 
@@ -46,19 +48,36 @@ def read_front_matter(source: str) -> FrontMatter:
                                error_line=line)  # fmt: skip
         if not isinstance(data, dict):
             return FrontMatter(lines=n + 1, error="front matter must be a mapping", error_line=1)
-        key_lines: dict[str, int] = {}
-        meanings: dict[str, str] = {}
+        front = FrontMatter(data, n + 1)
         if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == "symbols" and isinstance(v, yaml.MappingNode):
-                    for sk, sv in v.value:
-                        key_lines[str(sk.value)] = sk.start_mark.line + 2
-                        meaning = _trailing_comment(lines[1:n], sv)
-                        if meaning:
-                            meanings[str(sk.value)] = meaning
-                key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
-        return FrontMatter(data, n + 1, key_lines, meanings=meanings)
+            _record_lines(node, front, lines[1:n])
+        return front
     return FrontMatter(error="front matter opened with '---' is never closed", error_line=1)
+
+
+def _record_lines(node: yaml.MappingNode, front: FrontMatter, body: list[str]) -> None:
+    """Where each top-level key, each `symbols:` key and each `given:` item stands,
+    and the meaning comment that ends each `symbols:` entry."""
+    seen: set[str] = set()
+    for k, v in node.value:
+        if k.value in seen:
+            front.duplicates.append((str(k.value), k.start_mark.line + 2))
+        seen.add(k.value)
+        if k.value == "symbols" and isinstance(v, yaml.MappingNode):
+            symbols: set[str] = set()
+            for sk, sv in v.value:
+                if sk.value in symbols:
+                    front.duplicates.append((f"symbols: {sk.value}", sk.start_mark.line + 2))
+                symbols.add(sk.value)
+                front.key_lines[str(sk.value)] = sk.start_mark.line + 2
+                meaning = _trailing_comment(body, sv)
+                if meaning:
+                    front.meanings[str(sk.value)] = meaning
+        if k.value == "given" and isinstance(v, yaml.SequenceNode):
+            for n, item in enumerate(v.value):
+                front.key_lines[f"@given.{n}"] = item.start_mark.line + 2
+                front.key_columns[f"@given.{n}"] = item.start_mark.column + 1
+        front.key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
 
 
 _COMMENT = re.compile(r"\s+#\s?(.*)$")

@@ -17,32 +17,42 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from verify.errors import ExtractError, NotationError
-from verify.model import Block, Definition, Directive, Page, Pair, Relation, Result, Span, Status
-from verify.reading.directives import directive_above, merge, parse_directive
-from verify.reading.frontmatter import read_front_matter
-from verify.reading.notation import declare
-
-RELATIONS: list[tuple[str, Relation]] = [
-    (r":=", Relation.DEFINE), (r"\\coloneqq(?![A-Za-z])", Relation.DEFINE),
-    (r"\\triangleq(?![A-Za-z])", Relation.DEFINE),
-    (r"\\(?:Longrightarrow|implies|Rightarrow)(?![A-Za-z])", Relation.IMPLIES),
-    (r"\\(?:iff|Leftrightarrow|Longleftrightarrow)(?![A-Za-z])", Relation.IFF),
-    (r"\\propto(?![A-Za-z])", Relation.PROPTO),
-    (r"\\(?:leq|leqslant|le)(?![A-Za-z])", Relation.LE),
-    (r"\\(?:geq|geqslant|ge)(?![A-Za-z])", Relation.GE),
-    (r"\\(?:approx|equiv|sim|simeq|cong|neq|ne)(?![A-Za-z])", Relation.UNSUPPORTED),
-    (r"\\(?:overset|stackrel)\{(?:[^{}]|\{[^{}]*\})*\}\{=\}", Relation.EQUAL),
-    (r"=", Relation.EQUAL), (r"<", Relation.LT), (r">", Relation.GT),
-]  # fmt: skip
-_RELATION = re.compile("|".join(f"(?:{p})" for p, _ in RELATIONS))
-ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "gather*",
-                "equation", "equation*", "alignat", "alignat*", "alignedat", "flalign*")  # fmt: skip
-_ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
-_CONDITION_TAIL = re.compile(
-    r"[,;]?\s*\\q?quad\s*(?:\\text\{\s*(?:for|if|when)\s*\}\s*)?\(?\s*(\\?[A-Za-z]+)\s*\\neq?\s*"
-    r"(\\?[A-Za-z]+)\s*\)?\s*[.,]?\s*$"
+from verify.errors import ExtractError, LatexError, NotationError
+from verify.latex.parser import parse_latex
+from verify.model import (
+    Block,
+    Definition,
+    Directive,
+    Hypothesis,
+    Page,
+    Pair,
+    Relation,
+    Result,
+    Span,
+    Status,
 )
+from verify.reading.declarations import read_notation
+from verify.reading.directives import directive_above, merge, parse_directive
+from verify.reading.frontmatter import FrontMatter, read_front_matter
+from verify.reading.layout import (
+    CONDITION_TAIL,
+    RELATIONS,
+    depth_map,
+    equation_breaks,
+    is_definition_label,
+    top_level_relations,
+    wrapper_spans,
+)
+
+ENVIRONMENTS = ("aligned", "align", "align*", "split", "gathered", "gather", "gather*",
+                "equation", "equation*", "alignat", "alignat*", "alignedat", "flalign*",
+                "eqnarray", "eqnarray*", "multline", "multline*", "flalign")  # fmt: skip
+# Environments whose `\\` breaks one long equation, not a chain into rows.
+ONE_EQUATION = ("multline", "multline*")
+_ROW_COMMENT = re.compile(r"(?<!\\)%(.*)$")
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_ROW_BREAK = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
+_ARRAY = re.compile(r"\\begin\s*\{array\}\s*(?:\[[a-z]\])?\s*\{[^{}]*\}|\\end\s*\{array\}")
 _JUSTIFY_TAIL = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|mbox|textit)\s*\{.*$", re.S)
 _TAG = re.compile(r"\\(tag\*?|label)\s*\{([^{}]*)\}|\\(?:nonumber|notag)(?![A-Za-z])")
 
@@ -87,36 +97,6 @@ class Text:
         return Span("\n".join(pieces), tuple(starts))
 
 
-def _depth_map(s: str) -> list[int]:
-    """Brace/environment depth before each character (0 = top level)."""
-    depth, out, i = 0, [], 0
-    while i < len(s):
-        if s.startswith("\\begin", i):
-            out.extend([depth] * 6)
-            depth += 1
-            i += 6
-            continue
-        if s.startswith("\\end", i):
-            depth -= 1
-            out.extend([depth] * 4)
-            i += 4
-            continue
-        if s[i] == "\\" and i + 1 < len(s):
-            out.extend([depth, depth])
-            i += 2
-            continue
-        if s[i] == "{":
-            out.append(depth)
-            depth += 1
-        elif s[i] == "}":
-            depth -= 1
-            out.append(depth)
-        else:
-            out.append(depth)
-        i += 1
-    return out
-
-
 @dataclass
 class Row:
     start: int
@@ -134,15 +114,36 @@ class Item:
 
 
 def _strip_environment(text: Text) -> None:
+    """Blank the environments that lay out rows; join the lines of a `multline`;
+    an `array` that holds the whole block lays out rows too (elsewhere, a matrix)."""
     s = text.string
     for env in ENVIRONMENTS:
-        for m in re.finditer(r"\\(begin|end)\s*\{" + re.escape(env) + r"\}(\{\d+\})?", s):
+        pattern = r"\\(begin|end)\s*\{" + re.escape(env) + r"\}(\{\d+\})?"
+        found = list(re.finditer(pattern, s))
+        for m in found:
             text.blank(m.start(), m.end())
+        if env in ONE_EQUATION:
+            for begin, end in zip(found[::2], found[1::2], strict=False):
+                depth = depth_map(s[begin.end() : end.start()])
+                for b in _ROW_BREAK.finditer(s, begin.end(), end.start()):
+                    if depth[b.start() - begin.end()] == 0:
+                        text.blank(b.start(), b.end())
+    s = text.string
+    arrays = list(_ARRAY.finditer(s))
+    if len(arrays) == 2 and not s[: arrays[0].start()].strip() and not s[arrays[1].end() :].strip():
+        for m in arrays:
+            text.blank(m.start(), m.end())
+
+
+def _unwrap(text: Text) -> None:
+    """Blank decorations around relations (`\\boxed{…}`, `\\color{c}{…}`, plain braces)."""
+    for start, end in wrapper_spans(text.string):
+        text.blank(start, end)
 
 
 def _rows(text: Text) -> list[Row]:
     s = text.string
-    depth = _depth_map(s)
+    depth = depth_map(s)
     rows, start, i = [], 0, 0
     while i < len(s):
         if s.startswith("\\\\", i) and depth[i] == 0:
@@ -155,7 +156,26 @@ def _rows(text: Text) -> list[Row]:
             continue
         i += 1
     rows.append(Row(start, len(s)))
-    return rows
+    return _split_equations(text, rows)
+
+
+def _split_equations(text: Text, rows: list[Row]) -> list[Row]:
+    """A row with a second equation (after `\\quad\\text{and}\\quad` or `,\\quad`)
+    becomes two rows, each its own chain. Comments and a `&&` justification are
+    not searched: what they hold is no equation of the row."""
+    plain = _COMMENT.sub(lambda m: " " * len(m.group()), text.string)
+    out: list[Row] = []
+    for row in rows:
+        start = row.start
+        depth = depth_map(plain[row.start : row.end])
+        end = next((row.start + k for k in range(len(depth) - 1)
+                    if depth[k] == 0 and plain.startswith("&&", row.start + k)), row.end)  # fmt: skip
+        for a, b in equation_breaks(plain, row.start, end):
+            out.append(Row(start, a))
+            text.blank(a, b)
+            start = b
+        out.append(Row(start, row.end))
+    return out
 
 
 def _clean_row(text: Text, row: Row) -> None:
@@ -173,16 +193,17 @@ def _clean_row(text: Text, row: Row) -> None:
         if m:
             body = m.group(1).strip()
             body = re.sub(r"^verify:\s*", "", body)
-            if re.match(r"(skip|expect-fail|wrt|where)\b", body):
-                line_no = text.where[offset + m.start()][0]
-                row.directive = merge(row.directive, parse_directive(body, line_no))
+            if re.match(r"(skip|expect-fail|wrt|where|given)\b", body):
+                line_no, col = text.where[offset + m.start()]
+                col += line.index(body, m.start()) - m.start()
+                row.directive = merge(row.directive, parse_directive(body, line_no, col))
             text.blank(offset + m.start(), offset + len(line))
         offset += len(line) + 1
     for m in _TAG.finditer(segment()):
         if m.group(1):
             row.tag = m.group(2).strip()
         text.blank(row.start + m.start(), row.start + m.end())
-    condition = _CONDITION_TAIL.search(segment())
+    condition = CONDITION_TAIL.search(segment())
     if condition:  # `\quad (j \ne l)`: a side condition on the row's indices
         row.directive = merge(
             row.directive, Directive(distinct=((condition.group(1), condition.group(2)),))
@@ -190,7 +211,7 @@ def _clean_row(text: Text, row: Row) -> None:
         row.justification = condition.group().strip().lstrip(",;").strip()
         text.blank(row.start + condition.start(), row.end)
     seg = segment()
-    depth = _depth_map(seg)
+    depth = depth_map(seg)
     amp = next((k for k in range(len(seg) - 1) if seg.startswith("&&", k) and depth[k] == 0), None)
     if amp is not None:
         row.justification = seg[amp + 2 :].strip()
@@ -201,7 +222,7 @@ def _clean_row(text: Text, row: Row) -> None:
             row.justification = tail.group().strip()
             text.blank(row.start + tail.start(), row.end)
     seg = segment()
-    depth = _depth_map(seg)
+    depth = depth_map(seg)
     for k, ch in enumerate(seg):
         if ch == "&" and depth[k] == 0 and (k == 0 or seg[k - 1] != "\\"):
             text.blank(row.start + k, row.start + k + 1)
@@ -213,15 +234,12 @@ def _clean_row(text: Text, row: Row) -> None:
 
 
 def _relations(s: str, start: int, end: int) -> list[tuple[int, int, Relation]]:
-    depth = _depth_map(s[start:end])
     found = []
-    for m in _RELATION.finditer(s, start, end):
-        if depth[m.start() - start] != 0:
-            continue
+    for m in top_level_relations(s, start, end):
         token = m.group()
         kind = next(k for p, k in RELATIONS if re.fullmatch(p, token))
-        if kind == Relation.EQUAL and re.search(r"def|\\triangle|\\Delta", token):
-            kind = Relation.DEFINE  # \overset{\text{def}}{=} defines
+        if kind == Relation.EQUAL and is_definition_label(token):
+            kind = Relation.DEFINE  # only \overset{\text{def}}{=} defines; other labels justify
         # `:=` is matched as a whole before `=`; `\le` not inside `\left`.
         found.append((m.start(), m.end(), kind))
     return found
@@ -344,8 +362,9 @@ def _pairs_from_chain(
 def split_block(
     file: str, lines: list[str], start: int, end: int, open_delim: str, close_delim: str,
     directive: Directive, counter: list[int],
-) -> Block:  # fmt: skip
-    """One display block (1-based lines `start`..`end`, delimiters included)."""
+) -> tuple[Block, list[Span]]:  # fmt: skip
+    """One display block (1-based lines `start`..`end`, delimiters included), and the
+    LaTeX in it that is no side of a relation (to be parsed all the same)."""
     chars: list[str] = []
     where: list[tuple[int, int]] = []
     for n in range(start, end + 1):
@@ -370,6 +389,7 @@ def split_block(
     if last >= 0 and close_delim and not open_delim.startswith(("`", "~")):
         text.blank(last, last + len(close_delim))
     _strip_environment(text)
+    _unwrap(text)
     block = Block(start=start, end=end, text=text.string, directive=directive)
 
     def line_of(offset: int) -> int:
@@ -378,9 +398,29 @@ def split_block(
     rows = _rows(text)
     for row in rows:
         _clean_row(text, row)
+    lone: list[Span] = []
     for chain in _chains(text, rows, line_of):
         _pairs_from_chain(text, chain, file, block, counter, line_of)
-    return block
+        if not chain.links:
+            lone.append(text.span(chain.first.ranges))
+    return block, lone
+
+
+def _unreadable(file: str, spans: list[Span]) -> list[Result]:
+    """A display formula with no relation is still read: one that does not parse is an
+    error at its place, never dropped in silence."""
+    found = []
+    for span in spans:
+        try:
+            parse_latex(span.text)
+        except LatexError as err:
+            line, column = span.position(err.offset)
+            found.append(Result(file=file, line=line, column=column, relation="", lhs="",
+                                rhs="", status=Status.ERROR, method="extract",
+                                message=f"LaTeX: {err.message}"))  # fmt: skip
+        except RecursionError:
+            found.append(_error(file, span.position(0)[0], "LaTeX: nested too deeply"))
+    return found
 
 
 # --------------------------------------------------------------------------- pages
@@ -481,19 +521,26 @@ def extract_page(file: str, source: str) -> Page:
     problems: list[Result] = []
     if front.error:
         problems.append(_error(file, front.error_line, front.error))
+    for key, line in front.duplicates:
+        problems.append(_error(file, line, f"'{key}' appears twice in the front matter: YAML"
+                               " keeps only the last one; merge the two entries"))  # fmt: skip
     declarations = []
     notation_error = None
+    broken: dict[str, str] = {}
     if "symbols" in data:
         try:
-            declarations = declare(
+            notation = read_notation(
                 data["symbols"], key_lines, key_lines.get("@symbols", 1), front.meanings
             )
+            declarations, broken = notation.declarations, notation.broken
+            problems.extend(_error(file, err.line, err.message) for err in notation.problems)
         except NotationError as err:
             problems.append(_error(file, err.line, err.message))
             notation_error = err.line
     page = Page(file=file, front_matter=data, front_matter_lines=fm_lines, blocks=[],
                 declarations=declarations, problems=problems,
-                notation_error=notation_error)  # fmt: skip
+                notation_error=notation_error, broken=broken)  # fmt: skip
+    page.given = _front_matter_given(file, front, problems)
     unverified = data.get("unverified")
     page.unverified = str(unverified) if unverified else None
     page.wrt = str(data["wrt"]) if data.get("wrt") is not None else None
@@ -502,11 +549,14 @@ def extract_page(file: str, source: str) -> Page:
     for start, end, opening, closing in blocks:
         try:
             directive = directive_above(lines, start)
-            block = split_block(file, lines, start, end, opening, closing, directive, counter)
+            block, lone = split_block(file, lines, start, end, opening, closing, directive,
+                                      counter)  # fmt: skip
         except ExtractError as err:
             problems.append(_error(file, err.line, err.message))
             continue
         page.blocks.append(block)
+        if page.is_derivation and not directive.skip:
+            problems.extend(_unreadable(file, lone))
     has_relations = any(b.pairs or b.definitions for b in page.blocks)
     if page.is_derivation or has_relations:
         for line in _unseen_display(lines, blocks):
@@ -528,6 +578,24 @@ def extract_page(file: str, source: str) -> Page:
             block.definitions = []
     _name_pairs(page.pairs)
     return page
+
+
+def _front_matter_given(file: str, front: FrontMatter, problems: list[Result]) -> list[Hypothesis]:
+    """The `given:` list of the front matter: equations assumed by every step."""
+    given = front.data.get("given")
+    if given is None:
+        return []
+    line = front.key_lines.get("@given", 1)
+    items = given if isinstance(given, list) else [given]
+    found = []
+    for n, item in enumerate(items):
+        where = front.key_lines.get(f"@given.{n}", line)
+        if not isinstance(item, str) or "=" not in item:
+            problems.append(_error(file, where, "given: each item is an equation, as in"
+                                   " '- P = (X^TX)^{-1}'"))  # fmt: skip
+            continue
+        found.append(Hypothesis(item.strip(), where, front.key_columns.get(f"@given.{n}", 1)))
+    return found
 
 
 def _name_pairs(pairs: list[Pair]) -> None:

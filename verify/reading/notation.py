@@ -11,16 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verify.errors import NotationError
 from verify.model import Declaration, Kind
 from verify.shape import Shape, Size
 
 KINDS = {k.value for k in Kind}
 PROPERTIES = {
     "positive", "nonzero", "integer", "symmetric", "positive-definite", "invertible",
-    "orthogonal", "diagonal", "nonnegative", "negative", "probability",
+    "orthogonal", "diagonal", "nonnegative", "negative", "probability", "lower-triangular",
+    "upper-triangular",
 }  # fmt: skip
-MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal"}
+TRIANGULAR = {"lower-triangular", "upper-triangular"}
+MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "diagonal",
+               *TRIANGULAR}  # fmt: skip
+# Properties that a triangular matrix cannot have unless it is diagonal.
+NOT_TRIANGULAR = {"symmetric", "positive-definite", "orthogonal"}
+PART_WORDS = ("entries", "rows")
+KNOWN_WORDS = (
+    f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
+    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}')"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,79 @@ class DeclaredKind:
     properties: tuple[str, ...] = ()
     sums_over: str | None = None
     index_range: tuple[Size, Size] | None = None
+    parts: tuple[tuple[str, str], ...] = ()  # ("entries", "y^{(i)}"), ("rows", "x^{(i)}")
+    random: RandomClause | None = None
+
+
+@dataclass(frozen=True)
+class RandomClause:
+    """`random \\mathcal{N}(\\mu, \\Sigma)`: a family and its parameters, as LaTeX."""
+
+    family: str
+    parameters: tuple[str, ...]
+
+
+# How a declaration may name a distribution (after `\mathrm{…}` or
+# `\operatorname{…}` is taken off), the family it is, how many parameters it
+# takes, and the kinds of symbol it can describe.
+RANDOM_FAMILIES = {
+    "\\mathcal{N}": "normal", "N": "normal", "Normal": "normal", "Gaussian": "normal",
+    "Bernoulli": "bernoulli", "Bern": "bernoulli",
+    "Categorical": "categorical", "Cat": "categorical",
+}  # fmt: skip
+RANDOM_ARITY = {"normal": 2, "bernoulli": 1, "categorical": 1}
+RANDOM_KINDS = {
+    "normal": (Kind.SCALAR, Kind.VECTOR),
+    "bernoulli": (Kind.SCALAR,),
+    "categorical": (Kind.INDEX,),
+}
+RANDOM_USAGE = {
+    "normal": "scalar, random \\mathcal{N}(m, s^2) or vector(n), random \\mathcal{N}(\\mu, \\Sigma)",
+    "bernoulli": "scalar, random Bernoulli(\\phi)",
+    "categorical": "index 1..k, random Categorical(\\phi)",
+}
+_WRAPPED_NAME = re.compile(r"\\(?:mathrm|operatorname|text|textrm|mathsf)\s*\{\s*(\w+)\s*\}")
+
+
+def parse_random(clause: str, kind: Kind) -> RandomClause:
+    """`random Categorical(\\phi)` -> the family and its parameters, checked against
+    the kind of symbol it describes (contract §2)."""
+    text = clause.strip()[len("random") :].strip()
+    opening = text.find("(")
+    if opening <= 0 or not text.endswith(")") or _closing(text, opening) != len(text) - 1:
+        raise ValueError(
+            f"'random {text}': write the distribution with its parameters, as in"
+            " random \\mathcal{N}(\\mu, \\Sigma)"
+        )
+    head = re.sub(r"\s+", "", text[:opening])
+    head = _WRAPPED_NAME.sub(r"\1", head)
+    family = RANDOM_FAMILIES.get(head)
+    if family is None:
+        raise ValueError(
+            f"unknown distribution '{text[:opening].strip()}' (known: \\mathcal{{N}},"
+            " Bernoulli, Categorical)"
+        )
+    parameters = tuple(split_top(text[opening + 1 : -1]))
+    if len(parameters) != RANDOM_ARITY[family]:
+        raise ValueError(f"{head} takes {RANDOM_ARITY[family]} parameter(s), got {len(parameters)}")
+    if kind not in RANDOM_KINDS[family]:
+        raise ValueError(
+            f"a {kind.value} cannot be {head}-distributed: declare it as '{RANDOM_USAGE[family]}'"
+        )
+    return RandomClause(family, parameters)
+
+
+def _closing(text: str, opening: int) -> int:
+    """The offset of the parenthesis that closes the one at `opening`, or -1."""
+    depth = 0
+    for k in range(opening, len(text)):
+        if text[k] in "({[":
+            depth += 1
+        elif text[k] in ")}]":
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
 
 
 @dataclass(frozen=True)
@@ -41,6 +123,7 @@ class SymbolShape:
     base: str
     sub: str | None
     sup: str | None
+    args: str | None = None  # `(a | s)` of `\\pi(a | s)`: indices written as arguments
 
 
 def split_top(text: str, sep: str = ",") -> list[str]:
@@ -89,11 +172,18 @@ def split_symbol(key: str) -> SymbolShape:
         raise ValueError(f"'{key}' does not start with a letter or a command")
     base = re.sub(r"\s+", "", m.group())
     i = m.end()
-    sub = sup = None
+    while i < len(text) and text[i] == "'":  # `x'`: a primed symbol of its own
+        base += "'"
+        i += 1
+    sub = sup = args = None
     while i < len(text):
         c = text[i]
         if c.isspace():
             i += 1
+            continue
+        if c == "(" and args is None and text.rstrip().endswith(")"):
+            args = text[i + 1 : text.rstrip().rfind(")")].strip()
+            i = len(text)
             continue
         if c in "_^" and i + 1 < len(text):
             arg, i = _take_group(text, i + 1)
@@ -107,7 +197,20 @@ def split_symbol(key: str) -> SymbolShape:
                 sup = arg
             continue
         raise ValueError(f"unexpected {c!r} in symbol '{key}'")
-    return SymbolShape(base, sub, sup)
+    return SymbolShape(base, sub, sup, args)
+
+
+def argument_names(args: str | None) -> tuple[str, ...]:
+    """The index placeholders written as arguments: `(a | s)` -> a, s; `(s', s, a)`."""
+    if args is None:
+        return ()
+    names = tuple(n.strip() for n in re.split(r"\\mid|[|,]", args))
+    for name in names:
+        if not re.fullmatch(r"(?:[A-Za-z]|\\[A-Za-z]+)'*", name):
+            raise ValueError(
+                f"argument '{name}' of an indexed symbol must be an index, as in p(s' | s, a)"
+            )
+    return names
 
 
 def index_names(script: str | None) -> tuple[tuple[str, ...], bool]:
@@ -171,23 +274,57 @@ def parse_value(value: str) -> DeclaredKind:
         raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B)")
     properties: list[str] = []
     sums_over = None
+    wholes: list[tuple[str, str]] = []
+    random: RandomClause | None = None
     for prop in parts[1:]:
+        if re.match(r"random\b", prop.strip()):
+            random = parse_random(prop, kind)
+            continue
         prop = re.sub(r"\s+", " ", prop.strip())
         s = re.fullmatch(r"sums to 1 over (\S+)", prop)
         if s:
             sums_over = s.group(1)
             continue
-        if prop == "positive definite":
-            prop = "positive-definite"
+        whole = re.fullmatch(r"(entries|rows) (.+)", prop)
+        if whole:
+            wholes.append(_part_word(kind, shape, whole.group(1), whole.group(2)))
+            continue
+        if prop in ("positive definite", "lower triangular", "upper triangular"):
+            prop = prop.replace(" ", "-")
         if prop not in PROPERTIES:
-            raise ValueError(f"unknown property '{prop}'")
+            raise ValueError(f"unknown property '{prop}' (known: {KNOWN_WORDS})")
         if prop in MATRIX_ONLY and kind != Kind.MATRIX:
             raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
         square = shape is not None and shape.is_square
         if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
-    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range)
+    _check_combination(properties)
+    if random is not None and (properties or sums_over):
+        raise ValueError("a random symbol takes no properties: its distribution says it all")
+    return DeclaredKind(
+        kind, shape, tuple(properties), sums_over, index_range, tuple(wholes), random
+    )
+
+
+def _part_word(kind: Kind, shape: Shape | None, word: str, key: str) -> tuple[str, str]:
+    """`entries y^{(i)}` on a vector or matrix, `rows x^{(i)}` on a matrix."""
+    if word == "rows" and kind != Kind.MATRIX:
+        raise ValueError(f"'rows {key}' needs a matrix, not a {kind.value}")
+    if word == "entries" and kind not in (Kind.VECTOR, Kind.MATRIX):
+        raise ValueError(f"'entries {key}' needs a vector or a matrix, not a {kind.value}")
+    return word, key.strip()
+
+
+def _check_combination(properties: list[str]) -> None:
+    triangular = [p for p in properties if p in TRIANGULAR]
+    if len(triangular) == 2:
+        raise ValueError("lower- and upper-triangular together: declare it 'diagonal'")
+    clash = [p for p in properties if p in NOT_TRIANGULAR]
+    if triangular and clash:
+        raise ValueError(
+            f"a {triangular[0]} matrix that is {clash[0]} is diagonal: declare it 'diagonal'"
+        )
 
 
 def declare(
@@ -196,50 +333,17 @@ def declare(
     default_line: int,
     meanings: dict[str, str] | None = None,
 ) -> list[Declaration]:
-    """All declarations of a page; raises `NotationError` at the faulty key.
+    """All declarations of a page; raises `NotationError` at the first faulty key.
 
-    `meanings` (key -> words) are shown to readers in the notation table."""
-    if not isinstance(symbols, dict):
-        raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
-    declarations: list[Declaration] = []
-    seen: dict[str, str] = {}
-    indices = _index_names(symbols)
-    for raw_key, raw_value in symbols.items():
-        key = str(raw_key)
-        line = key_lines.get(key, default_line)
-        if not isinstance(raw_value, str):
-            raise NotationError(f"'{key}': the kind must be text such as 'scalar'", line)
-        try:
-            declared = parse_value(raw_value)
-            for part in split_top(key):
-                form = literal_form(split_symbol(part), indices)
-                subs, _ = index_names(form.sub)
-                sups, paren = index_names(form.sup)
-                if declared.kind.is_integer and (subs or sups):
-                    raise ValueError("a size or index is a plain letter")
-                if form.base in seen:
-                    raise ValueError(f"'{form.base}' is already declared as '{seen[form.base]}'")
-                seen[form.base] = part
-                declarations.append(
-                    Declaration(
-                        key=part,
-                        base=form.base,
-                        subscripts=subs,
-                        superscripts=sups,
-                        superscript_parenthesized=paren,
-                        kind=declared.kind,
-                        shape=declared.shape,
-                        properties=declared.properties,
-                        sums_over=declared.sums_over,
-                        index_range=declared.index_range,
-                        line=line,
-                        meaning=(meanings or {}).get(key, ""),
-                    )  # fmt: skip
-                )
-        except ValueError as err:
-            raise NotationError(f"symbols: '{key}': {err}", line) from None
-    _check_references(declarations)
-    return declarations
+    Pages are read with `verify.reading.declarations.read_notation`, which keeps
+    the good entries and blocks only the symbols of a bad one. `meanings`
+    (key -> words) are shown to readers in the notation table."""
+    from verify.reading.declarations import read_notation
+
+    notation = read_notation(symbols, key_lines, default_line, meanings)
+    if notation.problems:
+        raise notation.problems[0]
+    return notation.declarations
 
 
 def canonical_script(text: str) -> str:
@@ -251,7 +355,8 @@ def _index_names(symbols: dict[object, object]) -> set[str]:
     """Names declared as indices, known before any family pattern is read."""
     names: set[str] = set()
     for key, value in symbols.items():
-        if isinstance(value, str) and value.strip().startswith("index"):
+        random = isinstance(value, str) and re.search(r",\s*random\b", value)
+        if isinstance(value, str) and value.strip().startswith("index") and not random:
             names.update(p.strip() for p in split_top(str(key)))
     return names
 
@@ -276,28 +381,4 @@ def literal_form(form: SymbolShape, indices: set[str]) -> SymbolShape:
     if sup is not None and not _is_pattern(sup, indices):
         base += "^{" + canonical_script(sup) + "}"
         sup = None
-    return SymbolShape(base, sub, sup)
-
-
-def _check_references(declarations: list[Declaration]) -> None:
-    """Sizes name declared sizes; family placeholders name declared indices."""
-    sizes = {d.base for d in declarations if d.kind == Kind.SIZE}
-    indices = {d.base for d in declarations if d.kind == Kind.INDEX}
-    for d in declarations:
-        used = ([d.shape.rows, d.shape.cols] if d.shape else []) + list(d.index_range or ())
-        for name in sorted({n for size in used for n in size.names()}):
-            if name not in sizes:
-                raise NotationError(f"symbols: '{d.key}': '{name}' is not a declared size", d.line)
-        for placeholder in d.indices:
-            if placeholder not in indices:
-                raise NotationError(
-                    f"symbols: '{d.key}': index '{placeholder}' is not declared"
-                    " (declare it, e.g. 'i: index 1..m')",
-                    d.line,
-                )
-        if d.sums_over and d.sums_over not in d.indices:
-            raise NotationError(
-                f"symbols: '{d.key}': 'sums to 1 over {d.sums_over}' needs"
-                f" {d.sums_over} among its indices",
-                d.line,
-            )
+    return SymbolShape(base, sub, sup, form.args)

@@ -100,14 +100,14 @@ def detail(result: Result, declarations: Sequence[Declaration]) -> str:
 
 
 def extra_sections(result: Result) -> list[tuple[str, str]]:
-    """More (label, HTML) sections for a result's details, after the counterexample.
+    """More (label, HTML) sections for a result's details, after the counterexample:
+    the repairs ("holds if Σ_j is Σ_l", each verified like a step) and, for an
+    expected failure, the step as its first repair corrects it."""
+    if not result.repairs:
+        return []
+    from verify.reporting.repairs import repair_items  # only pages with a failure need it
 
-    The place for what later stages attach to a result: repair suggestions
-    ("holds if Σ_j is Σ_l", each verified like a step) and, for an expected
-    failure on a common-mistakes page, the corrected step beside the wrong
-    one. Nothing is attached yet, so nothing is shown.
-    """
-    return []
+    return repair_items(result)
 
 
 def _assignments(pairs: Mapping[str, Any]) -> str:

@@ -9,7 +9,6 @@ anything for sure: a diagnosis never hides or changes a verdict.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.latex import tree as ast
+from verify.latex.paths import children
 from verify.limits import time_limit
 from verify.model import Page, Pair, Result, Span, Status
 from verify.reading.markdown import extract_page
@@ -120,25 +120,10 @@ def _similar(a: str, b: str) -> float:
 # ------------------------------------------------------------ shape errors
 
 
-def _children(node: ast.Node) -> list[ast.Node]:
-    found: list[ast.Node] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, ast.Node):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                collect(item)
-
-    for f in dataclasses.fields(node):
-        collect(getattr(node, f.name))
-    return found
-
-
 def _nodes(node: ast.Node) -> list[ast.Node]:
     """Every node under `node`, parents before their children."""
     out = [node]
-    for child in _children(node):
+    for _, child in children(node):
         out.extend(_nodes(child))
     return out
 

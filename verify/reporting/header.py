@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from verify.model import Declaration, Kind, PageReport, Status
+from verify.model import RANDOM_HEADS, Declaration, Kind, PageReport, Status
 from verify.reporting.details import esc, math, prose
 from verify.reporting.summary import count_sentence, plural
 
@@ -45,15 +45,35 @@ def describe(decl: Declaration) -> str:
     ]  # fmt: skip
     if decl.sums_over and not any(p.startswith("sums to 1") for p in decl.properties):
         props.append(f"adding up to 1 over {math(decl.sums_over)}")
+    if decl.distribution is not None:
+        props.append(f"random, drawn from {math(_distribution(decl))}")
     return words + (", " + ", ".join(props) if props else "")
+
+
+def _distribution(decl: Declaration) -> str:
+    """`\\mathcal{N}(\\mu, \\Sigma)`, `\\text{Bernoulli}(p)`: the declared law, as LaTeX."""
+    head = RANDOM_HEADS.get(decl.distribution or "", decl.distribution or "")
+    if not head.startswith("\\"):
+        head = f"\\text{{{head}}}"
+    return f"{head}({', '.join(decl.parameters)})"
+
+
+def _same_entry(a: Declaration, b: Declaration) -> bool:
+    """Two symbols from one `symbols:` entry (`n, m, k: size`): same line, same kind
+    (declarations made without lines, as in tests, all stand on one line)."""
+
+    def what(d: Declaration) -> tuple[object, ...]:
+        return (d.line, d.kind, d.shape, d.properties, d.sums_over, d.index_range,
+                d.distribution, d.parameters)  # fmt: skip
+
+    return bool(a.line) and what(a) == what(b)
 
 
 def _declaration_rows(declarations: Sequence[Declaration]) -> list[list[Declaration]]:
     """Symbols declared together (`n, m, k: size`) share one row of the table."""
     rows: list[list[Declaration]] = []
     for decl in declarations:
-        last = rows[-1][0] if rows else None
-        if last is not None and decl.line and last.line == decl.line:
+        if rows and _same_entry(rows[-1][0], decl):
             rows[-1].append(decl)
         else:
             rows.append([decl])

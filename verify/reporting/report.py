@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from verify import __version__
 from verify.model import STATUS_ORDER, PageReport, Result, Status, summarize
+from verify.reporting.repairs import repair_lines
 
 INDENT = "    "
 
@@ -28,7 +30,7 @@ def json_report(reports: list[PageReport], timings: bool = True) -> dict[str, An
         if not timings:
             entry["seconds"] = 0.0
         pairs.append(entry)
-    return {"pairs": pairs, "summary": summarize(results)}
+    return {"version": __version__, "pairs": pairs, "summary": summarize(results)}
 
 
 def write_json(reports: list[PageReport], path: str | Path) -> None:
@@ -109,6 +111,7 @@ def problem_lines(result: Result, detail: bool = True) -> list[str]:
         lines.append(f"{INDENT}step: {result.lhs}  {result.relation}  {result.rhs}"[:400])
     if result.counterexample:
         lines.extend(counterexample_lines(result.counterexample))
+    lines.extend(repair_lines(result))
     return lines
 
 
@@ -131,6 +134,7 @@ def github_annotation(result: Result, details: list[str] | None = None) -> str:
     body = [result.message]
     if result.counterexample:
         body.extend(counterexample_lines(result.counterexample, indent=""))
+    body.extend(repair_lines(result, indent=""))
     body.extend(line.removeprefix(INDENT) for line in details or [])
     col = f",col={result.column}" if result.column else ""
     title = _escape_property(f"verify {result.status.value}")

@@ -8,8 +8,11 @@ in the cache by its key (`verify.running.keys`) or decided in a worker
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import atexit
+import os
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,10 +74,32 @@ def check_paths(
     paths: Sequence[str | Path],
     options: CheckOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    select: Mapping[Path, Collection[str]] | None = None,
 ) -> list[PageReport]:
-    """Check every page under `paths`, all pairs in parallel."""
-    sources: list[tuple[Path, str | None]] = [(p, None) for p in find_pages(paths)]
-    return _check_sources(sources, options or CheckOptions(), progress)
+    """Check every page under `paths`, all pairs in parallel.
+
+    With `select`, a page named in it has only the pairs with those ids decided
+    (its page-level problems are always found; its other pairs get no verdict):
+    a pytest-xdist worker checks the items it runs and no others. A folder in
+    `paths` is checked whole, so the cache forgets the pages gone from it.
+    """
+    pages = find_pages(paths)
+    options = options or CheckOptions()
+    sources: list[tuple[Path, str | None]] = [(p, None) for p in pages]
+    folders = [Path(p) for p in paths or ["docs"] if Path(p).is_dir()]
+    wanted = {Path(os.path.abspath(p)): set(ids) for p, ids in (select or {}).items()}
+    return _check_sources(sources, options, progress, wanted, folders)
+
+
+def forget_missing_pages(folders: Sequence[str | Path], options: CheckOptions) -> None:
+    """Prune the cache of the pages that are no longer under `folders`."""
+    cache = _cache(options)
+    if cache is None:
+        return
+    for folder in folders:
+        if Path(folder).is_dir():
+            cache.forget_missing(Path(folder), find_pages([folder]))
+    cache.save()
 
 
 def page_problems(page: Page) -> list[Result]:
@@ -85,70 +110,156 @@ def page_problems(page: Page) -> list[Result]:
     return [*page.problems, *definition_problems(page)]
 
 
+class UnreadablePage(OSError):
+    """A page file that is not UTF-8 text."""
+
+
+def _source(path: Path, text: str | None) -> str:
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise UnreadablePage(f"{path}: not UTF-8 text (byte {err.start}: {err.reason})") from None
+
+
+def read_page(path: Path, text: str | None = None) -> tuple[Page, list[Result]]:
+    """A page as the checker reads it, and its page-level problems."""
+    source = _source(path, text)
+    reading = _read(display_path(path), source)
+    return reading.page, [replace(r) for r in reading.problems]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A page read once: its problems and the cache key of each pair."""
+
+    page: Page
+    problems: list[Result]
+    keys: dict[str, str]  # pair id -> key
+
+
+@lru_cache(maxsize=128)
+def _read(name: str, source: str) -> _Reading:
+    """Read once per text in a process: pytest collects a page, then a pytest-xdist
+    worker asks for it once per item it runs."""
+    from verify.deciding.tasks import definitions_before
+    from verify.reading.markdown import extract_page
+
+    page = extract_page(name, source)
+    notation = notation_digest(page)
+    keys = {
+        pair.id: pair_key(pair, notation, pair.directive.wrt or page.wrt,
+                          definitions_before(page, pair))
+        for pair in page.pairs
+    }  # fmt: skip
+    return _Reading(page, page_problems(page), keys)
+
+
+_OPEN: Cache | None = None  # kept open between runs in a process (one folder)
+
+
+def _cache(options: CheckOptions) -> Cache | None:
+    """The cache of `options.cache_dir`, opened once per process and folder."""
+    global _OPEN
+    if not options.cache_dir:
+        return None
+    folder = Path(os.path.abspath(options.cache_dir))
+    if _OPEN is not None and (_OPEN.folder != folder or _OPEN.pid != os.getpid()):
+        _OPEN.close()
+        _OPEN = None
+    if _OPEN is None:
+        _OPEN = Cache(folder)
+    return _OPEN
+
+
+@atexit.register
+def _close_cache() -> None:
+    if _OPEN is not None and _OPEN.pid == os.getpid():
+        _OPEN.close()
+
+
+_Stale = tuple[Path, str, "set[str] | None", _Reading]  # path, page key, selection, reading
+
+
 def _check_sources(
     sources: list[tuple[Path, str | None]], options: CheckOptions,
     progress: Callable[[int, int], None] | None,
+    select: Mapping[Path, set[str]] | None = None, folders: Sequence[Path] = (),
 ) -> list[PageReport]:  # fmt: skip
     """Whole pages come from the cache when their text is unchanged; the rest are
-    extracted and checked pair by pair (each pair cached on its own)."""
-    cache = Cache(options.cache_dir) if options.cache_dir else None
+    read and checked pair by pair (each pair cached on its own)."""
+    cache = _cache(options)
     reports: dict[int, PageReport] = {}
-    stale: dict[int, tuple[str, str, str]] = {}
+    stale: dict[int, _Stale] = {}
     for n, (path, text) in enumerate(sources):
-        source = text if text is not None else path.read_text(encoding="utf-8")
+        source = _source(path, text)
         name = display_path(path)
         key = page_key(name, source)
         cached = cache.get_page(key) if cache else None
-        if cached is not None:
-            reports[n] = cached
-        else:
-            stale[n] = (name, source, key)
+        if cached is not None and cache is not None:
+            reports[n], pair_keys = cached
+            cache.record(path, key, pair_keys)
+            continue
+        reading = _read(name, source)
+        if cache:
+            cache.record(path, key, reading.keys.values())
+        wanted = (select or {}).get(Path(os.path.abspath(path)))
+        stale[n] = (path, key, wanted, reading)
+        reports[n] = PageReport(reading.page, [replace(r) for r in reading.problems])
     if stale:
-        from verify.reading.markdown import extract_page
-
-        pages = {n: extract_page(name, source) for n, (name, source, _) in stale.items()}
-        for n, report in _check_pages(pages, options, progress, cache).items():
-            reports[n] = report
-            if cache and all(r.cacheable for r in report.results):
-                cache.put_page(stale[n][2], report)
+        _decide_pages(stale, reports, options, progress, cache)
+        for n, (_, key, _, reading) in stale.items():
+            report = reports[n]
+            complete = len(report.verdicts) == len(reading.page.pairs)
+            if cache and complete and all(r.cacheable for r in report.results):
+                cache.put_page(key, report, list(reading.keys.values()))
     if cache:
+        for folder in folders:
+            cache.forget_missing(folder, [path for path, _ in sources])
         cache.save()
     return [reports[n] for n in range(len(sources))]
 
 
-def _check_pages(
-    pages: dict[int, Page], options: CheckOptions,
+def _decide_pages(
+    stale: dict[int, _Stale], reports: dict[int, PageReport], options: CheckOptions,
     progress: Callable[[int, int], None] | None, cache: Cache | None,
-) -> dict[int, PageReport]:  # fmt: skip
-    """Each page's report: its problems, and a verdict for each of its pairs."""
-    from verify.deciding.tasks import definitions_before, task_for
+) -> None:  # fmt: skip
+    """Put a verdict for each (selected) pair of each page into its report: from
+    the cache, or decided in the worker pool, once per key (the same step on two
+    pages, with the same notation, is decided once)."""
+    from verify.deciding.tasks import task_for
 
-    reports = {n: PageReport(page, page_problems(page)) for n, page in pages.items()}
-    pending: dict[tuple[int, str], tuple[Pair, str]] = {}
-    for n, page in pages.items():
-        notation = notation_digest(page)
+    pending: dict[str, list[tuple[int, Pair]]] = {}  # key -> the pairs that have it
+    for n, (_, _, wanted, reading) in stale.items():
+        page = reading.page
         for pair in page.pairs:
+            if wanted is not None and pair.id not in wanted:
+                continue
             if page.notation_error is not None:
                 reports[n].verdicts[pair.id] = _not_checked(page, pair)
                 continue
-            wrt = pair.directive.wrt or page.wrt
-            key = pair_key(pair, notation, wrt, definitions_before(page, pair))
+            key = reading.keys[pair.id]
             cached = cache.get(key) if cache else None
             if cached is not None:
                 reports[n].verdicts[pair.id] = _relocate(cached, page, pair)
             else:
                 reports[n].verdicts[pair.id] = _PENDING
-                pending[(n, pair.id)] = (pair, key)
-    tasks: dict[tuple[int, str], PairTask] = {
-        (n, pair_id): task_for(pages[n], pair) for (n, pair_id), (pair, _) in pending.items()
+                pending.setdefault(key, []).append((n, pair))
+    tasks: dict[str, PairTask] = {
+        key: task_for(stale[n][3].page, pair) for key, [(n, pair), *_] in pending.items()
     }
     decided = decide_all(tasks, options.timeout, options.workers, progress)
-    for (n, pair_id), result in decided.items():
-        reports[n].verdicts[pair_id] = result
-        pair, key = pending[(n, pair_id)]
+    for key, result in decided.items():
+        (n, first), *others = pending[key]
+        reports[n].verdicts[first.id] = result
         if cache and result.cacheable:
-            cache.put(key, result, pair.line)
-    return reports
+            cache.put(key, result, first.line)
+        for m, pair in others:  # the same verdict, moved to where the other pair stands
+            reports[m].verdicts[pair.id] = replace(
+                result, file=stale[m][3].page.file, line=pair.line + result.line - first.line,
+                justification=pair.justification,
+            )  # fmt: skip
 
 
 # A placeholder that keeps each pair's verdict in page order until it is decided.

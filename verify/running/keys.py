@@ -44,7 +44,8 @@ def notation_digest(page: Page) -> str:
         {k: v for k, v in d.to_json().items() if k not in ("line", "meaning")}
         for d in page.declarations
     ]
-    return _digest([page.wrt, declarations])
+    given = [h.text for h in page.given]
+    return _digest([page.wrt, declarations, given, sorted(page.broken.items())])
 
 
 def pair_key(pair: Pair, notation: str, wrt: str | None, definitions: list[Definition]) -> str:
@@ -58,7 +59,7 @@ def pair_key(pair: Pair, notation: str, wrt: str | None, definitions: list[Defin
         "version": checker_version(), "relation": str(pair.relation), "lhs": span(pair.lhs),
         "rhs": span(pair.rhs),
         "directive": [directive.skip, directive.expect_fail, directive.wrt,
-                      [list(d) for d in directive.distinct]],
+                      [list(d) for d in directive.distinct], [h.text for h in directive.given]],
         "wrt": wrt, "notation": notation,
         "definitions": [[d.lhs.text, d.rhs.text] for d in definitions],
     }  # fmt: skip

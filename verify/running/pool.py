@@ -45,10 +45,11 @@ def _shutdown() -> None:
         _POOL.join(timeout=5)
 
 
-def _decide_in_worker(task: PairTask) -> dict[str, Any]:
-    from verify.deciding.decide import decide
+def _decide_in_worker(task: PairTask, timeout: float) -> dict[str, Any]:
+    """The verdict, and for a failed step its repairs, within the worker's time limit."""
+    from verify.mutation.repair import decide_and_repair
 
-    return decide(task).to_json()
+    return decide_and_repair(task, timeout).to_json()
 
 
 def _run_problem(task: PairTask, seconds: float, message: str) -> Result:
@@ -71,7 +72,7 @@ def decide_all(
     pool = _pool(max(1, min(workers, len(tasks))) if len(tasks) < workers else workers)
     started = time.perf_counter()
     futures = {
-        key: pool.schedule(_decide_in_worker, args=(task,), timeout=timeout)
+        key: pool.schedule(_decide_in_worker, args=(task, timeout), timeout=timeout)
         for key, task in tasks.items()
     }
     results: dict[K, Result] = {}
