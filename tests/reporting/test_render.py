@@ -218,6 +218,22 @@ def test_justification_leaves_the_formula_and_is_shown_once(site_markdown: Any) 
     assert gutter.index('<span class="verify-why">expand</span>') < gutter.index("reorder")
 
 
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        ("\\quad\\text{a slip with } A^T", ["a slip with ", "\\(A^T\\)"]),
+        # `\\text` inside a script or a fraction is part of that formula
+        ("\\text{definition of } \\theta_{\\text{new}}",
+         ["definition of ", "\\(\\theta_{\\text{new}}\\)"]),
+        ("\\frac{\\text{a}}{2}\\text{ halves}", ["\\(\\frac{\\text{a}}{2}\\)", " halves"]),
+    ],
+)  # fmt: skip
+def test_justification_text_outside_math_only(latex: str, expected: list[str]) -> None:
+    shown = details.justification(latex)
+    pieces = re.split(r'<span class="arithmatex">(.*?)</span>', shown)
+    assert [p for p in pieces if p] == expected
+
+
 def test_every_row_with_a_step_carries_its_own_marker(site_markdown: Any) -> None:
     source = (GOLDEN / "derivation.md").read_text(encoding="utf-8")
     html = render_page(source, derivation_report(), site_markdown)

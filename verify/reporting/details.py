@@ -56,6 +56,8 @@ def justification(latex: str) -> str:
     latex = re.sub(r"^\\q?quad\s*", "", latex.strip())
     out, at = [], 0
     for match in _TEXT_GROUP.finditer(latex):
+        if _depth(latex, at, match.start()):
+            continue  # text inside math, as in `\\theta_{\\text{new}}`: part of that math
         between = latex[at : match.start()].strip()
         if between:
             out.append(math(between))
@@ -65,6 +67,15 @@ def justification(latex: str) -> str:
     if rest:
         out.append(math(rest))
     return "".join(out).strip()
+
+
+def _depth(latex: str, start: int, end: int) -> int:
+    """How many braces opened in `latex[start:end]` are still open at `end`."""
+    depth = 0
+    for i in range(start, end):
+        if latex[i] in "{}" and (i == 0 or latex[i - 1] != "\\"):
+            depth += 1 if latex[i] == "{" else -1
+    return depth
 
 
 def step_latex(result: Result) -> str:
