@@ -229,6 +229,7 @@ class Declaration:
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
     letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n`)
     count: str = ""  # a subset's size, as declared (`size N_k`)
+    meaning: str = ""  # what the symbol stands for: the `# comment` on its line
 
     @property
     def indices(self) -> tuple[str, ...]:
@@ -297,6 +298,7 @@ class Declaration:
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
                 for p in data.get("parts", ())
             ),
+            meaning=str(data.get("meaning", "")),
         )  # fmt: skip
 
 

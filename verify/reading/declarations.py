@@ -49,8 +49,16 @@ class Notation:
             self.broken.setdefault(name, f"its entry in 'symbols:' (line {line}) has a problem")
 
 
-def read_notation(symbols: object, key_lines: dict[str, int], default_line: int) -> Notation:
-    """Every entry of `symbols:`; raises `NotationError` only when nothing can be read."""
+def read_notation(
+    symbols: object,
+    key_lines: dict[str, int],
+    default_line: int,
+    meanings: dict[str, str] | None = None,
+) -> Notation:
+    """Every entry of `symbols:`; raises `NotationError` only when nothing can be read.
+
+    `meanings` (key -> words, from the entry's `# comment`) go to each declaration
+    of that key, for the readers' notation table; they never change a verdict."""
     if not isinstance(symbols, dict):
         raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
     notation = Notation()
@@ -71,7 +79,10 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
             continue
         try:
             declared = parse_value(raw_value)
-            made = [_declaration(part, declared, indices, line) for part in split_top(key)]
+            made = [
+                _declaration(part, declared, indices, line, (meanings or {}).get(key, ""))
+                for part in split_top(key)
+            ]
         except ValueError as err:
             notation.block(names, line, f"symbols: '{key}': {err}")
             continue
@@ -100,7 +111,9 @@ def _names(key: str, value: object, indices: set[str]) -> list[str] | None:
     return names
 
 
-def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int) -> Declaration:
+def _declaration(
+    key: str, declared: DeclaredKind, indices: set[str], line: int, meaning: str = ""
+) -> Declaration:
     form = split_symbol(key)
     condition = conditioned.split(form.sub, indices)
     if condition is not None:  # `\\phi_{j|y=1}`: a family in j, named with its condition
@@ -125,7 +138,7 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
-        arguments=arguments, count=declared.count,
+        arguments=arguments, count=declared.count, meaning=meaning,
     )  # fmt: skip
 
 

@@ -529,7 +529,9 @@ def extract_page(file: str, source: str) -> Page:
     broken: dict[str, str] = {}
     if "symbols" in data:
         try:
-            notation = read_notation(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+            notation = read_notation(
+                data["symbols"], key_lines, key_lines.get("@symbols", 1), front.meanings
+            )
             declarations, broken = notation.declarations, notation.broken
             problems.extend(_error(file, err.line, err.message) for err in notation.problems)
         except NotationError as err:

@@ -355,14 +355,20 @@ def _check_combination(properties: list[str]) -> None:
         )
 
 
-def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
+def declare(
+    symbols: object,
+    key_lines: dict[str, int],
+    default_line: int,
+    meanings: dict[str, str] | None = None,
+) -> list[Declaration]:
     """All declarations of a page; raises `NotationError` at the first faulty key.
 
     Pages are read with `verify.reading.declarations.read_notation`, which keeps
-    the good entries and blocks only the symbols of a bad one."""
+    the good entries and blocks only the symbols of a bad one. `meanings`
+    (key -> words) are shown to readers in the notation table."""
     from verify.reading.declarations import read_notation
 
-    notation = read_notation(symbols, key_lines, default_line)
+    notation = read_notation(symbols, key_lines, default_line, meanings)
     if notation.problems:
         raise notation.problems[0]
     return notation.declarations

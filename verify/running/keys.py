@@ -40,8 +40,9 @@ def page_key(name: str, source: str) -> str:
 
 def notation_digest(page: Page) -> str:
     """The part of every pair's key that comes from the page: its notation and `wrt`."""
-    declarations = [
-        {k: v for k, v in d.to_json().items() if k != "line"} for d in page.declarations
+    declarations = [  # a symbol's line and meaning never change a verdict
+        {k: v for k, v in d.to_json().items() if k not in ("line", "meaning")}
+        for d in page.declarations
     ]
     given = [h.text for h in page.given]
     return _digest([page.wrt, declarations, given, sorted(page.broken.items())])
