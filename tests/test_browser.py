@@ -46,7 +46,7 @@ MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.prom
 
 # The TeX of every formula that MathJax did not turn into output.
 UNTYPESET = """() => [...document.querySelectorAll('.arithmatex')]
-    .filter(e => !e.querySelector('mjx-container'))
+    .filter(e => !e.querySelector('mjx-container') || e.querySelector('[data-mjx-error], mjx-merror'))
     .map(e => e.textContent.trim().slice(0, 80))"""
 
 # A page that replaced the one marked before a click, with all its math typeset.
@@ -191,7 +191,8 @@ def page_paths(site: Path) -> list[str]:
 
 
 def untypeset(tab: Any) -> list[str]:
-    """Wait for MathJax to finish; return the formulas it left as raw TeX."""
+    """Wait for MathJax to finish; return the formulas it left as raw TeX or
+    typeset as an error (a brace or script cut off)."""
     tab.wait_for_function(MATHJAX_READY, timeout=60_000)
     tab.evaluate("() => MathJax.startup.promise.then(() => true)")
     return list(tab.evaluate(UNTYPESET))

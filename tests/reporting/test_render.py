@@ -226,6 +226,8 @@ def test_justification_leaves_the_formula_and_is_shown_once(site_markdown: Any) 
         ("\\text{definition of } \\theta_{\\text{new}}",
          ["definition of ", "\\(\\theta_{\\text{new}}\\)"]),
         ("\\frac{\\text{a}}{2}\\text{ halves}", ["\\(\\frac{\\text{a}}{2}\\)", " halves"]),
+        ("\\mathbf{S}_\\mathrm{W}\\text{ is symmetric}",
+         ["\\(\\mathbf{S}_\\mathrm{W}\\)", " is symmetric"]),
     ],
 )  # fmt: skip
 def test_justification_text_outside_math_only(latex: str, expected: list[str]) -> None:

@@ -56,8 +56,8 @@ def justification(latex: str) -> str:
     latex = re.sub(r"^\\q?quad\s*", "", latex.strip())
     out, at = [], 0
     for match in _TEXT_GROUP.finditer(latex):
-        if _depth(latex, at, match.start()):
-            continue  # text inside math, as in `\\theta_{\\text{new}}`: part of that math
+        if _depth(latex, at, match.start()) or latex[: match.start()].rstrip().endswith(("_", "^")):
+            continue  # text inside math (`\\theta_{\\text{new}}`, `\\mathbf{S}_\\mathrm{W}`): part of it
         between = latex[at : match.start()].strip()
         if between:
             out.append(math(between))
