@@ -370,7 +370,8 @@ def test_details_leave_a_place_for_repairs() -> None:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("x[1]", "x^{(1)}"), ("w[2,1]", "w_{2}^{(1)}"), ("\\mu[2]", "\\mu_{2}"),
-     ("A[3,12]", "A_{3,12}"), ("A[1,2]", "A_{12}"), ("y", "y"), ("q[1]", "q[1]")],
+     ("A[3,12]", "A_{3,12}"), ("A[1,2]", "A_{12}"), ("y", "y"), ("q[1]", "q[1]"),
+     ("\\phi_{j|y=1}[2]", "\\phi_{2|y=1}"), ("x_{n}[3]", "x_{3}")],
 )  # fmt: skip
 def test_member_names(name: str, expected: str) -> None:
     decls = [
@@ -380,6 +381,9 @@ def test_member_names(name: str, expected: str) -> None:
                     superscript_parenthesized=True),
         declaration("\\mu_j", "vector", 3, base="\\mu", subscripts=("j",), shape=("n", "1")),
         declaration("A_{ij}", "scalar", 4, base="A", subscripts=("i", "j")),
+        declaration("\\phi_{j|y=1}", "scalar", 5, base="\\phi_{j|y=1}", subscripts=("j",)),
+        declaration("x_n", "vector", 6, base="x_{n}", letter="x", subscripts=("n",),
+                    shape=("n", "1")),
     ]  # fmt: skip
     assert values.member_name(name, decls) == expected
 

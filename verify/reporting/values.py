@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from verify.model import Declaration
+from verify.reading import conditioned
 
 _MEMBER = re.compile(r"^(?P<base>.+)\[(?P<indices>[^\[\]]*)\]$")
 _RATIONAL = re.compile(r"^\s*(-?\d+)\s*/\s*(\d+)\s*$")
@@ -41,7 +42,11 @@ def member_name(name: str, declarations: Sequence[Declaration]) -> str:
     if decl is None or len(values) != len(decl.indices):
         return name
     subs, sups = values[: len(decl.subscripts)], values[len(decl.subscripts) :]
-    out = decl.base
+    out = decl.letter or decl.base  # `x` of a family `x_n` named apart from a plain `x`
+    named_with_condition = conditioned.parts_of(decl.base)  # `\\phi_{j|y=1}`
+    if named_with_condition and len(subs) == 1:
+        letter, condition = named_with_condition
+        out, subs = f"{letter}_{{{subs[0]}|{condition}}}", []
     if subs:
         out += "_{" + _joined(subs) + "}"
     if sups:
