@@ -143,6 +143,7 @@ class Directive:
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
     given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: the instances it holds at
 
 
 @dataclass
@@ -176,6 +177,7 @@ class Definition:
     lhs: Span
     rhs: Span
     index: int = 0
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: where it is defined
 
 
 @dataclass
@@ -201,10 +203,11 @@ class Part:
     subscripts: tuple[str, ...]
     superscripts: tuple[str, ...]
     superscript_parenthesized: bool
+    arguments: tuple[str, ...] = ()  # `entries v_\\pi(s)`: indices written as arguments
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts
+        return self.subscripts + self.superscripts + self.arguments
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,8 @@ class Declaration:
             arguments=tuple(data.get("arguments", ())),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
-                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]),
+                     tuple(p.get("arguments", ())))
                 for p in data.get("parts", ())
             ),
         )  # fmt: skip

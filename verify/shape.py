@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 Monomial = tuple[str, ...]  # sorted size names, repeated for powers
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z]\w*|\\[A-Za-z]+)|(\\cdot|\*|\+|-|\(|\)))")
+_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z]\w*'*|\\[A-Za-z]+'*)|(\\cdot|\*|\+|-|\(|\)))")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from verify.errors import (
     Undefined,
 )
 from verify.meaning import terms as T
+from verify.meaning.conditions import holds
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
 from verify.meaning.integrate import integrates
 from verify.meaning.terms import Env
@@ -195,14 +196,17 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     if passed < 3:
         raise PairError(
             f"only {passed} admissible instance(s) could be drawn (a side was undefined at"
-            " the others: a singular matrix, a log of a non-positive number, ...)",
+            " the others: a singular matrix, a log of a non-positive number, ...; or a"
+            " `where` condition did not hold)",
             task.line,
         )
     size_text = _sizes_text(result.sizes)
+    where = "; ".join(h.text for h in task.directive.conditions)
+    where = f" where {where}" if where else ""
     if u.mode == Mode.INEQUALITY:
         result.status, result.method = (
             Status.SAMPLED,
-            (f"held at {passed} random instances{size_text}"),
+            (f"held at {passed} random instances{size_text}{where}"),
         )
         return
     what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
@@ -214,7 +218,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     stated = [g for g in u.givens if u.mode != Mode.ENTAILS or g is not u.givens[-1]]
     result.status, result.method = (
         Status.CHECKED,
-        f"{what} at {passed} random instances{size_text}{describe_givens(stated)}",
+        f"{what} at {passed} random instances{size_text}{describe_givens(stated)}{where}",
     )
     if integrates(u.lhs) or integrates(u.rhs):
         result.method = f"exact expectations, {result.method}"
@@ -253,6 +257,8 @@ def draw_instance(
                positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
                minimum_sizes=u.minimum_sizes)  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
+        return None
+    if not holds(u.conditions, env):  # `where t \le T - 1`
         return None
     env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt)
     return rng, env

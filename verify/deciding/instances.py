@@ -177,7 +177,7 @@ def draw(
     indices: dict[str, int] = {}
     taken: dict[tuple[int, int], set[int]] = {}
     for d in declarations:
-        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random or d.indices:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -190,7 +190,7 @@ def draw(
         indices[d.base] = value
     env.indices = indices
     for d in declarations:
-        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random:
+        if d.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY) and not d.is_random and not d.indices:
             continue
         if d.kind == Kind.FUNCTION:
             env.functions[d.base] = random_function(rng)
@@ -227,8 +227,8 @@ def draw(
 
 
 def value_of(rng: random.Random, d: Declaration, env: Env) -> Value:
-    if d.distribution in ("bernoulli", "categorical"):
-        return outcome(rng, d, env)
+    if d.distribution in ("bernoulli", "categorical") or d.kind == Kind.INDEX:
+        return outcome(rng, d, env)  # a random outcome, or a member of a family of indices
     if d.kind == Kind.SCALAR:
         return scalar_value(rng, d.properties)
     assert d.shape is not None

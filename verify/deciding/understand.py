@@ -25,9 +25,20 @@ from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
 from verify.meaning import terms as T
 from verify.meaning import textbook
-from verify.meaning.scope import DefinitionInfo
+from verify.meaning.conditions import condition_term, parse_condition
+from verify.meaning.scope import DefinitionInfo, Scope
 from verify.meaning.translate import Translator
-from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
+from verify.model import (
+    Declaration,
+    Definition,
+    Hypothesis,
+    Kind,
+    Page,
+    Relation,
+    Result,
+    Span,
+    Status,
+)
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, show_shape
 
@@ -58,30 +69,33 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
 
 
 def definition_infos(
-    sources: list[DefinitionSource], indices: set[str] | None = None
-) -> list[DefinitionInfo]:
+    sources: list[DefinitionSource], indices: set[str] | None = None,
+    families: set[str] | None = None,
+) -> list[DefinitionInfo]:  # fmt: skip
     """Parse the definitions in force; a broken one is reported on its own row."""
     infos = []
     for source in sources:
         try:
-            infos.append(parse_definition(source, indices))
+            infos.append(parse_definition(source, indices, families))
         except PairError:
             continue
     return infos
 
 
 def broken_definitions(
-    sources: list[DefinitionSource], indices: set[str] | None = None
-) -> dict[str, str]:
+    sources: list[DefinitionSource], indices: set[str] | None = None,
+    families: set[str] | None = None,
+) -> dict[str, str]:  # fmt: skip
     """The names of `:=` rows that cannot be read (their left side can), and why:
     a later step that uses one is told so, instead of reading it as a new letter."""
     broken: dict[str, str] = {}
     for source in sources:
         try:
-            parse_definition(source, indices)
+            parse_definition(source, indices, families)
         except PairError as err:
             try:
-                name = _defined_name(parse_side(source.lhs), source, indices or set())
+                lhs = parse_side(source.lhs)
+                name = _defined_name(lhs, source, indices or set(), families or set())
             except PairError:
                 continue
             broken[name] = f"its definition on line {source.line} could not be read ({err.message})"
@@ -91,12 +105,13 @@ def broken_definitions(
 def definition_problems(page: Page) -> list[Result]:
     """`:=` rows that cannot be read, or that give a name in use a second meaning,
     each an error at its own line."""
-    indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
+    indices, families = _index_names(page.declarations)
     found: list[Result] = []
     meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
     for d in page.definitions:
         try:
-            info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            source = DefinitionSource(d.lhs, d.rhs, d.index, d.line, d.conditions)
+            info = parse_definition(source, indices, families)
             _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(
@@ -140,17 +155,20 @@ def _names_in(span: Span, equation: bool) -> list[str]:
         return []
 
 
-def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:
+def parse_definition(
+    source: DefinitionSource, indices: set[str] | None = None, families: set[str] | None = None
+) -> DefinitionInfo:
     """`f_j^{(i)}(x, y) := body`: name, index placeholders, parameters and body.
 
     Scripts that are not declared indices are part of the name (`J_\\lambda`,
-    `\\ell_1`), as in the `symbols:` front matter."""
+    `\\ell_1`), as in the `symbols:` front matter. `families` are the declared
+    families (`O` of `O_t`), which no parameter can be."""
     indices = indices or set()
     lhs = parse_side(source.lhs)
     body = parse_side(source.rhs)
     params: list[str] = []
     head = lhs
-    if _named_value(lhs):  # `\\mathbb{V}[f_*] := …`: a name written as an application
+    if _named_value(lhs, families or set()):  # `\\mathbb{V}[f_*] := …`, `P(O | \\lambda) := …`
         return DefinitionInfo(_value_name(lhs), [], [], [], body, source.order, source.line)
     if isinstance(lhs, ast.Product) and len(lhs.factors) == 2:
         head, args = lhs.factors
@@ -164,25 +182,30 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
     subs: list[str] = []
     sups: list[str] = []
     literal = ""
+    case = None
     if isinstance(head, ast.Scripted):
         subs, sub_text = _script(head.sub, indices)
         sups, sup_text = _script(head.sup, indices)
         literal = (f"_{{{sub_text}}}" if sub_text else "") + (
             f"^{{{sup_text}}}" if sup_text else ""
         )
+        case = head.sub if sub_text and head.sup is None else None  # `\alpha_{t+1}`, `\beta_T`
         head = head.base
     base = _name(head) if isinstance(head, ast.Atom) else None
     if base is None and isinstance(head, ast.Atom) and head.kind == "OPNAME":
         base = f"\\operatorname{{{head.text}}}"
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line)
+    conditions = [parse_condition(c) for c in source.conditions]
+    return DefinitionInfo(base + literal, subs, sups, params, body, source.order, source.line,
+                          conditions, family=base, case=case)  # fmt: skip
 
 
-def _named_value(lhs: ast.Node) -> bool:
+def _named_value(lhs: ast.Node, families: set[str]) -> bool:
     """`\\mathbb{V}[f_*]`, `\\mathcal{L}(\\theta, \\phi; x^{(i)})`: a head applied to
     brackets that are not a list of plain parameters names one value (R&W's
-    predictive variance), not a function."""
+    predictive variance), not a function. So does a head applied to a declared
+    family written whole, Rabiner's `P(O | \\lambda)` with `O_t` declared."""
     if not (isinstance(lhs, ast.Product) and len(lhs.factors) == 2 and lhs.ops == [""]):
         return False
     head, args = lhs.factors
@@ -191,6 +214,8 @@ def _named_value(lhs: ast.Node) -> bool:
     base = head.base if isinstance(head, ast.Scripted) else head
     if not (isinstance(base, ast.Atom) and base.kind in ("LETTER", "SYMBOL")):
         return False
+    if any(_name(a) in families for a in args.items):
+        return True
     return args.delimiter == "[" or any(_name(a) is None for a in args.items)
 
 
@@ -199,9 +224,11 @@ def _value_name(node: ast.Node) -> str:
     return canonical_script(compact(node))
 
 
-def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) -> str:
+def _defined_name(
+    lhs: ast.Node, source: DefinitionSource, indices: set[str], families: set[str]
+) -> str:
     """The name a `:=` row defines, from its left side alone."""
-    if _named_value(lhs):
+    if _named_value(lhs, families):
         return _value_name(lhs)
     head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
     literal = ""
@@ -218,6 +245,12 @@ def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) ->
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
     return base + literal
+
+
+def _index_names(declarations: list[Declaration]) -> tuple[set[str], set[str]]:
+    """The declared indices (placeholders of definitions), and the declared families."""
+    indices = {d.base for d in declarations if d.kind == Kind.INDEX and not d.indices}
+    return indices, {d.base for d in declarations if d.indices}
 
 
 def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
@@ -266,6 +299,7 @@ class Understood:
     premise: tuple[T.Term, T.Term] | None = None  # `\iff`: checked where the converse holds
     minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
     targets: Targets = field(default_factory=Targets)  # what each given was solved for
+    conditions: list[T.Indicator] = field(default_factory=list)  # `where t \le T - 1`
 
     @property
     def fixed(self) -> frozenset[str]:
@@ -275,17 +309,21 @@ class Understood:
 
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
-    indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
-    definitions = definition_infos(task.definitions, indices)
-    broken = {**task.broken, **broken_definitions(task.definitions, indices)}
+    indices, families = _index_names(task.declarations)
+    definitions = definition_infos(task.definitions, indices, families)
+    broken = {**task.broken, **broken_definitions(task.definitions, indices, families)}
     translator = Translator(task.declarations, definitions, broken)
     implication = task.relation.is_implication
     lhs_node = parse_side(task.lhs, equation=implication)
     rhs_node = parse_side(task.rhs, equation=implication)
 
-    def tr(node: ast.Node, span: Span) -> T.Term:
+    def tr(node: ast.Node, span: Span, other: tuple[ast.Node, Span] | None = None) -> T.Term:
+        """A side as a term; with `other`, the other side of its equation, which may
+        fix the size of a `\\mathbf{1}` that nothing on this side fixes."""
         try:
             term = translator.translate(node)
+            if other is not None and textbook.unsized_ones(term) is not None:
+                textbook.size_ones_across(term, translator.translate(other[0]))
         except TranslateError as err:
             raise _located(span, err.offset, err.message) from None
         except RecursionError:
@@ -293,12 +331,14 @@ def understand(task: PairTask) -> Understood:
         unsized = textbook.unsized_ones(term)
         if unsized is not None:
             raise _located(span, unsized.pos, "the size of \\mathbf{1} is not fixed by what it"
-                           " multiplies or is added to here: write \\mathbf{1}_m (m a declared"
-                           " size)")  # fmt: skip
+                           " multiplies or is added to here, or by the other side: write"
+                           " \\mathbf{1}_m (m a declared size)")  # fmt: skip
         return term
 
     givens = [_given(h, tr) for h in task.givens]
+    conditions = [_condition(h, translator) for h in task.directive.conditions]
     understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
+    understood.conditions = conditions
     sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
     understood.givens = _connected(givens, sides) + understood.givens
     every = [understood.lhs, understood.rhs] + [
@@ -328,6 +368,15 @@ def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
     return [g for g in givens if g in kept]
 
 
+def _condition(stated: Hypothesis, translator: Translator) -> T.Indicator:
+    """A `where` condition of the step, as an indicator (its errors say which)."""
+    try:
+        return condition_term(translator, parse_condition(stated), Scope())
+    except TranslateError as err:
+        raise PairError(f"in the condition 'where {stated.text}': {err.message}", stated.line,
+                        stated.column) from None  # fmt: skip
+
+
 def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:
     """A stated equation, translated like a step (its errors say which given)."""
     span = hypothesis.span
@@ -344,7 +393,7 @@ def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Gi
 
 def _understand_sides(
     task: PairTask, lhs_node: ast.Node, rhs_node: ast.Node,
-    tr: Callable[[ast.Node, Span], T.Term], translator: Translator,
+    tr: Callable[..., T.Term], translator: Translator,
 ) -> Understood:  # fmt: skip
     if task.relation.is_implication:
         assert isinstance(lhs_node, ast.Equation) and isinstance(rhs_node, ast.Equation)
@@ -357,8 +406,8 @@ def _understand_sides(
             return _entailment(task, (premise_l, premise_r), (target, solution), translator)
         premise = T.Add([(1, premise_l), (-1, premise_r)], shape=premise_l.shape or SCALAR)
         return Understood(premise, solution, translator, Mode.IMPLIES, target)
-    lhs = tr(lhs_node, task.lhs)
-    rhs = tr(rhs_node, task.rhs)
+    lhs = tr(lhs_node, task.lhs, (rhs_node, task.rhs))
+    rhs = tr(rhs_node, task.rhs, (lhs_node, task.lhs))
     mode = {Relation.EQUAL: Mode.EQUAL, Relation.PROPTO: Mode.PROPTO}.get(
         task.relation, Mode.INEQUALITY
     )

@@ -61,6 +61,8 @@ def index_nodes(script: ast.Node | None, expected: int) -> list[ast.Node]:
 
 def part_pattern_fits(part: Part, sub: ast.Node | None, sup: ast.Node | None) -> bool:
     """Whether a name's scripts are those of the part: `y^{(i)}`, `\\alpha_i`."""
+    if part.arguments:  # `v_\\pi(s)` is read with its arguments, as a call
+        return False
     if part.superscripts:
         script = unwrap(sup)
         if script is None or sub is not None:
@@ -257,6 +259,15 @@ def size_ones_in_sum(items: list[tuple[int, T.Term]]) -> None:
             assert term.shape is not None
             size = known[0].rows if term.shape.rows == PENDING else known[0].cols
             settle(term, size)
+
+
+def size_ones_across(term: T.Term, other: T.Term) -> None:
+    """`P\\mathbf{1} = \\mathbf{1}`: a side whose ones nothing sizes takes the shape of
+    the other side of its equation."""
+    if pending(term.shape) and other.shape is not None and not pending(other.shape):
+        assert term.shape is not None
+        size = other.shape.rows if term.shape.rows == PENDING else other.shape.cols
+        settle(term, size)
 
 
 def unsized_ones(term: T.Term) -> T.Term | None:

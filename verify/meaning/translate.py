@@ -27,6 +27,8 @@ from verify.latex.syntax import (
 )
 from verify.meaning import terms as T
 from verify.meaning import textbook
+from verify.meaning.cases import case_families, case_member
+from verify.meaning.conditions import Guarded, condition_term
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
@@ -56,8 +58,14 @@ class Translator:
             for part in whole.parts:
                 self.parts.setdefault(part.base, []).append((part, whole))
         self.definitions: dict[str, DefinitionInfo] = {}
-        for d in sorted(definitions or [], key=lambda d: d.order):
+        ordered = sorted(definitions or [], key=lambda d: d.order)
+        for d in ordered:
             self.definitions[d.base] = d
+        self.cases = case_families(ordered, self.declarations)  # `\alpha_1`, `\alpha_{t+1}`
+        for family in self.cases.values():
+            for info in family.infos:
+                if self.definitions.get(info.base) is info:
+                    del self.definitions[info.base]
         # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
         self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
@@ -190,6 +198,10 @@ class Translator:
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
+        if literal is None and sub is not None and name in self.cases:  # `m_{t-1}`, by cases
+            written = f"{name}_{{{compact(unwrap(sub))}}}"
+            member = case_member(self, self.cases[name], sub, [], scope, written, pos)
+            return self.superscript(member, sup, primes, scope, pos, name=name)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
             # `x^{(i)T}`, `w^{*T}`: the name's script, then a transpose
@@ -200,9 +212,12 @@ class Translator:
         if literal is not None:
             name, sub, sup = literal
         decl = self.declarations.get(name)
-        if name in scope.bound or (
-            decl and decl.kind.is_integer and sub is None and not decl.is_random
-        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
+        # A random index (`c: index 1..k, random Categorical(\phi)`) is a value; so is a
+        # member of a family of indices (`O_t: index 1..M`).
+        plain_index = (
+            decl is not None and decl.kind.is_integer and not decl.indices and not decl.is_random
+        )
+        if name in scope.bound or (plain_index and sub is None):
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if literal is None:
@@ -414,7 +429,8 @@ class Translator:
         return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
-        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True))
+        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True,
+                                          scope.avoid))  # fmt: skip
         if term.shape not in (SCALAR, None):
             raise TranslateError("an index must be a number", node.pos)
         return term
@@ -452,6 +468,10 @@ class Translator:
                 pos,
             )
         inner.params = dict(zip(definition.params, args, strict=True))
+        inner.avoid = frozenset(
+            t.name for term in [*inner.indices.values(), *args] for t in term.walk()
+            if isinstance(t, T.IndexValue)
+        )  # fmt: skip
         if self.depth > 150:
             raise TranslateError(f"the definition of {definition.base} refers to itself", pos)
         saved = self.definitions
@@ -465,7 +485,27 @@ class Translator:
             ) from None
         finally:
             self.definitions = saved
+        if definition.conditions:  # `\xi_t(i, j) :=` where t \le T - 1
+            written = definition.base + "".join(
+                f"{mark}{{{compact(unwrap(node))}}}" for mark, node in (("_", sub), ("^", sup))
+                if node is not None
+            )  # fmt: skip
+            body = self.guarded(definition, body, inner, written, pos)
         return body, remaining
+
+    def guarded(
+        self, definition: DefinitionInfo, body: T.Term, inner: Scope, written: str, pos: int
+    ) -> T.Term:
+        """The body of a definition stated under conditions, which must hold where used."""
+        try:
+            conditions = [condition_term(self, c, inner) for c in definition.conditions]
+        except TranslateError as err:
+            raise TranslateError(
+                f"in the condition of {definition.base} (line {definition.line}): {err.message}",
+                pos,
+            ) from None
+        where = ", ".join(c.written for c in definition.conditions)
+        return Guarded(body, conditions, written, where, shape=body.shape, pos=pos)
 
     # ------------------------------------------------------------- operations
 

@@ -100,8 +100,8 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     arguments = argument_names(form.args)
-    if declared.kind.is_integer and (subs or sups or arguments) and declared.random is None:
-        raise ValueError("a size or index is a plain letter")
+    if declared.kind == Kind.SIZE and (subs or sups or arguments):
+        raise ValueError("a size is a plain letter")  # an index may be a family: `O_t`
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
     if parts and (subs or sups or arguments):
         raise ValueError("a family cannot have entries or rows: declare the whole, as in"
@@ -120,14 +120,18 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
 def _part(
     word: str, text: str, declared: DeclaredKind, whole: SymbolShape, indices: set[str]
 ) -> Part:
-    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`: a pattern of index placeholders."""
+    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`, `entries v_\\pi(s)`: a pattern
+    of index placeholders (scripts that are not indices are part of the name)."""
     form = split_symbol(text)
+    if form.args is not None:  # `v_\\pi(s)`: the scripts name the family, the arguments index it
+        form = literal_form(form, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
-    placeholders = subs + sups
+    arguments = argument_names(form.args)
+    placeholders = subs + sups + arguments
     wanted = 2 if word == "entries" and declared.kind == Kind.MATRIX else 1
     example = "entries y^{(i)}" if word == "entries" else "rows x^{(i)}"
-    if len(placeholders) != wanted or (subs and sups):
+    if len(placeholders) != wanted or len([s for s in (subs, sups, arguments) if s]) > 1:
         raise ValueError(
             f"'{word} {text}': write the part with {wanted} index placeholder(s), in one"
             f" script, as in '{example}'"
@@ -138,7 +142,7 @@ def _part(
                 f"'{word} {text}': '{name}' is not a declared index (declare it, e.g."
                 f" '{name}: index 1..m')"
             )
-    return Part(word, text, form.base, subs, sups, paren)
+    return Part(word, text, form.base, subs, sups, paren, arguments)
 
 
 # What a restated part may say of each entry of its whole (`\\sigma_j: scalar, positive`).
@@ -257,8 +261,9 @@ def _references(notation: Notation) -> None:
         changed = False
         sizes = {d.base for d in notation.declarations if d.kind == Kind.SIZE}
         indices = {
-            d.base: d for d in notation.declarations if d.kind == Kind.INDEX and not d.is_random
-        }
+            d.base: d for d in notation.declarations
+            if d.kind == Kind.INDEX and not d.is_random and not d.indices
+        }  # fmt: skip
         for d in list(notation.declarations):
             problem = _reference_problem(d, sizes, indices, notation.broken)
             if problem:
