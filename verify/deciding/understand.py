@@ -168,7 +168,9 @@ def parse_definition(
     body = parse_side(source.rhs)
     params: list[str] = []
     head = lhs
-    if _named_value(lhs, families or set()):  # `\\mathbb{V}[f_*] := …`, `P(O | \\lambda) := …`
+    if _named_value(
+        lhs, families or set(), body
+    ):  # `\\mathbb{V}[f_*] := …`, `P(O | \\lambda) := …`
         return DefinitionInfo(_value_name(lhs), [], [], [], body, source.order, source.line)
     if isinstance(lhs, ast.Product) and len(lhs.factors) == 2:
         head, args = lhs.factors
@@ -201,11 +203,13 @@ def parse_definition(
                           conditions, family=base, case=case)  # fmt: skip
 
 
-def _named_value(lhs: ast.Node, families: set[str]) -> bool:
+def _named_value(lhs: ast.Node, families: set[str], body: ast.Node | None) -> bool:
     """`\\mathbb{V}[f_*]`, `\\mathcal{L}(\\theta, \\phi; x^{(i)})`: a head applied to
     brackets that are not a list of plain parameters names one value (R&W's
     predictive variance), not a function. So does a head applied to a declared
-    family written whole, Rabiner's `P(O | \\lambda)` with `O_t` declared."""
+    family written whole that the body does not use as a parameter, Rabiner's
+    `P(O | \\lambda)` with `O_t` declared (but `h(x) := \\sigma(\\theta^T x)` beside
+    `x^{(i)}` is a function of x)."""
     if not (isinstance(lhs, ast.Product) and len(lhs.factors) == 2 and lhs.ops == [""]):
         return False
     head, args = lhs.factors
@@ -214,7 +218,8 @@ def _named_value(lhs: ast.Node, families: set[str]) -> bool:
     base = head.base if isinstance(head, ast.Scripted) else head
     if not (isinstance(base, ast.Atom) and base.kind in ("LETTER", "SYMBOL")):
         return False
-    if any(_name(a) in families for a in args.items):
+    used = set(atoms(body)) if body is not None else set()
+    if any(_name(a) in families and _name(a) not in used for a in args.items):
         return True
     return args.delimiter == "[" or any(_name(a) is None for a in args.items)
 
@@ -227,8 +232,12 @@ def _value_name(node: ast.Node) -> str:
 def _defined_name(
     lhs: ast.Node, source: DefinitionSource, indices: set[str], families: set[str]
 ) -> str:
-    """The name a `:=` row defines, from its left side alone."""
-    if _named_value(lhs, families):
+    """The name a `:=` row defines, from its left side (and its body, if it parses)."""
+    try:
+        body: ast.Node | None = parse_side(source.rhs)
+    except PairError:
+        body = None
+    if _named_value(lhs, families, body):
         return _value_name(lhs)
     head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
     literal = ""
