@@ -393,7 +393,8 @@ class Tokenizer:
             content, after = braced(self.text, j)
         elif j < len(self.text) and self.text[j] == "\\":
             m = _COMMAND.match(self.text, j)
-            assert m
+            if not m:
+                raise LatexError("a lone backslash", j)
             content, after = m.group(), m.end()
         elif j < len(self.text):
             content, after = self.text[j], j + 1
