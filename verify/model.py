@@ -144,6 +144,7 @@ class Directive:
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
     given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: the instances it holds at
 
 
 @dataclass
@@ -177,6 +178,7 @@ class Definition:
     lhs: Span
     rhs: Span
     index: int = 0
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: where it is defined
 
 
 @dataclass
@@ -202,10 +204,11 @@ class Part:
     subscripts: tuple[str, ...]
     superscripts: tuple[str, ...]
     superscript_parenthesized: bool
+    arguments: tuple[str, ...] = ()  # `entries v_\\pi(s)`: indices written as arguments
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts
+        return self.subscripts + self.superscripts + self.arguments
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,8 @@ class Declaration:
             count=data.get("count", ""),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
-                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]),
+                     tuple(p.get("arguments", ())))
                 for p in data.get("parts", ())
             ),
             meaning=str(data.get("meaning", "")),

@@ -38,6 +38,7 @@ from verify.errors import (
     Unsatisfied,
 )
 from verify.meaning import terms as T
+from verify.meaning.conditions import holds
 from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
 from verify.meaning.integrate import integrates
 from verify.meaning.terms import Env
@@ -197,14 +198,17 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     if passed < 3:
         raise PairError(
             f"only {passed} admissible instance(s) could be drawn (a side was undefined at"
-            " the others: a singular matrix, a log of a non-positive number, ...)",
+            " the others: a singular matrix, a log of a non-positive number, ...; or a"
+            " `where` condition did not hold)",
             task.line,
         )
     size_text = _sizes_text(result.sizes)
+    where = "; ".join(h.text for h in task.directive.conditions)
+    where = f" where {where}" if where else ""
     if u.mode == Mode.INEQUALITY:
         result.status, result.method = (
             Status.SAMPLED,
-            (f"held at {passed} random instances{size_text}{describe_givens(u.givens)}"),
+            (f"held at {passed} random instances{size_text}{describe_givens(u.givens)}{where}"),
         )
         return
     what = {Mode.EQUAL: "evaluation", Mode.CONST: "difference independent of "
@@ -216,7 +220,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     stated = [g for g in u.givens if u.mode != Mode.ENTAILS or g is not u.givens[-1]]
     result.status, result.method = (
         Status.CHECKED,
-        f"{what} at {passed} random instances{size_text}{describe_givens(stated)}",
+        f"{what} at {passed} random instances{size_text}{describe_givens(stated)}{where}",
     )
     if integrates(u.lhs) or integrates(u.rhs):
         result.method = f"exact expectations, {result.method}"
@@ -256,6 +260,8 @@ def draw_instance(
                positive_undeclared=attempt % 2 == 1, distinct_indices=plan != 2,
                minimum_sizes=u.minimum_sizes, needed=_needed(u))  # fmt: skip
     if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
+        return None
+    if not holds(u.conditions, env):  # `where t \le T - 1`
         return None
     if givens:
         env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, plan + attempt, rng)

@@ -104,7 +104,7 @@ def satisfy(
         for k, given in enumerate(givens)
         for values in _every_value(given, env, by_name)
     ]
-    env, settled = _assign_definitions(cases, env, by_name, fixed)
+    env, settled, assigned = _assign_definitions(cases, env, by_name, fixed)
     free = counts.free_sizes(declarations)
     for _ in range(len(cases) + 1):
         holding = True
@@ -124,7 +124,9 @@ def satisfy(
                 continue
             key = n if len(cases) > len(givens) else k
             taken = {v for m, v in targets.chosen.items() if m != key}
-            solved = _solve_one(key, given, at, by_name, (taken, set(fixed)), targets, rotation)
+            # A symbol another given defines is solved for by that given only.
+            kept = set(fixed) | {name for m, name in assigned.items() if cases[m][0] != k}
+            solved = _solve_one(key, given, at, by_name, (taken, kept), targets, rotation)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
         if holding:
@@ -135,11 +137,12 @@ def satisfy(
 def _assign_definitions(
     cases: list[tuple[int, Given, dict[str, int]]], env: Env, by_name: dict[str, Declaration],
     fixed: frozenset[str],
-) -> tuple[Env, set[int]]:  # fmt: skip
+) -> tuple[Env, set[int], dict[int, str]]:  # fmt: skip
     """Givens that define a symbol (`r_j^{(i)} = \\frac{…}{…}`), made to hold by
     assigning the other side's value: exactly true, with no re-evaluation, as long
     as nothing the other side reads is itself assigned. Returns the cases settled
-    so; the rest are solved (and every case checked) as usual."""
+    so (the rest are solved, and every case checked, as usual) and the symbol
+    each defining case assigned."""
     assigned: dict[int, str] = {}
     for n, (_, given, values) in enumerate(cases):
         if given.is_region:
@@ -157,13 +160,18 @@ def _assign_definitions(
                       env.depth, env.symbolic)  # fmt: skip
             assigned[n] = slot[1]
             break
-    # What may still move: the symbols assigned, and any symbol of a given solved later.
-    movable = set(assigned.values()) | {
+    # What may still move: the symbols assigned, and any symbol of a given solved later
+    # (which may be solved for the very symbol a defining given assigned).
+    solved_later = {
         name for n, case in enumerate(cases) if n not in assigned
         for name in _reads(case[1], "")
     }  # fmt: skip
-    settled = {n for n in assigned if not (_reads(cases[n][1], assigned[n]) & movable)}
-    return env, settled
+    movable = set(assigned.values()) | solved_later
+    settled = {
+        n for n in assigned
+        if not (_reads(cases[n][1], assigned[n]) & movable) and assigned[n] not in solved_later
+    }  # fmt: skip
+    return env, settled, assigned
 
 
 def _reads(given: Given, target: str) -> set[str]:

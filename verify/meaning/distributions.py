@@ -210,6 +210,9 @@ def written_distribution(reader: Reader, node: ast.Node, scope: Scope) -> Distri
     written = compact(node)
     head, arguments = _head(node)
     if head is None or arguments is None:
+        pmf = _probability_vector(reader, node, scope, written)
+        if pmf is not None:  # `A \\sim \\pi(\\cdot | s)`: the probabilities of the outcomes
+            return pmf
         raise TranslateError(f"'{written}' is not a distribution here: {USAGE}", node.pos)
     if head == "normal":
         return _normal(reader, arguments, scope, written, None)
@@ -217,6 +220,23 @@ def written_distribution(reader: Reader, node: ast.Node, scope: Scope) -> Distri
         return _bernoulli(reader, arguments, scope, written)
     return _categorical(reader, arguments[0] if len(arguments) == 1 else node, scope, written,
                         None, count=len(arguments))  # fmt: skip
+
+
+def _probability_vector(
+    reader: Reader, node: ast.Node, scope: Scope, written: str
+) -> Distribution | None:
+    """A distribution written as the vector of its probabilities (`\\pi(\\cdot | s)`, a
+    function with its outcome left open): a categorical over 1..(its size); None if
+    the node is not a vector."""
+    if not (isinstance(node, ast.Product) and any(
+        isinstance(f, ast.Delimited) and any(_open(i) for i in f.items) for f in node.factors
+    )):  # fmt: skip
+        return None
+    return _categorical(reader, node, scope, written, None)
+
+
+def _open(node: ast.Node) -> bool:
+    return isinstance(node, ast.Atom) and node.kind == "SYMBOL" and node.text == "\\cdot"
 
 
 def _head(node: ast.Node) -> tuple[str | None, list[ast.Node] | None]:

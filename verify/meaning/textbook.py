@@ -62,6 +62,8 @@ def index_nodes(script: ast.Node | None, expected: int) -> list[ast.Node]:
 
 def part_pattern_fits(part: Part, sub: ast.Node | None, sup: ast.Node | None) -> bool:
     """Whether a name's scripts are those of the part: `y^{(i)}`, `\\alpha_i`."""
+    if part.arguments:  # `v_\\pi(s)` is read with its arguments, as a call
+        return False
     if part.superscripts:
         script = unwrap(sup)
         if script is None or sub is not None:

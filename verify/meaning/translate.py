@@ -25,8 +25,10 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
-from verify.meaning import recursion, textbook, twins
 from verify.meaning import terms as T
+from verify.meaning import textbook, twins
+from verify.meaning.cases import case_families, case_member
+from verify.meaning.conditions import Guarded, condition_term
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
@@ -58,6 +60,14 @@ class Translator:
                 self.parts.setdefault(part.base, []).append((part, whole))
         # one letter, two meanings that the scripts tell apart (`verify.meaning.twins`)
         self.definitions, self.definition_twins = twins.twin_definitions(definitions or [])
+        # recursions, written as their cases (`m_0`, `m_t`; `\alpha_1`, `\alpha_{t+1}`):
+        # each is one `cases.CaseFamily`, whose cases leave the plain definitions
+        ordered = sorted(self.definitions.values(), key=lambda d: d.order)
+        self.cases = case_families(ordered, self.declarations)
+        for family in self.cases.values():
+            for info in family.infos:
+                if self.definitions.get(info.base) is info:
+                    del self.definitions[info.base]
         self.family_twins: dict[str, list[Declaration]] = {}
         self.conditioned: dict[tuple[str, str], Declaration] = {}
         for d in declarations:
@@ -72,10 +82,6 @@ class Translator:
         self.functions_used: set[str] = set()
         self.depth = 0
         self.placeholders = 0
-        # Recursive definitions (`m_t := \\beta m_{t-1} + …`): the rules read so far, and
-        # those whose bodies are being read now (`verify.meaning.recursion`).
-        self.rules: dict[str, recursion.RecursionRule] = {}
-        self.recursions: dict[str, recursion.RecursionRule] = {}
         self.operators = OperatorReader(self)
 
     def fresh_placeholder(self) -> str:
@@ -213,6 +219,14 @@ class Translator:
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
+        if literal is None and name in self.cases:  # `m_{t-1}`, `x^{(t-1)}`: by cases
+            family = self.cases[name]
+            script, rest = (sub, sup) if family.script == "_" else (sup, None)
+            if script is not None and (family.script == "_" or sub is None):
+                written = (f"{name}_{{{compact(unwrap(script))}}}" if family.script == "_"
+                           else f"{name}^{{{compact(script)}}}")  # fmt: skip
+                case = case_member(self, family, script, [], scope, written, pos)
+                return self.superscript(case, rest, primes, scope, pos, name=name)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
             # `x^{(i)T}`, `w^{*T}`: the name's script, then a transpose
@@ -235,9 +249,6 @@ class Translator:
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
                     return self.superscript(term, sup, primes, scope, pos, name=name)
-        if literal is None and name in self.recursions:  # `m_{t-1}` in the body of `m_t`
-            term, sup = self.expand(self.recursions[name].definition, sub, sup, [], scope, pos)
-            return self.superscript(term, sup, primes, scope, pos, name=name)
         if name in self.definitions:
             definition = self.definitions[name]
             if definition.params:
@@ -463,7 +474,8 @@ class Translator:
         return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
-        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True))
+        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True,
+                                          scope.avoid))  # fmt: skip
         if term.shape not in (SCALAR, None):
             raise TranslateError("an index must be a number", node.pos)
         return term
@@ -493,8 +505,6 @@ class Translator:
                 )
             remaining = None
         index_terms = [self.index(node, scope) for node in subs + sups]
-        if recursion.recursive(definition):
-            return recursion.use(self, definition, index_terms, args, pos), remaining
         for name, term in zip(definition.subscripts + definition.superscripts, index_terms,
                               strict=True):  # fmt: skip
             inner.indices[name] = term
@@ -504,6 +514,10 @@ class Translator:
                 pos,
             )
         inner.params = dict(zip(definition.params, args, strict=True))
+        inner.avoid = frozenset(
+            t.name for term in [*inner.indices.values(), *args] for t in term.walk()
+            if isinstance(t, T.IndexValue)
+        )  # fmt: skip
         if self.depth > 150:
             raise TranslateError(f"the definition of {definition.base} refers to itself", pos)
         saved = self.definitions
@@ -517,7 +531,27 @@ class Translator:
             ) from None
         finally:
             self.definitions = saved
+        if definition.conditions:  # `\xi_t(i, j) :=` where t \le T - 1
+            written = definition.base + "".join(
+                f"{mark}{{{compact(unwrap(node))}}}" for mark, node in (("_", sub), ("^", sup))
+                if node is not None
+            )  # fmt: skip
+            body = self.guarded(definition, body, inner, written, pos)
         return body, remaining
+
+    def guarded(
+        self, definition: DefinitionInfo, body: T.Term, inner: Scope, written: str, pos: int
+    ) -> T.Term:
+        """The body of a definition stated under conditions, which must hold where used."""
+        try:
+            conditions = [condition_term(self, c, inner) for c in definition.conditions]
+        except TranslateError as err:
+            raise TranslateError(
+                f"in the condition of {definition.base} (line {definition.line}): {err.message}",
+                pos,
+            ) from None
+        where = ", ".join(c.written for c in definition.conditions)
+        return Guarded(body, conditions, written, where, shape=body.shape, pos=pos)
 
     # ------------------------------------------------------------- operations
 

@@ -145,14 +145,18 @@ def _declaration(
 def _part(
     word: str, text: str, declared: DeclaredKind, whole: SymbolShape, indices: set[str]
 ) -> Part:
-    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`: a pattern of index placeholders."""
+    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`, `entries v_\\pi(s)`: a pattern
+    of index placeholders (scripts that are not indices are part of the name)."""
     form = split_symbol(text)
+    if form.args is not None:  # `v_\\pi(s)`: the scripts name the family, the arguments index it
+        form = literal_form(form, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
-    placeholders = subs + sups
+    arguments = argument_names(form.args)
+    placeholders = subs + sups + arguments
     wanted = parts.placeholders(word, declared.kind == Kind.MATRIX)
     example = parts.EXAMPLES[word]
-    if len(placeholders) != wanted or (subs and sups):
+    if len(placeholders) != wanted or len([s for s in (subs, sups, arguments) if s]) > 1:
         raise ValueError(
             f"'{parts.WORDS[word]} {text}': write the part with {wanted} index placeholder(s),"
             f" in one script, as in '{example}'"
@@ -163,7 +167,7 @@ def _part(
                 f"'{word} {text}': '{name}' is not a declared index (declare it, e.g."
                 f" '{name}: index 1..m')"
             )
-    return Part(word, text, form.base, subs, sups, paren)
+    return Part(word, text, form.base, subs, sups, paren, arguments)
 
 
 # What a restated part may say of each entry of its whole (`\\sigma_j: scalar, positive`).
@@ -377,6 +381,8 @@ def local_placeholders(symbols: dict[object, object], indices: set[str]) -> set[
         for match in _PART_TEXT.finditer(value):
             try:
                 form = split_symbol(match.group(1).strip())
+                if form.args is not None:  # `entries v_\\pi(s)`: the scripts name the family
+                    continue
                 names = index_names(form.sub)[0] + index_names(form.sup)[0]
             except ValueError:
                 continue

@@ -314,8 +314,13 @@ def _pairs_from_chain(
         if link.relation == Relation.DEFINE:
             block.definitions.append(
                 Definition(
-                    file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs, index=counter[0]
-                )  # fmt: skip
+                    file,
+                    line_of(right.ranges[0][0]),
+                    text.span(left.ranges),
+                    rhs,
+                    index=counter[0],
+                    conditions=merge(block.directive, link.row.directive).conditions,
+                )
             )
             continue
         following = chain.links[n + 1] if n + 1 < len(chain.links) else None

@@ -24,7 +24,9 @@ from verify.deciding.tasks import PairTask, task_for
 from verify.deciding.understand import Understood, parse_side, understand
 from verify.latex.printer import compact
 from verify.meaning import terms as T
-from verify.meaning.recursion import Recurrence, SelfReference
+from verify.meaning.cases import CaseRef
+from verify.meaning.conditions import Guarded
+from verify.meaning.extremes import IndexedExtreme
 from verify.meaning.subsets import SetSum
 from verify.meaning.terms import Env
 from verify.model import Declaration, Pair, Status
@@ -247,7 +249,7 @@ def _add(term: T.Add) -> str:
 
 
 def _sum(term: T.Sum) -> str:
-    head = "\\sum" if term.kind == "sum" else "\\prod"
+    head = {"sum": "\\sum", "prod": "\\prod"}.get(term.kind, f"\\{term.kind}")  # or max, min
     skip = f", {term.variable} \\ne {reading(term.exclude)}" if term.exclude else ""
     return (f"{head}_{{{term.variable}={reading(term.lower)}{skip}}}^{{{reading(term.upper)}}}"
             f" [{reading(term.body)}]")  # fmt: skip
@@ -311,9 +313,11 @@ _READINGS: dict[type, Printer] = {
         f"\\mathcal{{N}}({reading(t.point)}; {reading(t.mean)}, {reading(t.covariance)})"
     ),  # fmt: skip
     T.Constant: lambda t: "\\text{const}",
-    Recurrence: lambda t: (
-        f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}] (by the recursion of"
-        f" line {t.rule.definition.line})"
+    IndexedExtreme: _sum,
+    CaseRef: lambda t: (
+        f"{t.family.name}{t.family.script}{{{reading(t.index)}}}"
+        + (f"({', '.join(reading(a) for a in t.arguments)})" if t.arguments else "")
+        + " [by cases]"
     ),  # fmt: skip
-    SelfReference: lambda t: f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}]",
+    Guarded: lambda t: f"{reading(t.body)} [where {t.where}]",
 }

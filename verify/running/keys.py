@@ -59,8 +59,10 @@ def pair_key(pair: Pair, notation: str, wrt: str | None, definitions: list[Defin
         "version": checker_version(), "relation": str(pair.relation), "lhs": span(pair.lhs),
         "rhs": span(pair.rhs),
         "directive": [directive.skip, directive.expect_fail, directive.wrt,
-                      [list(d) for d in directive.distinct], [h.text for h in directive.given]],
+                      [list(d) for d in directive.distinct], [h.text for h in directive.given],
+                      [h.text for h in directive.conditions]],
         "wrt": wrt, "notation": notation,
-        "definitions": [[d.lhs.text, d.rhs.text] for d in definitions],
+        "definitions": [[d.lhs.text, d.rhs.text, [h.text for h in d.conditions]]
+                        for d in definitions],
     }  # fmt: skip
     return _digest(material)
