@@ -121,6 +121,7 @@ def _assign_definitions(
     as nothing the other side reads is itself assigned. Returns the cases settled
     so; the rest are solved (and every case checked) as usual."""
     assigned: dict[int, str] = {}
+    slots: dict[int, Slot] = {}
     for n, (_, given, values) in enumerate(cases):
         at = _at(env, values)
         for side, other in ((given.left, given.right), (given.right, given.left)):
@@ -133,14 +134,18 @@ def _assign_definitions(
                 raise Undefined(problem)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
-            assigned[n] = slot[1]
+            assigned[n], slots[n] = slot[1], slot
             break
     # What may still move: the symbols assigned, and any symbol of a given solved later.
     movable = set(assigned.values()) | {
         name for n, case in enumerate(cases) if n not in assigned
         for name in _reads(case[1], "")
     }  # fmt: skip
-    settled = {n for n in assigned if not (_reads(cases[n][1], assigned[n]) & movable)}
+    # A slot assigned by two cases (a given with a free index whose other side does
+    # not depend on it) keeps only the last value: the others must be checked.
+    last = {slot: n for n, slot in slots.items()}
+    settled = {n for n in assigned if last[slots[n]] == n
+               and not (_reads(cases[n][1], assigned[n]) & movable)}  # fmt: skip
     return env, settled
 
 
@@ -350,7 +355,10 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
         for side, other in ((given.left, given.right), (given.right, given.left)):
             # `\\sigma^2 = e^{\\eta}`: undo exp, log and powers down to the symbol
             if _mentions(side, slot) and not _mentions(other, slot):
-                isolated = _isolate(side, other.value(env), slot, env)
+                try:
+                    isolated = _isolate(side, other.value(env), slot, env)
+                except (Undefined, EvaluationError, ZeroDivisionError, TypeError, ValueError):
+                    isolated = None
                 if isolated is not None:
                     solved = env.with_slot(slot, isolated)
                     if _holds(given, solved):
@@ -415,7 +423,9 @@ def _isolate(term: T.Term, target: Any, slot: Slot, env: Env) -> Any:
             return None
         inner, factor = (term.left, term.right) if left else (term.right, term.left)
         scale = factor.value(env)
-        return None if is_zero(scale) else _isolate(inner, target / scale, slot, env)
+        if is_matrix(scale) or is_matrix(inner.value(env)) or is_zero(scale):
+            return None  # `\\theta^T u`: not undone one scalar at a time
+        return _isolate(inner, target / scale, slot, env)
     if isinstance(term, T.Div) and not _mentions(term.denominator, slot):
         return _isolate(term.numerator, target * term.denominator.value(env), slot, env)
     return None
