@@ -226,10 +226,13 @@ class Declaration:
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
+    shares: str | None = None  # a family's letter, shared with a plain symbol (`z`, `z^{(i)}`)
+    embedded: tuple[str, ...] = ()  # indices inside a literal name: i in `\\mu_{z^{(i)}|x^{(i)}}`
+    depends_on: tuple[str, ...] = ()  # scalars it is a smooth function of: `depends on \\theta`
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts + self.arguments
+        return self.subscripts + self.superscripts + self.arguments + self.embedded
 
     @property
     def is_random(self) -> bool:
@@ -284,7 +287,9 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
-            arguments=tuple(data.get("arguments", ())),
+            arguments=tuple(data.get("arguments", ())), shares=data.get("shares"),
+            embedded=tuple(data.get("embedded", ())),
+            depends_on=tuple(data.get("depends_on", ())),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))

@@ -26,6 +26,8 @@ from verify.latex.syntax import symbol_name as _name
 from verify.meaning import terms as T
 from verify.meaning import textbook
 from verify.meaning.scope import DefinitionInfo
+from verify.meaning.siblings import shares_letter
+from verify.meaning.templated import with_template
 from verify.meaning.translate import Translator
 from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
 from verify.reading.notation import canonical_script
@@ -64,7 +66,8 @@ def definition_infos(
     infos = []
     for source in sources:
         try:
-            infos.append(parse_definition(source, indices))
+            info, lhs = parse_definition(source, indices), parse_side(source.lhs)
+            infos.append(with_template(info, lhs, indices or set(), _named_value(lhs)))
         except PairError:
             continue
     return infos
@@ -113,6 +116,8 @@ def _redefinition(
     """A definition gives a new name its meaning; a name already in use (declared,
     defined before, used in an earlier step, or in its own body) is an error."""
     where = meanings.get(info.base)
+    if where is not None and shares_letter(info, page.declarations):
+        where = None  # Bishop's N_k beside the size N: a family beside a plain symbol
     plain = not (info.subscripts or info.superscripts) and "_" not in info.base
     if where is None and plain and info.base in atoms(info.body):
         where = "used in its own definition"

@@ -25,8 +25,8 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
+from verify.meaning import dependence, siblings, templated, textbook, zeros
 from verify.meaning import terms as T
-from verify.meaning import textbook
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
@@ -51,6 +51,8 @@ class Translator:
         broken: dict[str, str] | None = None,
     ) -> None:
         self.declarations = {d.base: d for d in declarations}
+        # Families that share a plain symbol's letter (`z^{(i)}` beside `z`), by letter.
+        self.siblings = {d.shares: d for d in declarations if d.shares}
         self.parts: dict[str, list[tuple[Part, Declaration]]] = {}
         for whole in declarations:
             for part in whole.parts:
@@ -189,6 +191,12 @@ class Translator:
             return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
+        if name in self.siblings:
+            name = siblings.route(self.siblings[name], sub, sup, pos,
+                                  lambda n: self.is_index(n, scope))  # fmt: skip
+        found = templated.read(self, name, sub, sup, scope, pos)
+        if found is not None:  # `\\mu_{z^{(i)}|x^{(i)}}`: indices inside a literal script
+            return self.superscript(found[0], found[1], primes, scope, pos, name=name)
         literal = self.literal(name, sub, sup)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
@@ -210,7 +218,9 @@ class Translator:
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
                     return self.superscript(term, sup, primes, scope, pos, name=name)
-        if name in self.definitions:
+        if name in self.definitions and not siblings.plain_reading(
+            self.definitions[name], self.declarations, sub, sup
+        ):
             definition = self.definitions[name]
             if definition.params:
                 raise TranslateError(
@@ -235,6 +245,8 @@ class Translator:
             if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
                 term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
                 return self.superscript(term, sup, primes, scope, pos, name=name)
+            if name == "\\pi" and sub is None and decl.subscripts:  # 2\pi beside \pi_k
+                return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
@@ -275,7 +287,8 @@ class Translator:
         if sup_text is not None:
             candidates.append((f"{name}^{{{sup_text}}}", sub, None))
         for candidate in candidates:
-            if candidate[0] in self.declarations or candidate[0] in self.definitions:
+            known = self.declarations.get(candidate[0])
+            if (known is not None and not known.shares) or candidate[0] in self.definitions:
                 return candidate
         return None
 
@@ -295,6 +308,9 @@ class Translator:
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name in zeros.BOLD_ZEROS:
+            return self.superscript(zeros.bold_zero(name, sub, self.declarations, pos), sup,
+                                    primes, scope, pos)  # fmt: skip
         if name == textbook.ONES:
             return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
                                     scope, pos)  # fmt: skip
@@ -411,7 +427,8 @@ class Translator:
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
         shape = decl.shape if decl.kind in (Kind.VECTOR, Kind.MATRIX) else SCALAR
-        return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
+        ref = T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos)
+        return dependence.dependent(ref, decl), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
         term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True))

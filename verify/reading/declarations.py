@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
+from verify.reading.dependence import dependence_problem
+from verify.reading.embedded import embedded_indices
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -27,6 +29,7 @@ from verify.reading.notation import (
     split_symbol,
     split_top,
 )
+from verify.reading.siblings import separate
 from verify.shape import Shape, Size
 
 _PART_TEXT = re.compile(r"\b(?:entries|rows)\s+([^,]+)")
@@ -74,6 +77,7 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
             continue
         notation.declarations.extend(made)
     _restatements(notation)
+    notation.declarations = separate(notation.declarations)
     _duplicates(notation)
     _references(notation)
     return notation
@@ -96,12 +100,23 @@ def _names(key: str, value: object, indices: set[str]) -> list[str] | None:
 
 
 def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int) -> Declaration:
-    form = literal_form(split_symbol(key), indices)
+    written = split_symbol(key)
+    form = literal_form(written, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     arguments = argument_names(form.args)
-    if declared.kind.is_integer and (subs or sups or arguments) and declared.random is None:
+    embedded = embedded_indices(written, form, indices)
+    if (
+        declared.kind.is_integer
+        and (subs or sups or arguments or embedded)
+        and (declared.random is None)
+    ):
         raise ValueError("a size or index is a plain letter")
+    if embedded and (subs or sups or arguments):
+        raise ValueError(
+            f"the name depends on {', '.join(embedded)} inside its script and takes index"
+            " scripts too: write every index inside the name, or none"
+        )
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
     if parts and (subs or sups or arguments):
         raise ValueError("a family cannot have entries or rows: declare the whole, as in"
@@ -113,7 +128,7 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
-        arguments=arguments,
+        arguments=arguments, embedded=embedded, depends_on=declared.depends_on,
     )  # fmt: skip
 
 
@@ -260,7 +275,9 @@ def _references(notation: Notation) -> None:
             d.base: d for d in notation.declarations if d.kind == Kind.INDEX and not d.is_random
         }
         for d in list(notation.declarations):
-            problem = _reference_problem(d, sizes, indices, notation.broken)
+            problem = _reference_problem(d, sizes, indices, notation.broken) or (
+                dependence_problem(d, notation.declarations, notation.broken)
+            )
             if problem:
                 notation.declarations.remove(d)
                 notation.block([d.base] + [p.base for p in d.parts], d.line,

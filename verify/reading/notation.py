@@ -28,7 +28,7 @@ NOT_TRIANGULAR = {"symmetric", "positive-definite", "orthogonal"}
 PART_WORDS = ("entries", "rows")
 KNOWN_WORDS = (
     f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
-    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}')"
+    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}'), depends on <scalar>"
 )
 
 
@@ -43,6 +43,7 @@ class DeclaredKind:
     index_range: tuple[Size, Size] | None = None
     parts: tuple[tuple[str, str], ...] = ()  # ("entries", "y^{(i)}"), ("rows", "x^{(i)}")
     random: RandomClause | None = None
+    depends_on: tuple[str, ...] = ()  # `depends on \\theta` (`verify.meaning.dependence`)
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ def parse_value(value: str) -> DeclaredKind:
     sums_over = None
     wholes: list[tuple[str, str]] = []
     random: RandomClause | None = None
+    depends: list[str] = []
     for prop in parts[1:]:
         if re.match(r"random\b", prop.strip()):
             random = parse_random(prop, kind)
@@ -284,6 +286,10 @@ def parse_value(value: str) -> DeclaredKind:
         s = re.fullmatch(r"sums to 1 over (\S+)", prop)
         if s:
             sums_over = s.group(1)
+            continue
+        dependence = re.fullmatch(r"depends on (.+)", prop)
+        if dependence:
+            depends.append(re.sub(r"\s+", "", dependence.group(1)))
             continue
         whole = re.fullmatch(r"(entries|rows) (.+)", prop)
         if whole:
@@ -300,10 +306,17 @@ def parse_value(value: str) -> DeclaredKind:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
     _check_combination(properties)
-    if random is not None and (properties or sums_over):
+    if random is not None and (properties or sums_over or depends):
         raise ValueError("a random symbol takes no properties: its distribution says it all")
     return DeclaredKind(
-        kind, shape, tuple(properties), sums_over, index_range, tuple(wholes), random
+        kind,
+        shape,
+        tuple(properties),
+        sums_over,
+        index_range,
+        tuple(wholes),
+        random,
+        tuple(depends),
     )
 
 
