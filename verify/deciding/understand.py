@@ -116,7 +116,11 @@ def _redefinition(
     """A definition gives a new name its meaning; a name already in use (declared,
     defined before, used in an earlier step, or in its own body) is an error."""
     where = meanings.get(info.base)
-    if where is not None and shares_letter(info, page.declarations):
+    if (
+        where is not None
+        and where.startswith("declared")
+        and shares_letter(info, page.declarations)
+    ):
         where = None  # Bishop's N_k beside the size N: a family beside a plain symbol
     plain = not (info.subscripts or info.superscripts) and "_" not in info.base
     if where is None and plain and info.base in atoms(info.body):
