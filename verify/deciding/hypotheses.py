@@ -141,6 +141,7 @@ def _assign_definitions(
     as nothing the other side reads is itself assigned. Returns the cases settled
     so; the rest are solved (and every case checked) as usual."""
     assigned: dict[int, str] = {}
+    slots: dict[int, Slot] = {}
     for n, (_, given, values) in enumerate(cases):
         if given.is_region:
             continue
@@ -155,14 +156,18 @@ def _assign_definitions(
                 raise Unsatisfied(problem)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
-            assigned[n] = slot[1]
+            assigned[n], slots[n] = slot[1], slot
             break
     # What may still move: the symbols assigned, and any symbol of a given solved later.
     movable = set(assigned.values()) | {
         name for n, case in enumerate(cases) if n not in assigned
         for name in _reads(case[1], "")
     }  # fmt: skip
-    settled = {n for n in assigned if not (_reads(cases[n][1], assigned[n]) & movable)}
+    # A slot assigned by two cases (a given with a free index whose other side does
+    # not depend on it) keeps only the last value: the others must be checked.
+    last = {slot: n for n, slot in slots.items()}
+    settled = {n for n in assigned if last[slots[n]] == n
+               and not (_reads(cases[n][1], assigned[n]) & movable)}  # fmt: skip
     return env, settled
 
 

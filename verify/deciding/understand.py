@@ -27,6 +27,7 @@ from verify.latex.syntax import symbol_name as _name
 from verify.meaning import terms as T
 from verify.meaning import textbook, twins
 from verify.meaning.scope import DefinitionInfo
+from verify.meaning.templated import with_template
 from verify.meaning.translate import Translator
 from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
 from verify.reading.notation import canonical_script
@@ -59,13 +60,18 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
 
 
 def definition_infos(
-    sources: list[DefinitionSource], indices: set[str] | None = None
-) -> list[DefinitionInfo]:
-    """Parse the definitions in force; a broken one is reported on its own row."""
+    sources: list[DefinitionSource], indices: set[str] | None = None,
+    placeholders: set[str] | None = None,
+) -> list[DefinitionInfo]:  # fmt: skip
+    """Parse the definitions in force; a broken one is reported on its own row.
+    `placeholders`: the indices a templated name may run over (`\\gamma(z_{nk})`);
+    by default all of `indices`."""
     infos = []
+    inside = placeholders if placeholders is not None else indices or set()
     for source in sources:
         try:
-            infos.append(parse_definition(source, indices))
+            info, lhs = parse_definition(source, indices), parse_side(source.lhs)
+            infos.append(with_template(info, lhs, inside, _named_value(lhs)))
         except PairError:
             continue
     return infos
@@ -118,6 +124,12 @@ def _redefinition(
     """A definition gives a new name its meaning; a name already in use (declared,
     defined before, used in an earlier step, or in its own body) is an error."""
     where = meanings.get(info.base)
+    if (
+        where is not None
+        and where.startswith("declared")
+        and twins.defined_beside(info, page.declarations)
+    ):
+        where = None  # Bishop's N_k beside the size N: a family beside a plain symbol
     plain = not (info.subscripts or info.superscripts) and "_" not in info.base
     if where is None and plain and info.base in atoms(info.body):
         where = "used in its own definition"
@@ -273,10 +285,16 @@ class Understood:
         return frozenset([self.wrt.name] if self.wrt is not None else [])
 
 
+def placeholder_indices(task: PairTask) -> set[str]:
+    """The indices a name may have inside its brackets or scripts: declared plain
+    indices, not the letters of data values (`o^{(i)}: index 0..1` in `p(o = 1)`)."""
+    return {d.base for d in task.declarations if d.kind == Kind.INDEX and not d.indices}
+
+
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
     indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
-    definitions = definition_infos(task.definitions, indices)
+    definitions = definition_infos(task.definitions, indices, placeholder_indices(task))
     broken = {**task.broken, **broken_definitions(task.definitions, indices)}
     translator = Translator(task.declarations, definitions, broken)
     implication = task.relation.is_implication

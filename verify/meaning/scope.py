@@ -27,6 +27,9 @@ class DefinitionInfo:
     body: ast.Node
     order: int
     line: int
+    # A name with indices inside a literal script (`\\gamma(z_{nk})`): the name as a
+    # pattern (`verify.latex.templates`); its placeholders are `subscripts`.
+    template: ast.Node | None = None
 
 
 @dataclass

@@ -25,7 +25,7 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
-from verify.meaning import recursion, textbook, twins
+from verify.meaning import dependence, recursion, templated, textbook, twins, zeros
 from verify.meaning import terms as T
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
@@ -197,6 +197,9 @@ class Translator:
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         name = self.twin(name, sub, sup, pos)
+        if name in self.family_twins:  # `z^{i}` beside `z` and `z^{(i)}`
+            twins.refuse_bare_index(self.family_twins[name], name, sup, pos,
+                                    lambda n: self.is_index(n, scope))  # fmt: skip
         member = twins.conditioned_family(self.conditioned, name, sub, pos)
         if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
             found, sup = self.member(member[0], member[1], sup, scope, pos)
@@ -212,6 +215,10 @@ class Translator:
             return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
+        templated_name = templated.read(self, name, sub, sup, scope, pos)
+        if templated_name is not None:  # `\\mu_{z^{(i)}|x^{(i)}}`: indices inside a script
+            return self.superscript(templated_name[0], templated_name[1], primes, scope, pos,
+                                    name=name)  # fmt: skip
         literal = self.literal(name, sub, sup)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
@@ -238,7 +245,9 @@ class Translator:
         if literal is None and name in self.recursions:  # `m_{t-1}` in the body of `m_t`
             term, sup = self.expand(self.recursions[name].definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
-        if name in self.definitions:
+        if name in self.definitions and not twins.plain_reading(
+            self.definitions[name], self.declarations, sub, sup
+        ):
             definition = self.definitions[name]
             if definition.params:
                 raise TranslateError(
@@ -269,6 +278,8 @@ class Translator:
             if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
                 term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
                 return self.superscript(term, sup, primes, scope, pos, name=name)
+            if name == "\\pi" and sub is None and decl.subscripts:  # 2\pi beside \pi_k
+                return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
@@ -344,6 +355,9 @@ class Translator:
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name in zeros.BOLD_ZEROS:
+            return self.superscript(zeros.bold_zero(name, sub, self.declarations, pos), sup,
+                                    primes, scope, pos)  # fmt: skip
         if name == textbook.ONES:
             return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
                                     scope, pos)  # fmt: skip
@@ -460,7 +474,8 @@ class Translator:
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
         shape = decl.shape if decl.kind in (Kind.VECTOR, Kind.MATRIX) else SCALAR
-        return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
+        ref = T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos)
+        return dependence.dependent(ref, decl), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
         term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True))
@@ -493,7 +508,9 @@ class Translator:
                 )
             remaining = None
         index_terms = [self.index(node, scope) for node in subs + sups]
-        if recursion.recursive(definition):
+        if recursion.recursive(definition) and not twins.defined_beside(
+            definition, list(self.declarations.values())
+        ):  # Bishop's `N_k := \\sum_{n=1}^{N} …` beside the size N reads N, not itself
             return recursion.use(self, definition, index_terms, args, pos), remaining
         for name, term in zip(definition.subscripts + definition.superscripts, index_terms,
                               strict=True):  # fmt: skip

@@ -30,7 +30,14 @@ from verify.deciding.decide import (
     one_instance,
 )
 from verify.deciding.tasks import PairTask
-from verify.deciding.understand import Mode, Understood, definition_infos, refs, understand
+from verify.deciding.understand import (
+    Mode,
+    Understood,
+    definition_infos,
+    placeholder_indices,
+    refs,
+    understand,
+)
 from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
@@ -310,4 +317,4 @@ def definitions_of(task: PairTask) -> list[DefinitionInfo]:
     """The definitions in force, read as `understand` reads them (with the page's
     index names, so that `p_l := …` defines a family, not a name `p_{l}`)."""
     indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
-    return definition_infos(task.definitions, indices)
+    return definition_infos(task.definitions, indices, placeholder_indices(task))
