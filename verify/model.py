@@ -233,10 +233,12 @@ class Declaration:
     letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n`)
     count: str = ""  # a subset's size, as declared (`size N_k`)
     meaning: str = ""  # what the symbol stands for: the `# comment` on its line
+    embedded: tuple[str, ...] = ()  # indices inside a literal name: i in `\\mu_{z^{(i)}|x^{(i)}}`
+    depends_on: tuple[str, ...] = ()  # scalars it is a smooth function of: `depends on \\theta`
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts + self.arguments
+        return self.subscripts + self.superscripts + self.arguments + self.embedded
 
     @property
     def is_random(self) -> bool:
@@ -295,7 +297,8 @@ class Declaration:
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
             arguments=tuple(data.get("arguments", ())), letter=data.get("letter", ""),
-            count=data.get("count", ""),
+            count=data.get("count", ""), embedded=tuple(data.get("embedded", ())),
+            depends_on=tuple(data.get("depends_on", ())),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
                      tuple(p["superscripts"]), bool(p["superscript_parenthesized"]),

@@ -179,3 +179,44 @@ def test_sizes_may_have_literal_subscripts() -> None:
     assert by_base["V"].shape is not None and str(by_base["V"].shape.rows) == "d_{v}"
     wrong = read({"d_k": "size", "q": "vector(d_q)"})
     assert wrong.problems and "'d_{q}' is not a declared size" in wrong.problems[0].message
+
+
+def test_a_random_vector_and_a_family_of_vectors_share_a_letter() -> None:
+    """CS229's factor z beside z^{(i)}, Bishop's bold x beside x_i: twins
+    (`verify.reading.twins`), random ones included."""
+    notation = read({"m, n": "size", "i": "index 1..m", "I": "identity(n)",
+                     "z": "vector(n), random \\mathcal{N}(0, I)",
+                     "z^{(i)}": "vector(n), random \\mathcal{N}(0, I)",
+                     "\\mathbf{x}": "vector(n)", "\\mathbf{x}_i": "vector(n)"})  # fmt: skip
+    assert not notation.problems, [p.message for p in notation.problems]
+    by_base = {d.base: d for d in notation.declarations}
+    assert by_base["z"].indices == () and by_base["z"].letter == ""
+    assert by_base["z^(i)"].letter == "z" and by_base["z^(i)"].indices == ("i",)
+    assert by_base["z^(i)"].is_random and by_base["\\mathbf{x}_i"].letter == "\\mathbf{x}"
+
+
+def test_an_index_inside_a_literal_name_makes_a_family() -> None:
+    notation = read({"m, n": "size", "i": "index 1..m",
+                     "\\mu_{z^{(i)}|x^{(i)}}": "vector(n)", "\\mu_{t|t-1}": "vector(n)",
+                     "\\theta_{\\text{new}}": "scalar"})  # fmt: skip
+    assert not notation.problems, [p.message for p in notation.problems]
+    by_base = {d.base: d for d in notation.declarations}
+    assert by_base["\\mu_{z^{(i)}|x^{(i)}}"].indices == ("i",)
+    assert by_base["\\mu_{t|t-1}"].indices == ()
+    assert by_base["\\theta_{\\text{new}}"].indices == ()
+
+
+def test_depends_on_names_a_declared_scalar() -> None:
+    good = read({"n": "size", "\\theta": "scalar",
+                 "K": "matrix(n, n), symmetric, positive-definite, depends on \\theta"})  # fmt: skip
+    assert not good.problems, [p.message for p in good.problems]
+    (k,) = [d for d in good.declarations if d.base == "K"]
+    assert k.depends_on == ("\\theta",) and k.properties == ("symmetric", "positive-definite")
+    assert "depends on <scalar>" in KNOWN_WORDS
+    undeclared = read({"n": "size", "K": "matrix(n, n), depends on \\phi"})
+    (problem,) = undeclared.problems
+    assert "\\phi must be a declared scalar" in problem.message and "K" in undeclared.broken
+    rigid = read({"n": "size", "a": "scalar", "Q": "matrix(n, n), orthogonal, depends on a"})
+    assert "'orthogonal' cannot be kept" in rigid.problems[0].message
+    with pytest.raises(ValueError, match="takes no properties"):
+        parse_value("vector(n), random \\mathcal{N}(0, I), depends on a")

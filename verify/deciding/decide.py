@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from verify.deciding.cancel import cancels
 from verify.deciding.compare import (
     TOLERANCE_TEXT,
     check_defined,
@@ -26,6 +27,7 @@ from verify.deciding.hypotheses import describe as describe_givens
 from verify.deciding.instances import draw, rational, value_of
 from verify.deciding.prove import provable, prove
 from verify.deciding.regions import piecewise
+from verify.deciding.solutions import RESIDUAL_TEXT, full_rank, holds_with_floats, negligible
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood, refs, understand
 from verify.deciding.wholes import part_declaration
@@ -39,7 +41,7 @@ from verify.errors import (
 )
 from verify.meaning import terms as T
 from verify.meaning.conditions import holds
-from verify.meaning.dual import Dual, Mat, fast_numbers, slope_of
+from verify.meaning.dual import Dual, Mat, exact_mode, fast_numbers, slope_of
 from verify.meaning.integrate import integrates
 from verify.meaning.terms import Env
 from verify.meaning.textbook_terms import PartRef
@@ -155,6 +157,11 @@ def evaluate(term: T.Term, env: Env) -> Any:
 
 
 def _run(u: Understood, task: PairTask, result: Result) -> None:
+    cancelled = cancels(task, u, evaluate)  # `N C^{-1}X = 0 ⟹ X = 0`, without solving
+    if cancelled is not None:
+        result.status, result.method = Status.CHECKED, cancelled[0]
+        result.instances, result.tolerance = cancelled[1], TOLERANCE_TEXT
+        return
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     used = _names_used([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []), task.declarations)
     passed = 0
@@ -187,7 +194,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             result.sizes.append({k: v for k, v in env.sizes.items() if k in used})
             break
     result.instances = passed
-    result.tolerance = TOLERANCE_TEXT
+    result.tolerance = TOLERANCE_TEXT + (RESIDUAL_TEXT if u.mode == Mode.IMPLIES else "")
     if passed < 3 and unsatisfied is not None:
         what = "premise" if u.mode == Mode.ENTAILS else "given"
         raise PairError(
@@ -363,6 +370,17 @@ def one_instance(
                 "second value of " + u.wrt.name: show(other), "lhs there": show(l2),
                 "rhs there": show(r2)}  # fmt: skip
     # implies: substitute the solution into the premise
+
+    def with_floats() -> bool:  # a transcendental solution is costly exactly
+        solution = evaluate(u.rhs, env)
+        if not same(evaluate(u.rhs, env2), solution):
+            return False
+        at = satisfy(u.givens, env.with_slot(slot, solution), task.declarations, u.fixed)
+        small = negligible(evaluate(u.lhs, at), evaluate(u.lhs, env2))
+        return small and _determined(u, env, slot, solution)
+
+    if exact_mode() and holds_with_floats(with_floats):
+        return None
     solution = evaluate(u.rhs, env)
     if not same(evaluate(u.rhs, env2), solution):
         raise PairError(f"the solution for {u.wrt.name} depends on {u.wrt.name} itself", task.line)
@@ -399,8 +417,7 @@ def _determined(u: Understood, env: Env, slot: tuple[Any, ...], solution: Any) -
             moved = Mat(data)
         slope = slope_of(evaluate_raw(u.lhs, env.deeper().with_slot(slot, moved)), tag)
         columns.append(list(slope) if isinstance(slope, Mat) else [slope])
-    jacobian = sp.Matrix(columns).T
-    return bool(jacobian.rank() == len(positions))
+    return full_rank(sp.Matrix(columns).T)
 
 
 def evaluate_raw(term: T.Term, env: Env) -> Any:

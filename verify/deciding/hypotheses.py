@@ -144,6 +144,7 @@ def _assign_definitions(
     so (the rest are solved, and every case checked, as usual) and the symbol
     each defining case assigned."""
     assigned: dict[int, str] = {}
+    slots: dict[int, Slot] = {}
     for n, (_, given, values) in enumerate(cases):
         if given.is_region:
             continue
@@ -158,7 +159,7 @@ def _assign_definitions(
                 raise Unsatisfied(problem)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
-            assigned[n] = slot[1]
+            assigned[n], slots[n] = slot[1], slot
             break
     # What may still move: the symbols assigned, and any symbol of a given solved later
     # (which may be solved for the very symbol a defining given assigned).
@@ -167,9 +168,13 @@ def _assign_definitions(
         for name in _reads(case[1], "")
     }  # fmt: skip
     movable = set(assigned.values()) | solved_later
+    # A slot assigned by two cases (a given with a free index whose other side does
+    # not depend on it) keeps only the last value: the others must be checked.
+    last = {slot: n for n, slot in slots.items()}
     settled = {
         n for n in assigned
-        if not (_reads(cases[n][1], assigned[n]) & movable) and assigned[n] not in solved_later
+        if last[slots[n]] == n and not (_reads(cases[n][1], assigned[n]) & movable)
+        and assigned[n] not in solved_later
     }  # fmt: skip
     return env, settled, assigned
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sympy as sp
 
+from verify.deciding.dependence import draw_curves
 from verify.deciding.wholes import entrywise_value
 from verify.errors import EmptyRange
 from verify.meaning.dual import Mat, power
@@ -246,6 +247,7 @@ def draw(
                     if needed is None or d.base in needed:
                         raise
     draw_subsets(rng, declarations, env)
+    draw_curves(rng, declarations, env, matrix_value, lambda r: rational(r, nonzero=False))
     for name in sorted(undeclared):
         if plan in SPECIAL_PLANS and not positive_undeclared:
             env.values[name] = (

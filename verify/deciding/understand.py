@@ -8,6 +8,7 @@ place in the page.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,6 +29,7 @@ from verify.meaning import cases, textbook, twins
 from verify.meaning import terms as T
 from verify.meaning.conditions import condition_term, parse_condition
 from verify.meaning.scope import DefinitionInfo, Scope
+from verify.meaning.templated import with_template
 from verify.meaning.translate import Translator
 from verify.model import (
     Declaration,
@@ -71,15 +73,27 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
 
 def definition_infos(
     sources: list[DefinitionSource], indices: set[str] | None = None,
-    families: set[str] | None = None,
+    families: set[str] | None = None, placeholders: set[str] | None = None,
 ) -> list[DefinitionInfo]:  # fmt: skip
-    """Parse the definitions in force; a broken one is reported on its own row."""
-    infos = []
+    """Parse the definitions in force; a broken one is reported on its own row.
+    `placeholders`: the indices a templated name may run over (`\\gamma(z_{nk})`);
+    by default all of `indices`. A name defined by several rows is defined by cases
+    (`F_1 := …`, `F_{t+1} := …`): its scripts are cases, never a template."""
+    inside = placeholders if placeholders is not None else indices or set()
+    parsed = []
     for source in sources:
         try:
-            infos.append(parse_definition(source, indices, families))
+            parsed.append((parse_definition(source, indices, families), parse_side(source.lhs)))
         except PairError:
             continue
+    rows = Counter(info.family for info, _ in parsed if info.family)
+    infos = []
+    for info, lhs in parsed:
+        if rows[info.family] > 1:
+            infos.append(info)
+        else:
+            named = _named_value(lhs, families or set(), info.body)
+            infos.append(with_template(info, lhs, inside, named))
     return infos
 
 
@@ -133,6 +147,12 @@ def _redefinition(
     """A definition gives a new name its meaning; a name already in use (declared,
     defined before, used in an earlier step, or in its own body) is an error."""
     where = meanings.get(info.base)
+    if (
+        where is not None
+        and where.startswith("declared")
+        and twins.defined_beside(info, page.declarations)
+    ):
+        where = None  # Bishop's N_k beside the size N: a family beside a plain symbol
     plain = not (info.subscripts or info.superscripts) and "_" not in info.base
     if where is None and plain and info.base in atoms(info.body):
         where = "used in its own definition"
@@ -321,10 +341,22 @@ class Understood:
         return frozenset([self.wrt.name] if self.wrt is not None else [])
 
 
+def definitions_in_force(task: PairTask) -> list[DefinitionInfo]:
+    """The definitions a step may use, read with the page's indices and families."""
+    indices, families = _index_names(task.declarations)
+    return definition_infos(task.definitions, indices, families, placeholder_indices(task))
+
+
+def placeholder_indices(task: PairTask) -> set[str]:
+    """The indices a name may have inside its brackets or scripts: declared plain
+    indices, not the letters of data values (`o^{(i)}: index 0..1` in `p(o = 1)`)."""
+    return {d.base for d in task.declarations if d.kind == Kind.INDEX and not d.indices}
+
+
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
     indices, families = _index_names(task.declarations)
-    definitions = definition_infos(task.definitions, indices, families)
+    definitions = definitions_in_force(task)
     broken = {**task.broken, **broken_definitions(task.definitions, indices, families)}
     translator = Translator(task.declarations, definitions, broken)
     implication = task.relation.is_implication

@@ -302,22 +302,19 @@ def _categorical(
     """`Categorical(\\phi)`: a vector of probabilities, or a family with one index open."""
     if count != 1:
         raise TranslateError(f"{written}: Categorical takes one vector of probabilities", 0)
-    try:
-        vector = reader.translate(node, scope)
-    except TranslateError as err:
-        filled = _fill(reader, node, scope)
-        if filled is None:
-            raise err from None
+    filled = _fill(reader, node, scope)  # before reading it: `\\pi` beside `\\pi_k` is π
+    if filled is not None:
         term, open_range = filled
         if support is not None and open_range != support:
             raise TranslateError(
                 f"{written}: the probabilities run over {open_range[0]}..{open_range[1]} but"
                 f" the outcomes over {support[0]}..{support[1]}",
                 node.pos,
-            ) from None
+            )
         first, last = support or open_range
         return Distribution("categorical", [term], SCALAR, written,
                             (T.SizeValue(first), T.SizeValue(last)), OUTCOME)  # fmt: skip
+    vector = reader.translate(node, scope)
     if vector.shape is None or not vector.shape.is_column:
         raise TranslateError(
             f"{written}: the probabilities must be a vector, got {show_shape(vector.shape)}",

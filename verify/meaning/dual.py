@@ -101,7 +101,10 @@ class Dual:
         if self._outer(other):
             return other * self
         v, s = self._parts(other)
-        return Dual(self.value * v, self.slope * v + self.value * s, self.tag)
+        # A zero part adds nothing; multiplying a large expression by 0 would make
+        # SymPy ask whether it is infinite, which costs as much as the product.
+        slope = _times(self.slope, v) + _times(self.value, s)
+        return Dual(_times(self.value, v), slope, self.tag)
 
     __rmul__ = __mul__
 
@@ -116,6 +119,17 @@ class Dual:
 
     def __rpow__(self, base: Scalar) -> Scalar:
         return power(base, self)
+
+
+def _times(a: Scalar, b: Scalar) -> Scalar:
+    """a·b, exactly 0 at once when either is a literal zero."""
+    if _literal_zero(a) or _literal_zero(b):
+        return sp.Integer(0)
+    return a * b
+
+
+def _literal_zero(x: Scalar) -> bool:
+    return (isinstance(x, int) or getattr(x, "is_Number", False)) and x == 0
 
 
 def is_zero(x: Scalar) -> bool:
@@ -138,7 +152,7 @@ def reciprocal(x: Scalar) -> Scalar:
     if isinstance(x, Dual):
         inv = reciprocal(x.value)
         return Dual(inv, -x.slope * inv * inv, x.tag)
-    return 1 / x
+    return sp.Integer(1) / x  # exact even for a Python int (`dual / 2`)
 
 
 def power(base: Scalar, exponent: Scalar) -> Scalar:
@@ -252,7 +266,7 @@ class Mat:
             for col in cols:
                 total: Scalar = sp.Integer(0)
                 for a, b in zip(row, col, strict=True):
-                    if is_zero(a) and not isinstance(a, Dual):
+                    if (is_zero(a) and not isinstance(a, Dual)) or _literal_zero(b):
                         continue
                     total = total + a * b
                 out_row.append(total)

@@ -22,7 +22,7 @@ from verify.latex.syntax import (
     unwrap,
     variable_name,
 )
-from verify.meaning import subsets, textbook
+from verify.meaning import subsets, templated, textbook
 from verify.meaning import terms as T
 from verify.meaning.ambiguity import (
     operand_group,
@@ -41,7 +41,7 @@ from verify.meaning.arguments import (
 )
 from verify.meaning.cases import case_member
 from verify.meaning.expectation import ExpectationReader
-from verify.meaning.extremes import over_index
+from verify.meaning.extrema import EXTREMA, over_index
 from verify.meaning.functions import canonical, known
 from verify.meaning.known import inverse_function, several_arguments
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
@@ -131,7 +131,9 @@ class OperatorReader:
             return None
         key = canonical_script(compact(ast.Product(factors[k : k + 2], [""], pos=0)))
         definition = self.reader.definitions.get(key)
-        if definition is None or definition.params:
+        if definition is None or definition.template is not None:  # `\\gamma(z_{nj})`
+            return templated.named_value(self.reader, factors[k], args, scope, factors[k].pos)
+        if definition.params:
             return None
         term, _ = self.reader.expand(definition, None, None, [], scope, factors[k].pos)
         return term
@@ -330,8 +332,8 @@ class OperatorReader:
         log_base = None
         sup, name = inverse_function(name, sup, node.pos)
         row = known(name)
-        if name in ("max", "min") and isinstance(node, ast.Scripted) and node.sub is not None:
-            return over_index(self, name, factors, ops, k, scope)  # `\\max_{a} q(s, a)`
+        if name in EXTREMA and isinstance(node, ast.Scripted) and node.sub is not None:
+            return over_index(self, node, name, factors, ops, k, scope), len(factors)  # `\\min_l`
         if row is not None and row.arity != (1, 1):
             return several_arguments(self.reader, name, factors, k, scope)
         if isinstance(node, ast.Scripted) and node.sub is not None:

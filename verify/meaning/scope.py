@@ -37,6 +37,9 @@ class DefinitionInfo:
     # plain placeholder.
     family: str = ""
     case: ast.Node | None = None
+    # A name with indices inside a literal script (`\\gamma(z_{nk})`): the name as a
+    # pattern (`verify.latex.templates`); its placeholders are `subscripts`.
+    template: ast.Node | None = None
 
 
 @dataclass

@@ -25,8 +25,8 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
+from verify.meaning import dependence, templated, textbook, twins, zeros
 from verify.meaning import terms as T
-from verify.meaning import textbook, twins
 from verify.meaning.cases import case_families, case_member
 from verify.meaning.conditions import Guarded, condition_term
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
@@ -203,6 +203,9 @@ class Translator:
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
         name = self.twin(name, sub, sup, pos)
+        if name in self.family_twins:  # `z^{i}` beside `z` and `z^{(i)}`
+            twins.refuse_bare_index(self.family_twins[name], name, sup, pos,
+                                    lambda n: self.is_index(n, scope))  # fmt: skip
         member = twins.conditioned_family(self.conditioned, name, sub, pos)
         if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
             found, sup = self.member(member[0], member[1], sup, scope, pos)
@@ -218,6 +221,10 @@ class Translator:
             return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
+        templated_name = templated.read(self, name, sub, sup, scope, pos)
+        if templated_name is not None:  # `\\mu_{z^{(i)}|x^{(i)}}`: indices inside a script
+            return self.superscript(templated_name[0], templated_name[1], primes, scope, pos,
+                                    name=name)  # fmt: skip
         literal = self.literal(name, sub, sup)
         if literal is None and name in self.cases:  # `m_{t-1}`, `x^{(t-1)}`: by cases
             family = self.cases[name]
@@ -249,7 +256,9 @@ class Translator:
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
                     return self.superscript(term, sup, primes, scope, pos, name=name)
-        if name in self.definitions:
+        if name in self.definitions and not twins.plain_reading(
+            self.definitions[name], self.declarations, sub, sup
+        ):
             definition = self.definitions[name]
             if definition.params:
                 raise TranslateError(
@@ -280,6 +289,8 @@ class Translator:
             if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
                 term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
                 return self.superscript(term, sup, primes, scope, pos, name=name)
+            if name == "\\pi" and sub is None and decl.subscripts:  # 2\pi beside \pi_k
+                return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
@@ -355,6 +366,9 @@ class Translator:
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name in zeros.BOLD_ZEROS:
+            return self.superscript(zeros.bold_zero(name, sub, self.declarations, pos), sup,
+                                    primes, scope, pos)  # fmt: skip
         if name == textbook.ONES:
             return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
                                     scope, pos)  # fmt: skip
@@ -471,7 +485,8 @@ class Translator:
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
         shape = decl.shape if decl.kind in (Kind.VECTOR, Kind.MATRIX) else SCALAR
-        return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
+        ref = T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos)
+        return dependence.dependent(ref, decl), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
         term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True,

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
 from verify.reading import conditioned, parts, twins
+from verify.reading.dependence import dependence_problem
+from verify.reading.embedded import embedded_indices
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -114,7 +116,7 @@ def _names(key: str, value: object, indices: set[str]) -> list[str] | None:
 def _declaration(
     key: str, declared: DeclaredKind, indices: set[str], line: int, meaning: str = ""
 ) -> Declaration:
-    form = split_symbol(key)
+    written = form = split_symbol(key)
     condition = conditioned.split(form.sub, indices)
     if condition is not None:  # `\\phi_{j|y=1}`: a family in j, named with its condition
         form = SymbolShape(conditioned.base_name(form.base, *condition), condition[0], form.sup,
@@ -123,8 +125,15 @@ def _declaration(
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     arguments = argument_names(form.args)
-    if declared.kind.is_integer and arguments and declared.random is None:
+    # `\\mu_{z^{(i)}|x^{(i)}}`: declared indices inside a literal name (`verify.reading.embedded`)
+    embedded = () if condition is not None else embedded_indices(written, form, indices)
+    if declared.kind.is_integer and (arguments or embedded) and declared.random is None:
         raise ValueError("a size or index is a plain letter")
+    if embedded and (subs or sups or arguments):
+        raise ValueError(
+            f"the name depends on {', '.join(embedded)} inside its script and takes index"
+            " scripts too: write every index inside the name, or none"
+        )
     # `N_k: size`, `y^{(i)}: index 0..1`: a family of whole numbers (class sizes, data
     # values), used as numbers and as indices (`\\phi_{z^{(i)}}`), never as placeholders
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
@@ -138,7 +147,8 @@ def _declaration(
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
-        arguments=arguments, count=declared.count, meaning=meaning,
+        arguments=arguments, count=declared.count, meaning=meaning, embedded=embedded,
+        depends_on=declared.depends_on,
     )  # fmt: skip
 
 
@@ -290,7 +300,9 @@ def _references(notation: Notation) -> None:
             if d.kind == Kind.INDEX and not d.is_random and not d.indices
         }  # fmt: skip
         for d in list(notation.declarations):
-            problem = _reference_problem(d, sizes, indices, notation.broken, notation.local)
+            problem = _reference_problem(d, sizes, indices, notation.broken, notation.local) or (
+                dependence_problem(d, notation.declarations, notation.broken)
+            )
             if problem:
                 notation.declarations.remove(d)
                 notation.block([d.base] + [p.base for p in d.parts], d.line,

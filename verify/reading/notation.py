@@ -31,7 +31,7 @@ KNOWN_WORDS = (
     f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
     " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}'), columns <pattern>"
     " (as in 'columns \\mathbf{u}_j'), diagonal entries <pattern> (as in 'diagonal entries"
-    " d_j')"
+    " d_j'), depends on <scalar>"
 )
 
 
@@ -47,6 +47,7 @@ class DeclaredKind:
     parts: tuple[tuple[str, str], ...] = ()  # ("entries", "y^{(i)}"), ("rows", "x^{(i)}")
     random: RandomClause | None = None
     count: str = ""  # `subset of 1..N, size N_k`: the size, as written
+    depends_on: tuple[str, ...] = ()  # `depends on \\theta` (`verify.meaning.dependence`)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,7 @@ def parse_value(value: str) -> DeclaredKind:
     wholes: list[tuple[str, str]] = []
     random: RandomClause | None = None
     count = ""
+    depends: list[str] = []
     for prop in parts[1:]:
         if re.match(r"random\b", prop.strip()):
             random = parse_random(prop, kind)
@@ -304,6 +306,10 @@ def parse_value(value: str) -> DeclaredKind:
         sized = re.fullmatch(r"size (.+)", prop)
         if sized and kind == Kind.SUBSET:
             count = sized.group(1).strip()
+            continue
+        dependence = re.fullmatch(r"depends on (.+)", prop)
+        if dependence:
+            depends.append(re.sub(r"\s+", "", dependence.group(1)))
             continue
         whole = re.fullmatch(PART_PATTERN + r" (.+)", prop)
         if whole:
@@ -322,14 +328,13 @@ def parse_value(value: str) -> DeclaredKind:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
     _check_combination(properties)
-    if random is not None and (properties or sums_over):
+    if random is not None and (properties or sums_over or depends):
         raise ValueError("a random symbol takes no properties: its distribution says it all")
     if kind == Kind.SUBSET and properties:
         raise ValueError(f"a subset takes no property but its size ('size N_k'), got"
                          f" '{properties[0]}'")  # fmt: skip
-    return DeclaredKind(
-        kind, shape, tuple(properties), sums_over, index_range, tuple(wholes), random, count
-    )
+    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range, tuple(wholes),
+                        random, count, tuple(depends))  # fmt: skip
 
 
 def _part_word(kind: Kind, shape: Shape | None, word: str, key: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from verify.latex.printer import compact
 from verify.meaning import terms as T
 from verify.meaning.cases import CaseRef
 from verify.meaning.conditions import Guarded
-from verify.meaning.extremes import IndexedExtreme
+from verify.meaning.extrema import Extremum
 from verify.meaning.subsets import SetSum
 from verify.meaning.terms import Env
 from verify.model import Declaration, Pair, Status
@@ -313,7 +313,7 @@ _READINGS: dict[type, Printer] = {
         f"\\mathcal{{N}}({reading(t.point)}; {reading(t.mean)}, {reading(t.covariance)})"
     ),  # fmt: skip
     T.Constant: lambda t: "\\text{const}",
-    IndexedExtreme: _sum,
+    Extremum: _sum,
     CaseRef: lambda t: (
         f"{t.family.name}{t.family.script}{{{reading(t.index)}}}"
         + (f"({', '.join(reading(a) for a in t.arguments)})" if t.arguments else "")
