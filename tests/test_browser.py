@@ -1,4 +1,5 @@
-"""The built site in a real browser: every formula typeset, markers visible, no CDN.
+"""The built site in a real browser: every formula typeset, a marker beside every
+row of every checked formula, nothing clipped on a desktop or a phone, no CDN.
 
 Builds the site with `mkdocs build --strict`, serves it on 127.0.0.1 and opens
 every page in Debian's headless chromium through Playwright. Playwright's own
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +46,7 @@ MATHJAX_READY = "() => window.MathJax && MathJax.startup && MathJax.startup.prom
 
 # The TeX of every formula that MathJax did not turn into output.
 UNTYPESET = """() => [...document.querySelectorAll('.arithmatex')]
-    .filter(e => !e.querySelector('mjx-container'))
+    .filter(e => !e.querySelector('mjx-container') || e.querySelector('[data-mjx-error], mjx-merror'))
     .map(e => e.textContent.trim().slice(0, 80))"""
 
 # A page that replaced the one marked before a click, with all its math typeset.
@@ -62,27 +64,63 @@ LEFTOVER_TEX = """() => {
   return ['$$', '\\\\[', '\\\\(', '\\\\begin{'].filter(t => text.includes(t));
 }"""
 
-# Each marker and the notation header take up space on screen and fit in it.
+# A derivation page: its header, and every row marker shown beside its row
+# (its middle within the row's height, as MathJax drew the row).
 LAYOUT = """() => {
   const box = e => e.getBoundingClientRect();
   const shown = e => e.offsetParent !== null && box(e).width > 0 && box(e).height > 0;
-  const summaries = [...document.querySelectorAll('.verify-strip summary')];
-  const notation = document.querySelector('.verify-notation table');
+  const marks = [...document.querySelectorAll('.verify-gutter .verify-mark')];
+  const chains = [...document.querySelectorAll('.verify-chain')];
+  let offRow = 0;
+  for (const chain of chains) {
+    const rows = verifyRowBoxes(chain);
+    for (const cell of chain.querySelectorAll('.verify-cell')) {
+      const mark = cell.querySelector('.verify-mark');
+      if (!mark) continue;
+      const row = rows && rows[Number(cell.dataset.verifyRow)];
+      const middle = (box(mark).top + box(mark).bottom) / 2;
+      if (!row || middle < row.top - 2 || middle > row.bottom + 2) offRow++;
+    }
+  }
   return {
-    derivation: document.querySelector('.verify-notation:not(.verify-unverified)') !== null,
-    markers: summaries.length,
-    hidden: summaries.filter(s => !shown(s)).length,
-    notation: notation !== null && shown(notation),
-    overflowing: [...document.querySelectorAll('.verify-strip')]
-      .filter(s => s.scrollWidth > s.clientWidth + 1).length,
+    derivation: document.querySelector('.verify-summary:not(.verify-unverified)') !== null,
+    notation: document.querySelector('.verify-summary details.verify-symbols') !== null,
+    markers: marks.length,
+    hidden: marks.filter(m => !shown(m)).length,
+    unplaced: chains.filter(c => !c.classList.contains('verify-placed')).length,
+    offRow: offRow,
     errors: document.querySelectorAll('mjx-merror').length,
   };
 }"""
 
-# Relative luminance of a marker's text colour, to tell light from dark text.
+# Display formulas wider than the box they scroll in, and how many of those
+# show no scroll cue (a visible `.verify-cue` for the formula or its chain).
+OVERFLOW = """() => {
+  const shown = e => e && e.offsetParent !== null && e.getBoundingClientRect().height > 0;
+  let formulas = 0, overflowing = 0, clipped = [];
+  for (const el of document.querySelectorAll('div.arithmatex, pre.arithmatex')) {
+    if (!shown(el) || !el.querySelector('mjx-container')) continue;
+    formulas++;
+    const chain = el.closest('.verify-chain');
+    const scroller = el.closest('.verify-math') || el;
+    if (scroller.scrollWidth <= scroller.clientWidth + 1) continue;
+    overflowing++;
+    const owner = chain || el;
+    const cue = chain ? chain.querySelector(':scope > .verify-cue') : el.nextElementSibling;
+    const cued = owner.classList.contains('verify-overflows') && cue !== null &&
+      cue.classList.contains('verify-cue') && shown(cue);
+    if (!cued) clipped.push(el.textContent.trim().slice(0, 60));
+  }
+  return {formulas, overflowing, clipped};
+}"""
+
+# How far the page can be scrolled sideways (0 when it fits the window).
+SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+# Relative luminance of a marker's icon colour, to tell light from dark text.
 MARKER_LUMINANCE = """() => {
-  const label = document.querySelector('.verify-strip summary .verify-label');
-  const [r, g, b] = getComputedStyle(label).color.match(/\\d+/g).map(Number);
+  const icon = document.querySelector('.verify-gutter .verify-mark .verify-icon');
+  const [r, g, b] = getComputedStyle(icon).color.match(/\\d+/g).map(Number);
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }"""
 
@@ -153,7 +191,8 @@ def page_paths(site: Path) -> list[str]:
 
 
 def untypeset(tab: Any) -> list[str]:
-    """Wait for MathJax to finish; return the formulas it left as raw TeX."""
+    """Wait for MathJax to finish; return the formulas it left as raw TeX or
+    typeset as an error (a brace or script cut off)."""
     tab.wait_for_function(MATHJAX_READY, timeout=60_000)
     tab.evaluate("() => MathJax.startup.promise.then(() => true)")
     return list(tab.evaluate(UNTYPESET))
@@ -178,27 +217,92 @@ def test_every_page_renders_offline(site: Path, base_url: str, browser: Any) -> 
         assert tab.evaluate(LEFTOVER_TEX) == [], f"{path}: raw TeX left in the page"
         if layout["derivation"]:
             derivations += 1
-            assert layout["notation"], f"{path}: notation table not visible"
+            assert layout["notation"], f"{path}: no notation table"
             assert layout["markers"] > 0 and layout["hidden"] == 0, f"{path}: {layout}"
+            assert layout["unplaced"] == 0 and layout["offRow"] == 0, f"{path}: {layout}"
         tab.context.close()
     assert derivations > 0, "no derivation page in the site"
     foreign = sorted({url for url in requests if not url.startswith(base_url)})
     assert foreign == [], f"requests left 127.0.0.1: {foreign}"
 
 
+def test_nothing_is_clipped_on_a_desktop_or_a_phone(
+    site: Path, base_url: str, browser: Any
+) -> None:
+    """At 1280 px at most 2% of display formulas overflow their column without
+    a scroll cue; at 390 px no page scrolls sideways."""
+    formulas, clipped, sideways = 0, [], []
+    for path in page_paths(site):
+        requests: list[str] = []
+        tab = open_page(browser, base_url + path, requests, viewport={"width": 1280, "height": 900})
+        assert untypeset(tab) == []
+        found = tab.evaluate(OVERFLOW)
+        formulas += found["formulas"]
+        clipped += [f"{path}: {tex}" for tex in found["clipped"]]
+        tab.context.close()
+        tab = open_page(browser, base_url + path, requests, viewport={"width": 390, "height": 844})
+        assert untypeset(tab) == []
+        if tab.evaluate(SIDEWAYS) > 0:
+            sideways.append(path)
+        tab.context.close()
+    assert formulas > 100
+    assert len(clipped) <= 0.02 * formulas, f"{len(clipped)} of {formulas} clipped: {clipped}"
+    assert sideways == [], f"pages that scroll sideways at 390 px: {sideways}"
+
+
 def test_markers_on_a_phone_in_dark_mode(site: Path, base_url: str, browser: Any) -> None:
-    derivation = next(p for p in page_paths(site) if p.startswith("gmm/") and "mistakes" not in p)
     requests: list[str] = []
     phone = {"viewport": {"width": 390, "height": 844}, "color_scheme": "dark"}
-    tab = open_page(browser, base_url + derivation, requests, **phone)
+    tab = open_page(browser, base_url + "gmm/m-step-means/", requests, **phone)
     assert untypeset(tab) == []
     assert tab.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     layout = tab.evaluate(LAYOUT)
-    assert layout["markers"] > 0 and layout["overflowing"] == 0, layout
-    assert tab.evaluate(MARKER_LUMINANCE) > 0.6  # light text on the dark background
-    tab.locator(".verify-strip summary").first.click()
-    assert tab.locator(".verify-strip details[open] .verify-detail").first.is_visible()
+    assert layout["markers"] > 0 and layout["hidden"] == 0 and layout["offRow"] == 0, layout
+    assert tab.evaluate(SIDEWAYS) <= 0
+    assert tab.evaluate(MARKER_LUMINANCE) > 0.45  # a light green on the dark background
+    mark = tab.locator(".verify-gutter .verify-mark").nth(3)
+    mark.click()
+    panel = tab.locator(f"#{mark.get_attribute('aria-controls')}")
+    assert panel.locator(".verify-detail").is_visible()
+    assert mark.get_attribute("aria-expanded") == "true"
+    assert tab.locator(".verify-highlight").count() == 1  # its row is lit
+    mark.click()
+    assert not panel.locator(".verify-detail").is_visible()
+    tab.mouse.move(0, 0)
+    tab.evaluate("() => document.activeElement.blur()")
+    assert tab.locator(".verify-highlight").count() == 0  # closed, and no longer pointed at
     tab.context.close()
+
+
+def test_a_counterexample_reads_in_the_page_notation(
+    site: Path, base_url: str, browser: Any
+) -> None:
+    requests: list[str] = []
+    tab = open_page(browser, base_url + "gmm/common-mistakes/", requests)
+    assert untypeset(tab) == []
+    mark = tab.locator(".verify-mark.verify-expected-failure").first
+    assert "mistake caught" in mark.inner_text()
+    mark.click()
+    panel = tab.locator(f"#{mark.get_attribute('aria-controls')}")
+    tab.evaluate("() => MathJax.startup.promise.then(() => true)")
+    text = panel.inner_text()
+    assert "left − right" in text and "[" not in text  # no `x[1]`: the page's names
+    assert panel.locator("table.verify-values mjx-container").count() > 3  # typeset values
+    tab.context.close()
+
+
+def test_search_indexes_the_text_not_the_checker(site: Path) -> None:
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    for leftover in ("verify-mark", "verify-summary", "rational values exactly", "Notation ("):
+        assert leftover not in index, leftover
+    assert re.search(r"(checked|sampled) at \\d+ instance", index) is None
+    assert "responsibilit" in index  # the prose is still found
+
+
+def test_the_report_says_when_and_by_what_it_was_built(site: Path) -> None:
+    report = (site / "verification-report" / "index.html").read_text(encoding="utf-8")
+    assert "This report was built <code>" in report and "checker <code>" in report
+    assert "mistakes caught" in report or "mistake caught" in report
 
 
 def test_instant_navigation_typesets_the_new_page(site: Path, base_url: str, browser: Any) -> None:
@@ -212,6 +316,8 @@ def test_instant_navigation_typesets_the_new_page(site: Path, base_url: str, bro
     tab.wait_for_function(NEW_PAGE_TYPESET, timeout=60_000)
     assert "/gmm/" in tab.url
     assert tab.evaluate("document.querySelectorAll('article mjx-container').length") > 0
-    assert tab.evaluate(LAYOUT)["errors"] == 0
+    tab.evaluate("() => MathJax.startup.promise.then(() => true)")
+    layout = tab.evaluate(LAYOUT)
+    assert layout["errors"] == 0 and layout["unplaced"] == 0 and layout["offRow"] == 0, layout
     tab.context.close()
     assert all(url.startswith(base_url) for url in requests)

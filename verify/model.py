@@ -77,6 +77,7 @@ class Kind(StrEnum):
     MATRIX = "matrix"
     IDENTITY = "identity"
     FUNCTION = "function"
+    SUBSET = "subset"  # a set of indices, `\\mathcal{C}_k: subset of 1..N, size N_k`
 
     @property
     def is_integer(self) -> bool:
@@ -143,6 +144,7 @@ class Directive:
     wrt: str | None = None
     distinct: tuple[tuple[str, str], ...] = ()  # `where j \ne l`: indices kept apart
     given: tuple[Hypothesis, ...] = ()  # `given a = b; c = d`: assumed by the block
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: the instances it holds at
 
 
 @dataclass
@@ -176,6 +178,7 @@ class Definition:
     lhs: Span
     rhs: Span
     index: int = 0
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \\le T - 1`: where it is defined
 
 
 @dataclass
@@ -201,10 +204,11 @@ class Part:
     subscripts: tuple[str, ...]
     superscripts: tuple[str, ...]
     superscript_parenthesized: bool
+    arguments: tuple[str, ...] = ()  # `entries v_\\pi(s)`: indices written as arguments
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts
+        return self.subscripts + self.superscripts + self.arguments
 
 
 @dataclass(frozen=True)
@@ -226,10 +230,15 @@ class Declaration:
     parameters: tuple[str, ...] = ()  # its parameters, as LaTeX: `\mu`, `\Sigma`
     parts: tuple[Part, ...] = ()
     arguments: tuple[str, ...] = ()  # index placeholders written as arguments: `\\pi(a | s)`
+    letter: str = ""  # the letter as written, when `base` is a family's own name (`x_n`)
+    count: str = ""  # a subset's size, as declared (`size N_k`)
+    meaning: str = ""  # what the symbol stands for: the `# comment` on its line
+    embedded: tuple[str, ...] = ()  # indices inside a literal name: i in `\\mu_{z^{(i)}|x^{(i)}}`
+    depends_on: tuple[str, ...] = ()  # scalars it is a smooth function of: `depends on \\theta`
 
     @property
     def indices(self) -> tuple[str, ...]:
-        return self.subscripts + self.superscripts + self.arguments
+        return self.subscripts + self.superscripts + self.arguments + self.embedded
 
     @property
     def is_random(self) -> bool:
@@ -240,6 +249,9 @@ class Declaration:
         if self.kind == Kind.INDEX and self.index_range:
             low, high = self.index_range
             return f"index {low}..{high}" + self.describe_random()
+        if self.kind == Kind.SUBSET and self.index_range:
+            low, high = self.index_range
+            return f"subset of {low}..{high}" + (f", size {self.count}" if self.count else "")
         if self.kind in (Kind.VECTOR, Kind.IDENTITY) and self.shape:
             return f"{self.kind}({self.shape.rows})" + self.describe_random()
         if self.kind == Kind.MATRIX and self.shape:
@@ -258,7 +270,7 @@ class Declaration:
             return str(self.shape)
         if self.kind.is_integer:
             return "integer"
-        if self.kind == Kind.FUNCTION:
+        if self.kind in (Kind.FUNCTION, Kind.SUBSET):
             return "—"
         return "1 × 1"
 
@@ -284,12 +296,16 @@ class Declaration:
             if index_range else None,
             line=int(data.get("line", 0)), distribution=data.get("distribution"),
             parameters=tuple(data.get("parameters", ())),
-            arguments=tuple(data.get("arguments", ())),
+            arguments=tuple(data.get("arguments", ())), letter=data.get("letter", ""),
+            count=data.get("count", ""), embedded=tuple(data.get("embedded", ())),
+            depends_on=tuple(data.get("depends_on", ())),
             parts=tuple(
                 Part(p["kind"], p["key"], p["base"], tuple(p["subscripts"]),
-                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]))
+                     tuple(p["superscripts"]), bool(p["superscript_parenthesized"]),
+                     tuple(p.get("arguments", ())))
                 for p in data.get("parts", ())
             ),
+            meaning=str(data.get("meaning", "")),
         )  # fmt: skip
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 Monomial = tuple[str, ...]  # sorted size names, repeated for powers
 
 # A name may carry a literal subscript, as in `d_k` or `d_{model}` (Vaswani's sizes);
-# it is spelled `d_{k}` everywhere, as the `symbols:` keys spell a literal name.
-_NAME = r"(?:[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?"
+# it is spelled `d_{k}` everywhere, as the `symbols:` keys spell a literal name; and
+# primes, as in `s'` (Sutton and Barto's next state).
+_NAME = r"(?:[A-Za-z][A-Za-z0-9]*|\\[A-Za-z]+)(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?'*"
 _TOKEN = re.compile(rf"\s*(?:(\d+)|({_NAME})|(\\cdot|\*|\+|-|\(|\)))")
 
 

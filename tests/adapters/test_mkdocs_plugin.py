@@ -26,6 +26,7 @@ from verify.adapters import mkdocs_plugin
 from verify.adapters.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
 from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
 from verify.reporting import render as render_module
+from verify.reporting import summary
 
 DERIVATION = """\
 ---
@@ -129,10 +130,10 @@ def render(config: MkDocsConfig, files: Files, uri: str) -> str:
     assert page.markdown is not None
     out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     assert out is not None
-    # Strips wait as placeholders until the HTML stage; put them in as MkDocs would.
+    # The markup waits as placeholders until the page is HTML; put it in as MkDocs would.
     plugin = config.plugins["verify"]
     assert isinstance(plugin, VerifyPlugin)
-    return render_module.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
+    return summary.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
 
 
 def test_options_have_defaults_and_are_validated(tmp_path: Path) -> None:
@@ -180,20 +181,23 @@ def test_one_check_for_all_pages_and_a_report(site: Path, monkeypatch: pytest.Mo
     assert checker.calls == [["docs/d.md", "docs/index.md"]]  # one call, every page
     report = files.get_file_from_path(REPORT_URI)
     assert report is not None and report.generated_by
-    assert "[D](d.md)" not in report.content_string  # no title: named by file
-    assert "[d](d.md) | 1 of 1 | 1 checked" in report.content_string
+    assert report.content_string.endswith("# Verification report\n\n<!--verify-report-0-->\n")
+    assert "search:\n  exclude: true" in report.content_string  # checker output, not searched
+    body = plugin.deferred[REPORT_URI]["<!--verify-report-0-->"]  # HTML, no Markdown
+    assert '<a href="../d/">d</a></td><td>1 of 1</td><td>1 checked</td>' in body  # by file
 
 
-def test_strip_goes_right_after_the_block(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_block_is_wrapped_with_its_markers(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, plugin, _ = start(site, monkeypatch=monkeypatch)
     files = on_files(config)
     lines = render(config, files, "d.md").split("\n")
-    closing = [i for i, line in enumerate(lines) if line == "$$"][-1]
-    assert lines[closing + 2].startswith('<div class="verify-strip"')
-    assert "checked at 6 instances" in lines[closing + 2]
-    assert lines[closing + 3 : closing + 6] == ["", "", "Text after."]
+    first, last = [i for i, line in enumerate(lines) if line == "$$"]
+    assert lines[first - 2].startswith('<div class="verify-chain')
+    assert lines[last + 2].startswith('</div><div class="verify-gutter"')
+    assert "checked at 6 instances" in lines[last + 2]
+    assert lines[last + 3 : last + 6] == ["", "Text after.", ""]
     title = lines.index("# D")
-    assert lines[title + 2].startswith('<div class="verify-notation')
+    assert lines[title + 2].startswith('<div class="verify-summary')
     assert render(config, files, "index.md") == "# Home\n\nWelcome.\n"
 
 
@@ -252,11 +256,22 @@ def test_disabled_checks_nothing_but_still_renders_math(
     assert report is not None and "turned off" in report.content_string
 
 
-def test_strips_leave_their_paragraph(tmp_path: Path) -> None:
-    _, plugin = make_config(tmp_path)
-    html = '<p><div class="verify-strip" role="group"><details></details></div>\n</p>'
-    out = plugin.on_page_content(html, page=None, config=None, files=None)  # type: ignore[arg-type]
-    assert out == '<div class="verify-strip" role="group"><details></details></div>'
+def test_markup_goes_in_after_search_has_indexed_the_page(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, plugin, _ = start(site, monkeypatch=monkeypatch)
+    files = on_files(config)
+    file = files.get_file_from_path("d.md")
+    assert file is not None
+    page = MkDocsPage(None, file, config)
+    page.read_source(config)
+    assert page.markdown is not None
+    config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+    (name,) = [n for n in plugin.deferred["d.md"] if n.startswith("<!--verify-open")]
+    html = f"<p>{name}</p>"
+    out = plugin.on_post_page(html, page=page, config=config)
+    assert out.startswith('<div class="verify-chain') and "<p>" not in out
+    assert "d.md" not in plugin.deferred  # used once, then forgotten
 
 
 # Whole builds with the real checker.
@@ -335,7 +350,57 @@ def test_build_of_a_correct_site_passes_strict(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "site" / "right" / "index.html").read_text()
     assert 'data-verify-status="proved"' in html or 'data-verify-status="checked"' in html
-    assert "verify-notation" in html
+    assert "verify-summary" in html and "<!--verify-" not in html
     assert (tmp_path / "site" / "assets" / "verify" / "mathjax" / "tex-svg.js").is_file()
     report = (tmp_path / "site" / "verification-report" / "index.html").read_text()
     assert "1 of 1" in report
+
+
+def test_a_warm_build_reads_its_renderings_back(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    config, plugin, _ = start(site, monkeypatch=monkeypatch, cache_dir=str(cache))
+    first = render(config, on_files(config), "d.md")
+    kept = sorted((cache / "rendered").glob("*.json"))
+    assert len(kept) == 1  # d.md; index.md has no math to mark up
+    (cache / "rendered" / "stale.json").write_text("{}")
+
+    def no_rendering(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("rendered again")
+
+    config.plugins.on_config(config)  # the next build
+    monkeypatch.setattr(render_module, "annotate_page", no_rendering)
+    assert render(config, on_files(config), "d.md") == first
+    config.plugins.on_post_build(config=config)
+    assert sorted((cache / "rendered").glob("*.json")) == kept  # the unused one is gone
+
+
+# Prints which of the heavy modules a whole `mkdocs build` imported.
+PROBE = """\
+import sys
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "--strict", "-q"])
+except SystemExit as end:
+    assert not end.code, end.code
+heavy = ("sympy", "lark", "verify.reading.markdown", "verify.reporting.render")
+print(" ".join(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_a_warm_build_imports_neither_sympy_nor_lark_nor_the_renderer(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(SITE_CONFIG.replace("cache_dir: false", "cache_dir: .c"))
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "docs" / "right.md").write_text(RIGHT)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+    def build_and_list() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert "sympy" in build_and_list()  # cold: the step is checked and rendered
+    assert build_and_list() == []  # warm: the cache and the kept rendering answer

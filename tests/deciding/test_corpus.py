@@ -97,12 +97,14 @@ def row_relations(row: str) -> list[str]:
     Only relations outside braces count (so `\\sum_{i=1}`, `\\text{…}`, `1\\{j = 3\\}`
     and `\\begin{aligned}` do not), except braces that only decorate: `\\boxed{…}`,
     `\\color{c}{…}` and plain braces that are no argument, as a reader sees through
-    them; a chain `a = b \\le c` gives one per relation;
+    them; a chain `a = b \\le c` gives one per relation; an `=`, `<`, `>`, `\\le` or
+    `\\ge` inside parentheses or brackets (`p(x \\mid y = 1)`) is part of a name;
     an implication row is one pair; a definition row (`:=`) is none.
     """
     row = re.sub(r"(?<!\\)%.*$", "", row)
     found: list[str] = []
     depth = 0
+    brackets = 0  # open `(` and `[`
     decorations: list[bool] = []  # for each open brace: whether it only decorates
     k = 0
     while k < len(row):
@@ -116,7 +118,8 @@ def row_relations(row: str) -> list[str]:
                 k = labelled.end()
                 continue
             if command:
-                if depth == 0 and command.group(1) in RELATION_COMMANDS:
+                inside = brackets > 0 and command.group(1) in ("le", "leq", "ge", "geq")
+                if depth == 0 and command.group(1) in RELATION_COMMANDS and not inside:
                     found.append(RELATION_COMMANDS[command.group(1)])
                 k = command.end()
                 decoration = DECORATION.match(row, k) if command.group(1) in DECORATIONS else None
@@ -139,7 +142,11 @@ def row_relations(row: str) -> list[str]:
             found.append(":=")
             k += 2
             continue
-        elif depth == 0 and char in "=<>":
+        elif char in "([":
+            brackets += 1
+        elif char in ")]":
+            brackets = max(0, brackets - 1)
+        elif depth == 0 and brackets == 0 and char in "=<>":
             found.append(char)
         k += 1
     if "\\implies" in found:

@@ -151,8 +151,8 @@ def test_a_random_symbol_outside_an_expectation_keeps_its_value() -> None:
 def test_the_notation_table_shows_each_distribution() -> None:
     page = Page("docs/p.md", {"symbols": SYMBOLS}, 10, [], declarations(), [])
     text = html.unescape(notation_table(PageReport(page)))
-    assert "vector(n), random \\mathcal{N}(\\mu, \\Sigma)" in text
-    assert "scalar, random Bernoulli(p)" in text
+    assert 'random, drawn from <span class="arithmatex">\\(\\mathcal{N}(\\mu, \\Sigma)\\)' in text
+    assert 'random, drawn from <span class="arithmatex">\\(\\text{Bernoulli}(p)\\)' in text
 
 
 def test_explain_shows_the_expectation_it_computed(tmp_path: Path) -> None:

@@ -197,11 +197,11 @@ def test_the_search_keeps_to_its_budget() -> None:
     task, _, _ = _wrong_steps(PAGES / "soundness" / "mutants-e-step.md")[0]
     started = time.perf_counter()
     search = find_repairs(task, seconds=0.3)
-    assert time.perf_counter() - started < 3.0
+    assert time.perf_counter() - started < 10.0  # generous: a loaded machine is slow
     assert search.stopped
     started = time.perf_counter()
     search = find_repairs(task, seconds=SECONDS, wall=0.5)  # the clock, for the worker
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 8.0
     assert search.stopped.startswith(repair_module.CLOCK)
 
 

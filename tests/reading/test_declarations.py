@@ -104,11 +104,33 @@ def test_duplicates_name_both_entries_and_suggest_entries() -> None:
     assert "y" in notation.broken
 
 
-def test_duplicate_scalars_say_rename() -> None:
-    notation = read({"k": "size", "j": "index 1..k", "\\phi": "scalar", "\\phi_j": "scalar"})
+def test_duplicate_families_say_rename() -> None:
+    notation = read({"m, k": "size", "i": "index 1..m", "j": "index 1..k",
+                     "\\phi_j": "scalar", "\\phi^{(i)}": "scalar"})  # fmt: skip
     (problem,) = notation.problems
     assert "both declare \\phi" in problem.message and "rename one" in problem.message
     assert "already declared" not in problem.message
+
+
+def test_a_plain_symbol_and_a_family_may_share_a_letter() -> None:
+    notation = read({"d, N": "size", "n": "index 1..N", "x": "vector(d)", "x_n": "vector(d)",
+                     "\\phi": "scalar", "\\phi_n": "scalar"})  # fmt: skip
+    assert not notation.problems
+    family = next(d for d in notation.declarations if d.letter == "x")
+    assert family.base == "x_n" and family.subscripts == ("n",)
+    assert {d.base for d in notation.declarations} >= {"x", "x_n", "\\phi", "\\phi_n"}
+
+
+def test_a_family_that_could_be_the_entries_is_still_a_duplicate() -> None:
+    notation = read({"m": "size", "i": "index 1..m", "x": "matrix(m, m)", "x^{(i)}": "vector(m)"})
+    (problem,) = notation.problems
+    assert "declare 'x: matrix(m, m), rows x^{(i)}'" in problem.message
+
+
+def test_a_family_with_a_bare_superscript_never_shares_a_letter() -> None:
+    notation = read({"m": "size", "i": "index 1..m", "x": "scalar", "x^i": "scalar"})
+    (problem,) = notation.problems
+    assert "both declare x" in problem.message
 
 
 def test_a_part_declared_again_restates_it_and_must_fit() -> None:
@@ -157,3 +179,44 @@ def test_sizes_may_have_literal_subscripts() -> None:
     assert by_base["V"].shape is not None and str(by_base["V"].shape.rows) == "d_{v}"
     wrong = read({"d_k": "size", "q": "vector(d_q)"})
     assert wrong.problems and "'d_{q}' is not a declared size" in wrong.problems[0].message
+
+
+def test_a_random_vector_and_a_family_of_vectors_share_a_letter() -> None:
+    """CS229's factor z beside z^{(i)}, Bishop's bold x beside x_i: twins
+    (`verify.reading.twins`), random ones included."""
+    notation = read({"m, n": "size", "i": "index 1..m", "I": "identity(n)",
+                     "z": "vector(n), random \\mathcal{N}(0, I)",
+                     "z^{(i)}": "vector(n), random \\mathcal{N}(0, I)",
+                     "\\mathbf{x}": "vector(n)", "\\mathbf{x}_i": "vector(n)"})  # fmt: skip
+    assert not notation.problems, [p.message for p in notation.problems]
+    by_base = {d.base: d for d in notation.declarations}
+    assert by_base["z"].indices == () and by_base["z"].letter == ""
+    assert by_base["z^(i)"].letter == "z" and by_base["z^(i)"].indices == ("i",)
+    assert by_base["z^(i)"].is_random and by_base["\\mathbf{x}_i"].letter == "\\mathbf{x}"
+
+
+def test_an_index_inside_a_literal_name_makes_a_family() -> None:
+    notation = read({"m, n": "size", "i": "index 1..m",
+                     "\\mu_{z^{(i)}|x^{(i)}}": "vector(n)", "\\mu_{t|t-1}": "vector(n)",
+                     "\\theta_{\\text{new}}": "scalar"})  # fmt: skip
+    assert not notation.problems, [p.message for p in notation.problems]
+    by_base = {d.base: d for d in notation.declarations}
+    assert by_base["\\mu_{z^{(i)}|x^{(i)}}"].indices == ("i",)
+    assert by_base["\\mu_{t|t-1}"].indices == ()
+    assert by_base["\\theta_{\\text{new}}"].indices == ()
+
+
+def test_depends_on_names_a_declared_scalar() -> None:
+    good = read({"n": "size", "\\theta": "scalar",
+                 "K": "matrix(n, n), symmetric, positive-definite, depends on \\theta"})  # fmt: skip
+    assert not good.problems, [p.message for p in good.problems]
+    (k,) = [d for d in good.declarations if d.base == "K"]
+    assert k.depends_on == ("\\theta",) and k.properties == ("symmetric", "positive-definite")
+    assert "depends on <scalar>" in KNOWN_WORDS
+    undeclared = read({"n": "size", "K": "matrix(n, n), depends on \\phi"})
+    (problem,) = undeclared.problems
+    assert "\\phi must be a declared scalar" in problem.message and "K" in undeclared.broken
+    rigid = read({"n": "size", "a": "scalar", "Q": "matrix(n, n), orthogonal, depends on a"})
+    assert "'orthogonal' cannot be kept" in rigid.problems[0].message
+    with pytest.raises(ValueError, match="takes no properties"):
+        parse_value("vector(n), random \\mathcal{N}(0, I), depends on a")

@@ -52,7 +52,7 @@ VALUE_ERRORS = [
     ("", "empty declaration"),
     (
         "tensor(n)",
-        "unknown kind 'tensor(n)' (known: function, identity, index, matrix, scalar, size, vector, index A..B)",
+        "unknown kind 'tensor(n)' (known: function, identity, index, matrix, scalar, size, subset, vector, index A..B, subset of A..B)",
     ),
     ("vector", "vector needs one size, as in vector(n)"),
     ("vector(n, m)", "vector needs one size, as in vector(n)"),

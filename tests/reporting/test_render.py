@@ -1,14 +1,16 @@
 """Rendering of the checker's answers: golden files plus the small rules.
 
 Each `tests/pages/render/<case>.md` is a page; the test builds its `PageReport` by
-hand, renders it the way the MkDocs plugin does and compares the HTML that
-Python-Markdown (with the site's extensions) makes of it with `<case>.html`.
-Run with `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change.
+hand, renders it the way the MkDocs plugin does (placeholders in the Markdown,
+Python-Markdown with the site's extensions, then the markup put in) and
+compares the HTML with `<case>.html`. Run with `UPDATE_GOLDEN=1` to rewrite the
+golden files after a deliberate change.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
 from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
-from verify.reporting import render
+from verify.reporting import details, header, render, rows, site_report, summary, values
 from verify.shape import Shape, Size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,8 +75,8 @@ def derivation_report() -> PageReport:
         declaration("n", "size", 4),
         declaration("j", "index", 5, index_range=("1", "k")),
         declaration("l", "index", 5, index_range=("1", "k")),
-        declaration("x", "vector", 6, shape=("n", "1")),
-        declaration("\\mu_j", "vector", 6, shape=("n", "1"), subscripts=("j",)),
+        declaration("x", "vector", 6, shape=("n", "1"), meaning="a point, $x$"),
+        declaration("\\mu_j", "vector", 6, shape=("n", "1"), subscripts=("j",), base="\\mu"),
         declaration(
             "\\Sigma_j",
             "matrix",
@@ -88,8 +90,9 @@ def derivation_report() -> PageReport:
     blocks.append(Block(36, 38, ""))
     example = {
         "sizes": {"n": 2},
-        "values": {"A": [[1, 2], [0, 1]], "x": [[1], [0]], "y": [[0], [1]]},
-        "lhs": "2",
+        "indices": {"j": 1},
+        "values": {"A": [[1, "1/2"], [0, 1]], "x": [1, 0], "\\mu[2]": ["-123456789/1000", 3]},
+        "lhs": "7/3",
         "rhs": "0",
     }
     results = [
@@ -154,10 +157,10 @@ def render_page(source: str, report: PageReport, md: markdown.Markdown) -> str:
     """What the plugin does to a page, from its source to the article HTML."""
     body, _ = get_data(source)
     offset = render.markdown_line_offset(source, body)
-    annotated = render.annotate_markdown(body, report, offset)
-    annotated = render.insert_header(annotated, render.notation_table(report))
+    deferred: dict[str, str] = {}
+    annotated = render.annotate_page(body, report, offset, deferred)
     md.reset()
-    return render.unwrap_strips(md.convert(annotated)) + "\n"
+    return summary.fill_placeholders(md.convert(annotated), deferred) + "\n"
 
 
 def check_golden(path: Path, actual: str) -> None:
@@ -180,17 +183,69 @@ def test_report_page_matches_golden() -> None:
         page("docs/about.md", [], [], unverified="prose only", front_matter={"title": "About"})
     )
     reports = [derivation_report(), nested_report(), unchecked]
-    links = {"docs/page.md": "page.md", "docs/about.md": "about.md"}
-    check_golden(GOLDEN / "report.md", render.report_page(reports, links))
+    links = {"docs/page.md": "../page/", "docs/about.md": "../about/"}
+    build = {"date": "2026-11-26 12:00 UTC", "commit": "0123456789ab", "version": "0.1.0 (d1g35t)"}
+    check_golden(GOLDEN / "report.html", site_report.report_html(reports, links, build) + "\n")
 
 
-def test_every_strip_follows_its_block(site_markdown: Any) -> None:
+def test_report_counts_mistakes_apart_and_names_the_build() -> None:
+    html = site_report.report_html([derivation_report()], {}, {"commit": "abc", "date": "today"})
+    assert "<td>2 of 5</td>" in html  # 2 verified of 5 steps, the expected failure apart
+    assert "from commit <code>abc</code>" in html and "built <code>today</code>" in html
+    assert "1 mistake caught" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_each_formula_becomes_a_chain_around_its_block(site_markdown: Any) -> None:
     source = (GOLDEN / "derivation.md").read_text(encoding="utf-8")
     html = render_page(source, derivation_report(), site_markdown)
-    order = [html.index(f'data-verify-status="{s}"') for s in ("checked", "failed")]
-    assert html.index("\\[\n\\begin{aligned}") < order[0] < html.index("x^T A y = y^T A x")
-    assert html.index("x^T A y = y^T A x") < order[1] < html.index("(AB)^T = A^T B^T")
-    assert "<p><div" not in html  # no strip left wrapped in a paragraph
+    aligned = html.index("\\begin{aligned}")
+    opening = html.rindex('<div class="verify-chain', 0, aligned)
+    assert html.index('data-verify-status="checked"') > aligned  # its details follow it
+    assert html.count('<div class="verify-chain') == 4  # every block with results
+    assert "<!--verify-" not in html  # every placeholder filled
+    assert "<p><div" not in html  # none left wrapped in a paragraph
+    assert 'data-verify-rows="2"' in html[opening : opening + 100]
+
+
+def test_justification_leaves_the_formula_and_is_shown_once(site_markdown: Any) -> None:
+    source = (GOLDEN / "derivation.md").read_text(encoding="utf-8")
+    html = render_page(source, derivation_report(), site_markdown)
+    math = html[html.index("\\begin{aligned}") : html.index("\\end{aligned}")]
+    assert "expand" not in math and "&amp;&amp;" not in math
+    assert "&amp;= a^2 + 2ab + b^2" in math  # the mathematics itself is unchanged
+    gutter = html[html.index('<div class="verify-gutter"') :]
+    assert gutter.index('<span class="verify-why">expand</span>') < gutter.index("reorder")
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        ("\\quad\\text{a slip with } A^T", ["a slip with ", "\\(A^T\\)"]),
+        # `\\text` inside a script or a fraction is part of that formula
+        ("\\text{definition of } \\theta_{\\text{new}}",
+         ["definition of ", "\\(\\theta_{\\text{new}}\\)"]),
+        ("\\frac{\\text{a}}{2}\\text{ halves}", ["\\(\\frac{\\text{a}}{2}\\)", " halves"]),
+        ("\\mathbf{S}_\\mathrm{W}\\text{ is symmetric}",
+         ["\\(\\mathbf{S}_\\mathrm{W}\\)", " is symmetric"]),
+    ],
+)  # fmt: skip
+def test_justification_text_outside_math_only(latex: str, expected: list[str]) -> None:
+    shown = details.justification(latex)
+    pieces = re.split(r'<span class="arithmatex">(.*?)</span>', shown)
+    assert [p for p in pieces if p] == expected
+
+
+def test_every_row_with_a_step_carries_its_own_marker(site_markdown: Any) -> None:
+    source = (GOLDEN / "derivation.md").read_text(encoding="utf-8")
+    html = render_page(source, derivation_report(), site_markdown)
+    cells = re.findall(r'<div class="verify-cell" data-verify-row="(\d+)">(.*?)</div>', html)
+    marks = [
+        (row, re.findall(r'class="verify-mark verify-([a-z-]+)"', cell)) for row, cell in cells
+    ]
+    # Rows 0 and 1 of the aligned block; then the single rows of three blocks.
+    assert marks == [("0", ["checked"]), ("1", ["proved"]), ("0", ["failed"]),
+                     ("0", ["expected-failure"]), ("0", ["skipped"])]  # fmt: skip
 
 
 def test_page_text_is_escaped(site_markdown: Any) -> None:
@@ -203,19 +258,21 @@ def test_page_text_is_escaped(site_markdown: Any) -> None:
 
 def test_problem_outside_blocks_goes_after_the_title() -> None:
     report = derivation_report()
-    body = "# Title\n\nText.\n"
-    out = render.annotate_markdown(body, report, line_offset=10)
-    title, blank, strip_line = out.split("\n")[:3]
+    deferred: dict[str, str] = {}
+    out = render.annotate_markdown("# Title\n\nText.\n", report, 10, deferred)
+    title, blank, placeholder = out.split("\n")[:3]
     assert (title, blank) == ("# Title", "")
-    assert strip_line.startswith('<div class="verify-strip"') and "w&#95;l" in strip_line
+    assert "Problems on this page" in deferred[placeholder] and "w_l" in deferred[placeholder]
 
 
-def test_strip_keeps_the_indentation_of_its_block() -> None:
+def test_placeholders_keep_the_indentation_of_their_block() -> None:
     report = report_of(page("p.md", [Block(3, 5, "")], []), [result(4, Status.PROVED)])
-    body = "- item\n\n    $$\n    a = a\n    $$\n"
-    lines = render.annotate_markdown(body, report, 0).split("\n")
-    assert lines[6] == "    " + render.strip(report.results)
-    assert lines[5] == lines[7] == ""
+    body = "- item\n\n    $$\n    a = a && \\text{why}\n    $$\n"
+    deferred: dict[str, str] = {}
+    lines = render.annotate_markdown(body, report, 0, deferred).split("\n")
+    assert lines[2] == "    <!--verify-open-0-->" and lines[8] == "    <!--verify-close-0-->"
+    assert lines[4:7] == ["    $$", "    a = a", "    $$"]
+    assert "why" in deferred["<!--verify-close-0-->"]
 
 
 @pytest.mark.parametrize(
@@ -233,8 +290,16 @@ def test_line_offset(source: str, markdown_text: str, offset: int) -> None:
 
 def test_header_goes_after_the_first_title_outside_code() -> None:
     body = "```\n# not a title\n```\n\nTitle\n=====\n\nText\n"
-    assert render.insert_header(body, "H").split("\n")[5:8] == ["=====", "", "H"]
-    assert render.insert_header("Text only\n", "H").startswith("H\n\nText only")
+    assert header.insert_header(body, "H").split("\n")[5:8] == ["=====", "", "H"]
+    assert header.insert_header("Text only\n", "H").startswith("H\n\nText only")
+
+
+def test_header_follows_the_result_under_the_title() -> None:
+    body = '# T\n\n!!! success "Result"\n    The answer, $x = 1$.\n\n    More.\n\nProse.\n'
+    lines = header.insert_header(body, "H").split("\n")
+    assert lines[lines.index("H") - 2] == "    More." and lines[-2] == "Prose."
+    late = '# T\n\nProse.\n\n!!! success "Result"\n    The answer.\n'
+    assert header.insert_header(late, "H").split("\n")[:3] == ["# T", "", "H"]
 
 
 @pytest.mark.parametrize(
@@ -244,7 +309,7 @@ def test_header_goes_after_the_first_title_outside_code() -> None:
         (Status.CHECKED, 1, "", "checked at 1 instance"),
         (Status.SAMPLED, 50, "", "sampled at 50 instances"),
         (Status.SKIPPED, 0, "needs a limit", "skipped: needs a limit"),
-        (Status.EXPECTED_FAILURE, 3, "", "expected failure"),
+        (Status.EXPECTED_FAILURE, 3, "", "mistake caught"),
         (Status.FAILED, 3, "differ", "failed"),
         (Status.ERROR, 0, "parse", "error"),
         (Status.PROVED, 0, "", "proved"),
@@ -254,22 +319,128 @@ def test_status_label(status: Status, instances: int, message: str, label: str) 
     assert render.status_label(result(1, status, instances=instances, message=message)) == label
 
 
-def test_count_sentence_counts_expected_failures_as_verified() -> None:
+def test_passing_markers_are_quiet_and_the_others_say_why() -> None:
+    quiet = render.marker(("line-1", result(1, Status.CHECKED, instances=6)))
+    loud = render.marker(("line-2", result(2, Status.EXPECTED_FAILURE)))
+    assert "verify-word" not in quiet and "checked at 6 instances" in quiet  # for screen readers
+    assert '<span class="verify-word">mistake caught</span>' in loud
+
+
+def test_count_sentence_counts_expected_failures_as_mistakes_caught() -> None:
     counts = {s.value: 0 for s in Status}
-    counts.update(proved=2, checked=20, **{"expected-failure": 1}, skipped=1, failed=1)
-    assert render.count_sentence(counts) == (
-        "23 of 25 steps verified: 2 proved, 20 checked, 1 expected failure. 1 skipped, 1 failed."
+    counts.update(proved=2, checked=20, **{"expected-failure": 6}, skipped=1, failed=1)
+    assert summary.count_sentence(counts) == (
+        "22 of 24 steps verified: 2 proved, 20 checked. 6 mistakes caught. 1 skipped, 1 failed."
     )
+    only = {s.value: 0 for s in Status} | {"expected-failure": 1}
+    assert summary.count_sentence(only) == "1 mistake caught."
 
 
-def test_notation_groups_symbols_declared_together() -> None:
-    table = render.notation_table(derivation_report())
+def test_notation_is_collapsed_in_plain_words_with_meanings() -> None:
+    table = header.notation_table(derivation_report())
     assert table.count("<tr>") == 1 + 5  # header; j and l share a row, so do x and mu_j
-    assert "index 1..k" in table and "sums to 1 over j" in table
+    assert '<details class="verify-symbols">' in table  # collapsed: no `open`
+    assert "an index, from" in table and "a vector of" in table and "matrix" in table
+    assert "adding up to 1 over" in table
+    assert 'a point, <span class="arithmatex">\\(x\\)</span>' in table  # `$x$` typeset
     assert "verify-problems" in table  # the page has a failed step
 
 
-def test_matrix_values_keep_their_rows() -> None:
-    assert render._format_value([[1, 22], [3, 4]]) == "[ 1  22]\n[ 3   4]"
-    assert render._format_value([1, 2]) == "[1, 2]"
-    assert render._format_value("7/4") == "7/4"
+def test_counterexample_speaks_the_page_notation() -> None:
+    html = details.counterexample(derivation_report().verdicts["line-27"].counterexample or {},
+                                  derivation_report().page.declarations)  # fmt: skip
+    assert "\\(\\mu_{2}\\)" in html and "mu[2]" not in html
+    assert "-\\frac{123456789}{1000}" in html and "-123457" in html  # exact, and decimals
+    assert "left − right" in html and "\\frac{7}{3}" in html and "2.33333" in html
+    assert "\\(n = 2,\\; j = 1\\)" in html
+
+
+def test_failed_step_is_shown_as_a_formula_and_errors_as_written() -> None:
+    report = derivation_report()
+    failed = details.detail(report.verdicts["line-27"], [])
+    assert '<div class="arithmatex">\\[x^T A y = y^T A x\\]</div>' in failed
+    error = details.detail(result(3, Status.ERROR, "\\frac{x}{", "y", message="bad"), [])
+    assert "<code>\\frac{x}{</code>" in error and "arithmatex" not in error
+
+
+def test_details_leave_a_place_for_repairs() -> None:
+    assert details.extra_sections(result(1, Status.FAILED)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("x[1]", "x^{(1)}"), ("w[2,1]", "w_{2}^{(1)}"), ("\\mu[2]", "\\mu_{2}"),
+     ("A[3,12]", "A_{3,12}"), ("A[1,2]", "A_{12}"), ("y", "y"), ("q[1]", "q[1]"),
+     ("\\phi_{j|y=1}[2]", "\\phi_{2|y=1}"), ("x_{n}[3]", "x_{3}")],
+)  # fmt: skip
+def test_member_names(name: str, expected: str) -> None:
+    decls = [
+        declaration("x^{(i)}", "vector", 1, base="x", superscripts=("i",),
+                    superscript_parenthesized=True, shape=("n", "1")),
+        declaration("w_j^{(i)}", "scalar", 2, base="w", subscripts=("j",), superscripts=("i",),
+                    superscript_parenthesized=True),
+        declaration("\\mu_j", "vector", 3, base="\\mu", subscripts=("j",), shape=("n", "1")),
+        declaration("A_{ij}", "scalar", 4, base="A", subscripts=("i", "j")),
+        declaration("\\phi_{j|y=1}", "scalar", 5, base="\\phi_{j|y=1}", subscripts=("j",)),
+        declaration("x_n", "vector", 6, base="x_{n}", letter="x", subscripts=("n",),
+                    shape=("n", "1")),
+    ]  # fmt: skip
+    assert values.member_name(name, decls) == expected
+
+
+def test_values_with_decimals_and_differences() -> None:
+    assert values.decimal_latex("1/3") == "0.333333"
+    assert values.decimal_latex(5) is None and values.decimal_latex("1.41421356237") is None
+    assert values.difference([1, "1/2"], [0, "1/3"]) == ["1", "1/6"]
+    assert values.difference([[1, 2], [3, 4]], [[1, 1], [1, 1]]) == [["0", "1"], ["2", "3"]]
+    assert values.difference([1, 2], "3") is None
+    assert values.exact_latex([[1, "-1/2"]]) == "\\begin{pmatrix} 1 & -\\frac{1}{2} \\end{pmatrix}"
+    assert values.decimal(1e-9) == "1 \\times 10^{-9}"
+
+
+ALIGNED = [
+    "$$",
+    "\\begin{aligned}",
+    "J",
+    "&= \\begin{pmatrix} a \\\\ b \\end{pmatrix} && \\text{a vector} \\\\",
+    "&= c",
+    "&& \\text{on its own line}",
+    "\\end{aligned}",
+    "$$",
+]
+
+
+def test_rows_of_an_aligned_block() -> None:
+    found = rows.block_rows(ALIGNED, 10)
+    assert [(r.line, r.justification) for r in found.rows] == [
+        (12, "\\text{a vector}"),
+        (14, "\\text{on its own line}"),
+    ]
+    assert found.lines == [*ALIGNED[:3], "&= \\begin{pmatrix} a \\\\ b \\end{pmatrix}  \\\\",
+                           "&= c", *ALIGNED[6:]]  # fmt: skip
+    kept = rows.block_rows(ALIGNED, 10, keep_justifications=True)
+    assert kept.lines == ALIGNED
+
+
+@pytest.mark.parametrize(
+    ("lines", "shown", "justifications"),
+    [
+        (["$$ a = b \\quad\\text{why} $$"], ["$$ a = b $$"], ["\\quad\\text{why}"]),
+        (["```math", "a &= b \\\\ &= c && x", "```"], ["```math", "a &= b \\\\ &= c", "```"],
+         ["", "x"]),
+        (["$$", "a &= b \\\\", "\\end{aligned}", "$$"], None, [""]),
+    ],
+)  # fmt: skip
+def test_rows_of_other_blocks(
+    lines: list[str], shown: list[str] | None, justifications: list[str]
+) -> None:
+    found = rows.block_rows(lines, 1)
+    assert [r.justification for r in found.rows] == justifications
+    assert found.lines == (shown if shown is not None else lines)
+
+
+def test_results_go_to_the_row_where_their_step_stands() -> None:
+    found = rows.block_rows(["```math", "a &= b \\\\ &= c \\\\", "&= d", "```"], 1)
+    named = [(f"r{n}", result(line, Status.PROVED)) for n, line in enumerate([2, 2, 3])]
+    found.place(named)
+    assert [[i for i, _ in r.results] for r in found.rows] == [["r0"], ["r1"], ["r2"]]

@@ -10,8 +10,8 @@ import pytest
 from verify import CheckOptions, check_page
 from verify.adapters.cli import main
 from verify.model import Change, Repair, Result, Status
+from verify.reporting.details import detail
 from verify.reporting.explain import explain
-from verify.reporting.render import marker
 from verify.reporting.repairs import corrected_step, holds_if, repair_items
 from verify.reporting.report import github_annotation, problem_lines
 
@@ -79,12 +79,10 @@ def test_console_annotation_and_page(page: Path) -> None:
     lines = problem_lines(failed)
     assert "    holds if `A` on the right (column 15) is `A^T`" in lines
     assert "holds if `A` is declared symmetric" in github_annotation(failed)
-    html = marker(expected)
+    html = detail(expected, report.page.declarations)
     assert "<dt>holds if</dt>" in html and "<dt>corrected</dt>" in html
     labels = dict(repair_items(expected))
-    assert (
-        "&#92;Sigma&#95;l" in labels["corrected"] and "&#92;Sigma&#95;j" not in labels["corrected"]
-    )
+    assert "\\Sigma_l" in labels["corrected"] and "\\Sigma_j" not in labels["corrected"]
 
 
 def test_json_report_carries_the_repairs(page: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,12 +3,18 @@
 The only module that imports MkDocs. It runs the checker once per build over
 all pages (in parallel, through `check_paths`), fails `mkdocs build` on a failed
 or error step, and hands the rendering to `verify.reporting.render`.
+
+The status markup goes into each page's HTML in `on_post_page`, after the
+search plugin has indexed the page (`on_page_context`): search never reads it,
+so results stay out of search snippets and cost the indexer nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -20,14 +26,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
+from verify import __version__
+from verify.adapters.rendered import RenderedPages
 from verify.model import PageReport, Result, summarize
-from verify.reporting import render
+from verify.reporting import summary
+from verify.reporting.site_report import report_html
 from verify.running.check import CheckOptions, check_paths
+from verify.running.keys import checker_version
 
 log = get_plugin_logger(__name__)
 
 REPORT_URI = "verification-report.md"
+REPORT_PLACEHOLDER = "<!--verify-report-0-->"
 ASSETS_URI = "assets/verify"
 MATHJAX_URI = f"{ASSETS_URI}/mathjax/tex-svg.js"
 
@@ -77,7 +89,9 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         # (path, content digest) -> report; lives across `mkdocs serve` rebuilds.
         self.memory: dict[tuple[str, str], PageReport] = {}
         self.reports: dict[str, PageReport] = {}
-        self.deferred: dict[str, dict[str, str]] = {}  # page -> placeholder -> strip
+        self.deferred: dict[str, dict[str, str]] = {}  # page -> placeholder -> HTML
+        self.sources: dict[str, tuple[str, str]] = {}  # page -> (display path, digest)
+        self.rendered = RenderedPages(None)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so that MkDocs keeps this instance (and `memory`) across rebuilds."""
@@ -93,45 +107,69 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        """Check every page before any is rendered, and add the report page."""
+        """Check every page before any is rendered, and add the report page.
+
+        The report page's Markdown is only its title: its body is HTML, put in
+        with the other markup after the page is converted and indexed."""
         self._add_assets(files, config)
+        self.deferred = {}
+        self.rendered = RenderedPages(self._options(config).cache_dir)
         if self.config.enabled:
             self.reports = self._check(files, config)
             self._stop_or_warn()
-            content = render.report_page(
-                list(self.reports.values()),
-                links={r.page.file: uri for uri, r in self.reports.items()},
-            )
+            # Checker output stays out of search (its body is put in later anyway).
+            content = f"---\nsearch:\n  exclude: true\n---\n\n# Verification report\n\n{REPORT_PLACEHOLDER}\n"
         else:
             content = "# Verification report\n\nChecking is turned off for this build.\n"
         if files.get_file_from_path(REPORT_URI) is None:
-            files.append(File.generated(config, REPORT_URI, content=content))
+            report_file = File.generated(config, REPORT_URI, content=content)
+            files.append(report_file)
+            if self.config.enabled:
+                by_path = {f.src_uri: f for f in files.documentation_pages()}
+                links = {
+                    rep.page.file: get_relative_url(by_path[uri].url, report_file.url)
+                    for uri, rep in self.reports.items()
+                    if uri in by_path
+                }
+                body = report_html(list(self.reports.values()), links, _build_facts(config))
+                self.deferred[REPORT_URI] = {REPORT_PLACEHOLDER: body}
         return files
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Markers under each formula, the notation table under the title."""
-        report = self.reports.get(page.file.src_uri)
+        """Placeholders around each checked formula and under the title; the
+        justifications move out of the formulas, to be shown beside their rows."""
+        uri = page.file.src_uri
+        report = self.reports.get(uri)
         if report is None:
             return markdown
+        path, digest = self.sources.get(uri, ("", ""))
+        markdown_digest = hashlib.sha256(markdown.encode()).hexdigest()
+        key = RenderedPages.key(checker_version(), uri, path, digest, markdown_digest)
+        kept = self.rendered.get(key)
+        if kept is not None:
+            self.deferred[uri] = kept[1]
+            return kept[0]
+        from verify.reporting import render  # not needed when every page comes rendered
+
         offset = render.markdown_line_offset(page.file.content_string, markdown)
         deferred: dict[str, str] = {}
-        annotated = render.annotate_markdown(markdown, report, offset, deferred)
-        self.deferred[page.file.src_uri] = deferred
-        if report.page.is_derivation:
-            return render.insert_header(annotated, render.notation_table(report))
-        if report.page.unverified and report.page.blocks:
-            return render.insert_header(annotated, render.unverified_note(report.page.unverified))
+        annotated = render.annotate_page(markdown, report, offset, deferred)
+        self.deferred[uri] = deferred
+        if all(r.cacheable for r in report.results):
+            self.rendered.put(key, annotated, deferred)
         return annotated
 
-    def on_page_content(
-        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        """Put the strips in, and undo the paragraph Markdown wraps around them."""
-        deferred = self.deferred.pop(page.file.src_uri, {}) if page is not None else {}
-        html = render.fill_placeholders(html, deferred)
-        return render.unwrap_strips(html)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the status markup in, now that search has indexed the page."""
+        deferred = self.deferred.pop(page.file.src_uri, {})
+        return summary.fill_placeholders(output, deferred)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """After a full build, drop the kept renderings that no page used."""
+        if self.command != "serve" and self.config.enabled:
+            self.rendered.prune()
 
     def _add_assets(self, files: Files, config: MkDocsConfig) -> None:
         """Serve MathJax and the status styles from the site itself: no CDN."""
@@ -175,6 +213,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
                 report = by_path.get(os.path.realpath(keys[f.src_uri][0]))
                 if report is not None:
                     self.memory[keys[f.src_uri]] = report
+        self.sources = keys
         live = set(keys.values())
         self.memory = {k: v for k, v in self.memory.items() if k in live}
         order = _nav_order(config.nav)
@@ -183,7 +222,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
             f.src_uri: self.memory[k] for f in pages if (k := keys[f.src_uri]) in self.memory
         }
         results = [r for rep in reports.values() for r in rep.results]
-        log.info(f"{len(reports)} pages: {render.count_sentence(summarize(results))}")
+        log.info(f"{len(reports)} pages: {summary.count_sentence(summarize(results))}")
         return reports
 
     def _stop_or_warn(self) -> None:
@@ -220,3 +259,58 @@ def _nav_order(nav: object) -> dict[str, int]:
 def problem_line(result: Result) -> str:
     """`file:line: status: message`, as the command line prints it."""
     return f"{_display_path(result.file)}:{result.line}: {result.status.value}: {result.message}"
+
+
+def _build_facts(config: MkDocsConfig) -> dict[str, str]:
+    """When the site was built, from which commit, by which checker.
+
+    The date honours SOURCE_DATE_EPOCH (reproducible builds); the commit is
+    left out when the site is not built from a git checkout."""
+    stamp = float(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    facts = {
+        "date": datetime.fromtimestamp(stamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "version": f"{__version__} ({checker_version()})",
+    }
+    folder = Path(config.docs_dir)  # the pages' own checkout
+    try:
+        commit = _git_commit(folder.resolve())
+    except (OSError, UnicodeDecodeError):
+        commit = None
+    if commit:
+        facts["commit"] = commit[:12]
+    return facts
+
+
+def _git_commit(folder: Path) -> str | None:
+    """The commit checked out where `folder` is, read from `.git` (a worktree's
+    `.git` file included) rather than by running git, which would cost the
+    build a process."""
+    for place in (folder, *folder.parents):
+        dot = place / ".git"
+        if dot.is_dir():
+            gitdir = dot
+            break
+        if dot.is_file():
+            pointer = dot.read_text(encoding="utf-8").strip()
+            if not pointer.startswith("gitdir:"):
+                return None
+            gitdir = (place / pointer.removeprefix("gitdir:").strip()).resolve()
+            break
+    else:
+        return None
+    head = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+    if not head.startswith("ref:"):
+        return head or None
+    ref = head.removeprefix("ref:").strip()
+    common = gitdir
+    if (gitdir / "commondir").is_file():
+        common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+    for gitfolder in (gitdir, common):
+        if (gitfolder / ref).is_file():
+            return (gitfolder / ref).read_text(encoding="utf-8").strip() or None
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0]
+    return None

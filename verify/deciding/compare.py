@@ -196,6 +196,8 @@ def show(v: Any) -> Any:
         return [[show(x) for x in row] for row in v.data]
     if isinstance(v, int):
         v = sp.Integer(v)
+    if isinstance(v, tuple):  # a set of indices (`verify.meaning.subsets`)
+        return [show(x) for x in v]
     v = sp.sympify(v)
     if v.is_Rational and (int(v.p).bit_length() > 130 or int(v.q).bit_length() > 130):
         return str(sp.N(v, 12))  # a huge exact number: its leading digits say enough

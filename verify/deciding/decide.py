@@ -14,10 +14,12 @@ then offered to SymPy for a proof (`verify.deciding.prove`).
 from __future__ import annotations
 
 import functools
+import random
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from verify.deciding.cancel import cancels
 from verify.deciding.compare import TOLERANCE_TEXT, precise, same
 from verify.deciding.hypotheses import describe as describe_givens
 from verify.deciding.hypotheses import satisfy
@@ -25,6 +27,8 @@ from verify.deciding.instances import Instance, draw_row, redraw_value
 from verify.deciding.method import describe, vacuous_derivatives
 from verify.deciding.plans import Plan, Row, names_used, plan_for, salt
 from verify.deciding.prove import provable, prove
+from verify.deciding.regions import piecewise
+from verify.deciding.solutions import RESIDUAL_TEXT
 from verify.deciding.tasks import PairTask
 from verify.deciding.trial import (
     checked_instance,
@@ -38,6 +42,7 @@ from verify.deciding.understand import Mode, Understood, refs, understand
 from verify.deciding.wholes import part_declaration
 from verify.errors import EmptyRange, EvaluationError, PairError, Undefined, Unsatisfied
 from verify.meaning import terms as T
+from verify.meaning.conditions import holds
 from verify.meaning.integrate import integrates
 from verify.meaning.textbook_terms import PartRef
 from verify.model import Relation, Result, Status
@@ -128,9 +133,12 @@ def _given_terms(u: Understood) -> list[T.Term]:
 
 
 def plan_of(task: PairTask, u: Understood) -> Plan:
+    """The pair's rows. A step with a function defined piece by piece (`|x|`, `\\max`)
+    may hold on some pieces only: it gets as many rows as an inequality."""
     return plan_for(instance_seed(task, u), task.declarations, u.translator.undeclared,
                     _terms(u) + _given_terms(u), inequality=u.mode == Mode.INEQUALITY,
-                    solving=u.mode == Mode.IMPLIES, minimum_sizes=u.minimum_sizes)  # fmt: skip
+                    solving=u.mode == Mode.IMPLIES, minimum_sizes=u.minimum_sizes,
+                    many=piecewise([u.lhs, u.rhs]))  # fmt: skip
 
 
 def _refuse_vacuous(u: Understood, task: PairTask) -> None:
@@ -147,6 +155,11 @@ def _refuse_vacuous(u: Understood, task: PairTask) -> None:
 
 def _run(u: Understood, task: PairTask, result: Result) -> None:
     _refuse_vacuous(u, task)
+    cancelled = cancels(task, u, evaluate)  # `N C^{-1}X = 0 ⟹ X = 0`, without solving
+    if cancelled is not None:
+        result.status, result.method = Status.CHECKED, cancelled[0]
+        result.instances, result.tolerance = cancelled[1], TOLERANCE_TEXT
+        return
     plan = plan_of(task, u)
     terms = _terms(u)
     symbols = refs(terms)
@@ -170,7 +183,7 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
             passed.append(instance)
             result.sizes.append({k: v for k, v in instance.env.sizes.items() if k in used})
     result.instances = len(passed)
-    result.tolerance = TOLERANCE_TEXT
+    result.tolerance = TOLERANCE_TEXT + (RESIDUAL_TEXT if u.mode == Mode.IMPLIES else "")
     if len(passed) < (1 if constant else MIN_INSTANCES) and unsatisfied and u.givens:
         what = "premise" if u.mode == Mode.ENTAILS else "given"
         raise PairError(
@@ -181,13 +194,16 @@ def _run(u: Understood, task: PairTask, result: Result) -> None:
     if len(passed) < (1 if constant else MIN_INSTANCES):
         raise PairError(
             f"only {len(passed)} admissible instance(s) could be drawn (a side was undefined at"
-            " the others: a singular matrix, a log of a non-positive number, ...)",
+            " the others: a singular matrix, a log of a non-positive number, ...; or a"
+            " `where` condition did not hold)",
             task.line,
         )
     solved = {n for i in passed for n in i.solved}  # values the givens set, not drawn
     stated = [g for g in u.givens if u.mode != Mode.ENTAILS or g is not u.givens[-1]]
     result.method = describe(u, plan, passed, used, notes, constant, solved)
     result.method += describe_givens(stated)
+    where = "; ".join(h.text for h in task.directive.conditions)
+    result.method += f" where {where}" if where else ""
     if integrates(u.lhs) or integrates(u.rhs):
         result.method = f"exact expectations, {result.method}"
     result.status = Status.SAMPLED if u.mode == Mode.INEQUALITY else Status.CHECKED
@@ -216,16 +232,21 @@ def _try_row(
         if any(env.indices.get(a) == env.indices.get(b) for a, b in task.directive.distinct):
             attempts["#indices"] = attempts.get("#indices", 0) + 1
             continue
+        if not holds(u.conditions, env):  # `where t \le T - 1`: not this instance
+            attempts["#indices"] = attempts.get("#indices", 0) + 1
+            continue
 
         other = functools.partial(_second_value, plan, row, u, task, env, attempt)
         rotation = row.number + attempt
+        seed = f"{plan.seed}|{row.number}|{attempt}"
         try:
             if constant:
-                env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, rotation)
+                env = satisfy(u.givens, env, task.declarations, u.fixed, u.targets, rotation,
+                              random.Random(f"{seed}|regions"))  # fmt: skip
                 verdict = one_instance(u, task, env, other, symbols, used, notes)
             else:
                 verdict, env = checked_instance(u, task, env, other, symbols, used, notes,
-                                                rotation)  # fmt: skip
+                                                rotation, seed)  # fmt: skip
         except Unsatisfied as err:
             if unsatisfied is not None:
                 unsatisfied.append(err)
@@ -309,7 +330,8 @@ def first_instance(task: PairTask, u: Understood, rng: Any = None) -> Any:
     plan = plan_of(task, u)
     for row in plan.rows:
         try:
-            return satisfy(u.givens, draw_row(plan, row).env, task.declarations, u.fixed)
+            return satisfy(u.givens, draw_row(plan, row).env, task.declarations, u.fixed,
+                           rng=random.Random(f"{plan.seed}|{row.number}|regions"))  # fmt: skip
         except (EmptyRange, Undefined):
             continue
     return None

@@ -20,16 +20,20 @@ an entry of `\\alpha`.
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
+from verify.deciding import counts
 from verify.deciding.compare import ordered, same
+from verify.deciding.regions import bring_into, redrawer
 from verify.errors import EvaluationError, PairError, Undefined, Unsatisfied
 from verify.meaning import terms as T
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power, slope_of
 from verify.meaning.functions import function
+from verify.meaning.parts import part_of
 from verify.meaning.terms import Env
 from verify.meaning.textbook_terms import PartRef
 from verify.model import Declaration, Hypothesis, Kind
@@ -39,11 +43,17 @@ Slot = tuple[Any, ...]
 
 @dataclass
 class Given:
-    """A given equation, translated: its two sides as terms."""
+    """A given equation, translated: its two sides as terms; or a region, whose
+    sides are related by `relation` (`<`, `>`, `\\le`, `\\ge`: `verify.deciding.regions`)."""
 
     hypothesis: Hypothesis
     left: T.Term
     right: T.Term
+    relation: str = "="
+
+    @property
+    def is_region(self) -> bool:
+        return self.relation != "="
 
     @property
     def text(self) -> str:
@@ -74,6 +84,7 @@ def describe(givens: list[Given]) -> str:
 def satisfy(
     givens: list[Given], env: Env, declarations: list[Declaration],
     fixed: frozenset[str] = frozenset(), targets: Targets | None = None, rotation: int = 0,
+    rng: random.Random | None = None,
 ) -> Env:  # fmt: skip
     """`env` changed so that every given holds; raises `Undefined` where this
     instance cannot be made to satisfy them, `PairError` where no instance can.
@@ -81,7 +92,8 @@ def satisfy(
     Symbols named in `fixed` (the derivation variable) are never solved for.
     `rotation` starts the search for a symbol to solve for at another candidate,
     so that successive instances sample the given's solutions along different
-    symbols (`xy = 0` both where x = 0 and where y = 0)."""
+    symbols (`xy = 0` both where x = 0 and where y = 0). A region is entered by
+    drawing one of its symbols again with `rng` (without one, it is only checked)."""
     if not givens:
         return env
     targets = targets if targets is not None else Targets()
@@ -92,7 +104,8 @@ def satisfy(
         for k, given in enumerate(givens)
         for values in _every_value(given, env, by_name)
     ]
-    env, settled = _assign_definitions(cases, env, by_name, fixed)
+    env, settled, assigned = _assign_definitions(cases, env, by_name, fixed)
+    free = counts.free_sizes(declarations)
     for _ in range(len(cases) + 1):
         holding = True
         for n, (k, given, values) in enumerate(cases):
@@ -102,9 +115,18 @@ def satisfy(
             if _holds(given, at):
                 continue
             holding = False
+            if given.is_region:
+                env = _enter(given, env, at, by_name, fixed, cases, rng)
+                continue
+            count = counts.counted(given.left, given.right, free)
+            if count is not None:  # `\\sum_i 1\\{y^{(i)} = 1\\} = m_1`: the size is the count
+                env = counts.settle(*count, at, env)
+                continue
             key = n if len(cases) > len(givens) else k
             taken = {v for m, v in targets.chosen.items() if m != key}
-            solved = _solve_one(key, given, at, by_name, (taken, set(fixed)), targets, rotation)
+            # A symbol another given defines is solved for by that given only.
+            kept = set(fixed) | {name for m, name in assigned.items() if cases[m][0] != k}
+            solved = _solve_one(key, given, at, by_name, (taken, kept), targets, rotation)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
         if holding:
@@ -115,13 +137,17 @@ def satisfy(
 def _assign_definitions(
     cases: list[tuple[int, Given, dict[str, int]]], env: Env, by_name: dict[str, Declaration],
     fixed: frozenset[str],
-) -> tuple[Env, set[int]]:  # fmt: skip
+) -> tuple[Env, set[int], dict[int, str]]:  # fmt: skip
     """Givens that define a symbol (`r_j^{(i)} = \\frac{…}{…}`), made to hold by
     assigning the other side's value: exactly true, with no re-evaluation, as long
     as nothing the other side reads is itself assigned. Returns the cases settled
-    so; the rest are solved (and every case checked) as usual."""
+    so (the rest are solved, and every case checked, as usual) and the symbol
+    each defining case assigned."""
     assigned: dict[int, str] = {}
+    slots: dict[int, Slot] = {}
     for n, (_, given, values) in enumerate(cases):
+        if given.is_region:
+            continue
         at = _at(env, values)
         for side, other in ((given.left, given.right), (given.right, given.left)):
             slot = _slot_of(side, at) if isinstance(side, T.Ref) else None
@@ -133,15 +159,24 @@ def _assign_definitions(
                 raise Unsatisfied(problem)
             env = Env(env.sizes, env.indices, solved.values, solved.families, env.functions,
                       env.depth, env.symbolic)  # fmt: skip
-            assigned[n] = slot[1]
+            assigned[n], slots[n] = slot[1], slot
             break
-    # What may still move: the symbols assigned, and any symbol of a given solved later.
-    movable = set(assigned.values()) | {
+    # What may still move: the symbols assigned, and any symbol of a given solved later
+    # (which may be solved for the very symbol a defining given assigned).
+    solved_later = {
         name for n, case in enumerate(cases) if n not in assigned
         for name in _reads(case[1], "")
     }  # fmt: skip
-    settled = {n for n in assigned if not (_reads(cases[n][1], assigned[n]) & movable)}
-    return env, settled
+    movable = set(assigned.values()) | solved_later
+    # A slot assigned by two cases (a given with a free index whose other side does
+    # not depend on it) keeps only the last value: the others must be checked.
+    last = {slot: n for n, slot in slots.items()}
+    settled = {
+        n for n in assigned
+        if last[slots[n]] == n and not (_reads(cases[n][1], assigned[n]) & movable)
+        and assigned[n] not in solved_later
+    }  # fmt: skip
+    return env, settled, assigned
 
 
 def _reads(given: Given, target: str) -> set[str]:
@@ -199,9 +234,40 @@ def alternatives(
 
 def _holds(given: Given, env: Env) -> bool:
     try:
+        if given.is_region:
+            return ordered(given.left.value(env), given.right.value(env), given.relation)
         return bool(same(given.residual(env), 0))
     except EvaluationError as err:
         raise Unsatisfied(f"the given {given.text} cannot be evaluated here: {err}") from None
+    except (ZeroDivisionError, TypeError, ValueError) as err:
+        raise Undefined(str(err)) from None
+
+
+def _enter(
+    given: Given, env: Env, at: Env, by_name: dict[str, Declaration], fixed: frozenset[str],
+    cases: list[tuple[int, Given, dict[str, int]]], rng: random.Random | None,
+) -> Env:  # fmt: skip
+    """`env` brought into the region `given` (at the index values of `at`) by drawing
+    one of its symbols again: not the derivation variable, and not a symbol that an
+    equation given defines (solving that equation would move it back)."""
+    defined = {
+        side.name for _, g, _ in cases if not g.is_region
+        for side in (g.left, g.right) if isinstance(side, T.Ref)
+    }  # fmt: skip
+    slots = []
+    for _, slot, _ in _candidates(given, at, by_name):
+        drawer = redrawer(slot, by_name.get(slot[1]), at)
+        if drawer is not None and slot[1] not in fixed and slot[1] not in defined:
+            slots.append((slot, drawer))
+    moved = bring_into(lambda e: _holds(given, e), slots, at, rng)
+    if moved is None:
+        raise Unsatisfied(f"the instance is outside the region {given.text}")
+    for slot, _ in slots:
+        problem = _admissible(moved, slot, by_name, given)
+        if problem:
+            raise Undefined(problem)
+    return Env(env.sizes, env.indices, moved.values, moved.families, env.functions,
+               env.depth, env.symbolic)  # fmt: skip
 
 
 def _solve_one(
@@ -273,7 +339,8 @@ def _candidates(
     found: list[tuple[str, Slot, str]] = []
     for ref in refs:
         decl = by_name.get(ref.name)
-        if decl is not None and decl.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION):
+        if decl is not None and decl.kind in (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION,
+                                              Kind.SUBSET):  # fmt: skip
             continue
         if decl is None and (ref.family or ref.name not in env.values):
             continue
@@ -304,8 +371,10 @@ def _slots(ref: T.Ref, env: Env) -> list[Slot]:
         whole = env.values.get(ref.name)
         if not isinstance(whole, Mat):
             return []
-        if ref.part == "rows":
-            return [("part", ref.name, (r + 1,), "rows") for r in range(whole.rows)]
+        if ref.part in ("rows", "diagonal"):
+            return [("part", ref.name, (r + 1,), ref.part) for r in range(whole.rows)]
+        if ref.part == "columns":
+            return [("part", ref.name, (c + 1,), "columns") for c in range(whole.cols)]
         if len(ref.indices) == 1:
             return [("part", ref.name, (r + 1,), "entries") for r in range(whole.rows)]
         return [
@@ -323,11 +392,7 @@ def value_at(env: Env, slot: Slot) -> Any:
         return env.values[slot[1]]
     if slot[0] == "family":
         return env.families[slot[1]][slot[2]]
-    whole = env.values[slot[1]]
-    idx = slot[2]
-    if slot[3] == "rows":
-        return Mat([[x] for x in whole.data[idx[0] - 1]])
-    return whole[idx[0] - 1, (idx[1] if len(idx) > 1 else 1) - 1] if is_matrix(whole) else whole
+    return part_of(env.values[slot[1]], slot[3], slot[2], slot[1])
 
 
 def _flat(value: Any) -> list[Any]:
@@ -494,7 +559,7 @@ def _matrix_checks(m: Mat) -> dict[str, Any]:
         "symmetric": lambda: same(m, m.T),
         "positive-definite": positive_definite,
         "invertible": lambda: not same(m.det(), 0),
-        "orthogonal": lambda: same(m.T * m, Mat.identity(n)),
+        "orthogonal": lambda: same(m.T * m, Mat.identity(m.cols)),  # orthonormal columns
         "diagonal": lambda: upper_zero() and lower_zero(),
         "lower-triangular": upper_zero,
         "upper-triangular": lower_zero,

@@ -17,6 +17,7 @@ from fractions import Fraction
 
 import sympy as sp
 
+from verify.deciding.dependence import draw_curves
 from verify.deciding.functions import RandomFunction
 from verify.deciding.matrices import draw_matrix, holds
 from verify.deciding.plans import (
@@ -43,6 +44,7 @@ from verify.errors import EmptyRange, PairError
 from verify.meaning.dual import Mat
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
+from verify.shape import Size
 
 
 @dataclass
@@ -87,6 +89,9 @@ def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> In
     range is empty at the row's sizes, `PairError` for an undrawable declaration."""
     attempts = attempts or {}
     sizes = _sizes(plan, row)
+    _thin(
+        plan.declarations, sizes, row.number, plan.needed or frozenset(s.name for s in plan.symbols)
+    )
     env = Env(sizes, {}, {}, {}, {})
     env.indices = _indices(plan, row, env, attempts.get("#indices", 0))
     classes: dict[str, str] = {}
@@ -102,8 +107,16 @@ def draw_row(plan: Plan, row: Row, attempts: dict[str, int] | None = None) -> In
                 env.values[symbol.name] = value_of(rng, symbol, cls, env)
         except CannotDraw as err:
             raise PairError(f"{symbol.name}: {err.message}", 0) from None
+        except EmptyRange:  # cannot exist at these sizes (orthonormal columns in a wide matrix)
+            if symbol.name not in plan.optional:
+                raise
     for name in plan.functions:
         env.functions[name] = RandomFunction(_stream(plan, row, name, attempts.get(name, 0)))
+    subsets = [d for d in plan.declarations if d.base in plan.subsets]
+    draw_subsets(_stream(plan, row, "#subsets", attempts.get("#indices", 0)), subsets, env,
+                 plan.declarations)  # fmt: skip
+    draw_curves(_stream(plan, row, "#curves", 0), plan.declarations, env, matrix_value,
+                lambda r: rational(r, nonzero=False))  # fmt: skip
     return Instance(env, row, classes)
 
 
@@ -120,7 +133,7 @@ def _sizes(plan: Plan, row: Row) -> dict[str, int]:
 def _row_sizes(plan: Plan, row: Row) -> dict[str, int]:
     """The row's planned sizes; unequal sizes come from 1 to 3 (every larger size has
     its own row: most of the cost is there)."""
-    names = [d.base for d in plan.declarations if d.kind == Kind.SIZE]
+    names = [d.base for d in plan.declarations if d.kind == Kind.SIZE and not d.indices]
     if isinstance(row.sizes, tuple):
         dimension, count = row.sizes
         return {name: dimension if name in plan.dimensions else count for name in names}
@@ -132,6 +145,70 @@ def _row_sizes(plan: Plan, row: Row) -> dict[str, int]:
     return {name: values[k % len(values)] for k, name in enumerate(names)}
 
 
+# Rows (by number, modulo 6) whose matrices with orthonormal columns are drawn thin.
+THIN_PLANS = {2, 3, 5}
+
+
+def _thin(
+    declarations: list[Declaration], sizes: dict[str, int], number: int, needed: frozenset[str]
+) -> None:
+    """Sizes at which each needed matrix with orthonormal columns (`U: matrix(N, p),
+    orthogonal`) exists, and is thin (N > p) at some rows and square at others, so
+    that a step true only for a square one (U U^T = I) fails."""
+    for d in declarations:
+        if not (d.kind == Kind.MATRIX and "orthogonal" in d.properties and d.shape):
+            continue
+        if d.shape.is_square or d.base not in needed:
+            continue
+        rows, cols = d.shape.rows.names(), d.shape.cols.names()
+        if len(rows) != 1 or len(cols) != 1 or d.shape.rows != Size.name(next(iter(rows))):
+            continue
+        if d.shape.cols != Size.name(next(iter(cols))):
+            continue
+        r, c = next(iter(rows)), next(iter(cols))
+        if r not in sizes or c not in sizes:
+            continue
+        sizes[r] = max(sizes[r], sizes[c])
+        if number % 6 in THIN_PLANS and sizes[r] == sizes[c]:
+            sizes[r] += 1
+
+
+def draw_subsets(
+    rng: random.Random, declarations: list[Declaration], env: Env,
+    context: list[Declaration] | None = None,
+) -> None:  # fmt: skip
+    """Each declared subset among `declarations` (each member of a family of them,
+    `\\mathcal{C}_k`) as a random set of whole numbers in its range, stored as a sorted
+    tuple; a subset tied to a size (`size N_k`) is not empty, and the size is set to
+    its count. `context` holds the other declarations (the indices), if apart."""
+    by_name = {d.base: d for d in (context or declarations)}
+    for d in declarations:
+        if d.kind != Kind.SUBSET or d.index_range is None:
+            continue
+        low, high = (env.size(s) for s in d.index_range)
+        ranges = []
+        for name in d.indices:
+            index = by_name[name].index_range
+            assert index is not None
+            ranges.append(range(env.size(index[0]), env.size(index[1]) + 1))
+        members: dict[tuple[int, ...], Value] = {}
+        for key in itertools.product(*ranges):
+            room = max(high - low + 1, 0)
+            if d.count in env.sizes:  # a plain size, drawn with the others
+                size = env.sizes[d.count]
+            else:
+                size = rng.randint(1 if d.count else 0, room)
+            if size > room or (d.count and size < 1):
+                raise EmptyRange(d.key)
+            members[key] = tuple(sorted(rng.sample(range(low, high + 1), size)))
+            if d.count in env.families:
+                env.families[d.count][key] = sp.Integer(size)
+        if d.indices:
+            env.families[d.base] = members
+        else:
+            env.values[d.base] = members[()]
+
+
 def _indices(plan: Plan, row: Row, env: Env, attempt: int) -> dict[str, int]:
     """Index values: distinct letters take distinct values where the row says so, and
     the ends of each range turn up as often as the middle."""
@@ -140,7 +217,7 @@ def _indices(plan: Plan, row: Row, env: Env, attempt: int) -> dict[str, int]:
     taken: dict[tuple[int, int], set[int]] = {}
     env.indices = values
     for d in plan.declarations:
-        if d.kind != Kind.INDEX or d.index_range is None or d.is_random:
+        if d.kind != Kind.INDEX or d.index_range is None or d.is_random or d.indices:
             continue
         lo, hi = env.size(d.index_range[0]), env.size(d.index_range[1])
         if hi < lo:
@@ -169,6 +246,9 @@ def value_of(rng: random.Random, symbol: Symbol, cls: str, env: Env) -> Value:
     d = symbol.declaration
     if d is not None and d.distribution in FINITE_DISTRIBUTIONS:
         return outcome(rng, d, env)
+    if symbol.kind.is_integer:  # a member of a family of whole numbers
+        assert d is not None
+        return _whole_value(rng, d, env)
     if symbol.kind == Kind.SCALAR:
         if cls not in SCALAR_CLASSES:  # a weight's class names the family, not a member
             cls = "positive"
@@ -194,6 +274,39 @@ def value_of(rng: random.Random, symbol: Symbol, cls: str, env: Env) -> Value:
         if cls == symbol.classes[0]:
             raise
         return to_mat(draw_matrix(rng, rows, cols, symbol.classes[0], d.properties))
+
+
+SIZE_MEMBERS = (1, 4)  # the members of a family of sizes (`N_k`) are drawn from 1..4
+
+
+def _whole_value(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A data value in its declared range (`index 0..1`), or a positive whole number."""
+    low, high = SIZE_MEMBERS
+    if d.kind == Kind.INDEX and d.index_range is not None:
+        low, high = (env.size(s) for s in d.index_range)
+        if high < low:
+            raise EmptyRange(d.key)
+    return sp.Integer(rng.randint(low, high))
+
+
+def rational(rng: random.Random, positive: bool = False, nonzero: bool = True) -> sp.Rational:
+    """One wide exact number (for a region's redraw, a curve's direction); `nonzero`
+    False lets 0 come up now and then."""
+    if not nonzero and rng.random() < 0.1:
+        return sp.Integer(0)
+    return exact(draw_scalar(rng, "positive" if positive else "wide"))
+
+
+def matrix_value(rng: random.Random, rows: int, cols: int, props: tuple[str, ...]) -> sp.Matrix:
+    """A wide matrix with the declared properties, exactly (`EmptyRange` for
+    orthonormal columns that cannot exist at these sizes)."""
+    return to_mat(draw_matrix(rng, rows, cols, "wide", props)).to_sympy()
+
+
+def declared_value(rng: random.Random, d: Declaration, env: Env) -> Value:
+    """A wide value of a declared symbol (not a family), from its declaration alone."""
+    classes = classes_of(d)
+    return value_of(rng, Symbol(d.base, d, classes), classes[0], env)
 
 
 def _family(rng: random.Random, symbol: Symbol, row: Row, cls: str, attempt: int, env: Env,
@@ -277,9 +390,13 @@ def draw(
     positive_undeclared: bool = False,
     distinct_indices: bool = True,
     minimum_sizes: dict[str, int] | None = None,
+    needed: frozenset[str] | None = None,
 ) -> Env:
     """An instance of every declared symbol, for tools that draw their own (the mutation
-    tool's stronger check): the `plan`-th class of each, in turn."""
+    tool's stronger check): the `plan`-th class of each, in turn. A symbol that cannot
+    exist at the drawn sizes (orthonormal columns in a wide matrix) makes the instance
+    inadmissible (`EmptyRange`) if it is `needed` (None: every symbol), and is left out
+    otherwise."""
     seed = str(rng.random())
     symbols = [Symbol(d.base, d, classes_of(d)) for d in declarations if drawn(d)] + [
         Symbol(n, None, classes_of(None)) for n in sorted(undeclared)
@@ -291,8 +408,12 @@ def draw(
             classes = ("positive", "one", "half", "two", "small-positive")
         chosen[s.name] = classes[(plan + position) % len(classes)]
     functions = [d.base for d in declarations if d.kind == Kind.FUNCTION]
+    names = {s.name for s in symbols}
     single = Plan(seed, declarations, symbols, functions, [], SMALLEST_LARGEST_SIZE, 0, "cover",
-                  minimum_sizes=dict(minimum_sizes or {}))  # fmt: skip
+                  minimum_sizes=dict(minimum_sizes or {}),
+                  subsets=frozenset(d.base for d in declarations if d.kind == Kind.SUBSET),
+                  optional=frozenset(names - needed) if needed is not None else frozenset(),
+                  needed=needed if needed is not None else frozenset(names))  # fmt: skip
     row = Row(plan, TOOL_SIZES[plan % len(TOOL_SIZES)], tuple(chosen.items()), wide=plan == 0,
               distinct=distinct_indices)  # fmt: skip
     return draw_row(single, row).env

@@ -30,6 +30,7 @@ from verify.deciding.values import (
     entry_classes,
     scalar_classes,
 )
+from verify.errors import EmptyRange
 
 
 def _identity(n: int) -> Grid:
@@ -210,7 +211,13 @@ def matrix_classes(properties: tuple[str, ...]) -> tuple[str, ...]:
 def draw_matrix(rng: random.Random, rows: int, cols: int, cls: str,
                 properties: tuple[str, ...]) -> Grid:  # fmt: skip
     """A matrix of class `cls` with the declared properties, checked; `CannotDraw` if
-    no value of that class has them (the caller falls back to the generic class)."""
+    no value of that class has them (the caller falls back to the generic class).
+    An orthogonal matrix that is not square has orthonormal columns (the thin SVD's
+    U): the first columns of a square one; `EmptyRange` if it is wide."""
+    if "orthogonal" in properties and rows != cols:
+        if rows < cols:
+            raise EmptyRange(f"orthonormal columns: {cols} columns need as many rows")
+        return [row[:cols] for row in draw_matrix(rng, rows, rows, cls, properties)]
     kind = structure(properties)
     for _ in range(8):
         value = _matrix(rng, rows, cols, cls, kind, entry_classes(properties), properties)

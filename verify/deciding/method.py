@@ -15,7 +15,7 @@ import sympy as sp
 from verify.deciding.compare import MAXN_PRECISE
 from verify.deciding.instances import Instance
 from verify.deciding.plans import Plan, names_used
-from verify.deciding.solving import NONLINEAR
+from verify.deciding.solving import ISOLATED, NONLINEAR
 from verify.deciding.understand import Mode, Understood
 from verify.deciding.values import POINT_CHANCE, SCALAR_CLASSES
 from verify.meaning import terms as T
@@ -61,6 +61,9 @@ def describe(u: Understood, plan: Plan, passed: list[Instance], used: set[str],
     if NONLINEAR in notes:
         parts.append(f"the premise is not linear in {wrt}: its solution set is computed"
                      " exactly at size 1, and shown isolated at the other sizes")  # fmt: skip
+    if ISOLATED in notes:
+        parts.append(f"where the solution is costly exactly, the premise held at it with"
+                     f" 100-digit floats and its derivative in {wrt} had full rank")  # fmt: skip
     count = f"at {len(passed)} instances"
     return f"{what} {count}" + (f" ({'; '.join(parts)})" if parts else "")
 

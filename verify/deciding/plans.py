@@ -97,14 +97,19 @@ def classes_of(declaration: Declaration | None) -> tuple[str, ...]:
         return vector_classes(props)
     if declaration.kind == Kind.MATRIX:
         return matrix_classes(props)
+    if declaration.kind.is_integer:
+        return ("whole",)  # a member of a family of sizes or indices
     return ("wide",)
 
 
 def drawn(declaration: Declaration) -> bool:
     """Whether an instance gives the declared symbol a value of its own (a random
-    index, such as a Categorical class, is a value; other indices are not)."""
+    index, such as a Categorical class, is a value, and so is each member of a family
+    of sizes or indices, `N_k`; other indices are not; subsets are drawn apart)."""
+    if declaration.kind == Kind.SUBSET:
+        return False
     plain = (Kind.SIZE, Kind.INDEX, Kind.IDENTITY, Kind.FUNCTION)
-    return declaration.kind not in plain or declaration.is_random
+    return declaration.kind not in plain or declaration.is_random or bool(declaration.indices)
 
 
 def _classes_or_error(declaration: Declaration) -> tuple[str, ...]:
@@ -157,6 +162,9 @@ class Plan:
     sizes_used: bool = False
     dimensions: frozenset[str] = frozenset()  # sizes in the shapes of vectors and matrices
     minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
+    subsets: frozenset[str] = frozenset()  # declared subsets the pair uses (drawn apart)
+    optional: frozenset[str] = frozenset()  # symbols left out where they cannot exist
+    needed: frozenset[str] = frozenset()  # symbols whose sizes must let them exist (all if empty)
 
 
 def plan_for(
@@ -168,8 +176,10 @@ def plan_for(
     inequality: bool = False,
     solving: bool = False,
     minimum_sizes: dict[str, int] | None = None,
+    many: bool = False,
 ) -> Plan:
-    """The rows for a pair whose sides (and variable, and givens) are `terms`."""
+    """The rows for a pair whose sides (and variable, and givens) are `terms`; `many`
+    gives an equality as many rows as an inequality (a piecewise function)."""
     by_name = {d.base: d for d in declarations}
     used = names_used(terms)
     symbols = [
@@ -197,7 +207,7 @@ def plan_for(
         wide, cover = 2, 6
     else:
         cover = max([len(s.classes) - 1 for s in symbols] + [len(_size_schedule(largest)) - wide])
-        if inequality:  # sampled only: twice round the classes, and never fewer rows
+        if inequality or many:  # twice round the classes, and never fewer rows
             cover = max(2 * cover, INEQUALITY_ROWS - wide)
     rows = [_row(n, symbols, largest, None) for n in range(wide)]
     if cheap and not solving and 2 <= len(scalars) <= 9 and not rational_sides:
@@ -222,8 +232,13 @@ def plan_for(
         if s.declaration and s.declaration.shape
         for n in s.declaration.shape.names()
     ) | {n for term in terms for t in term.walk() if t.shape is not None for n in t.shape.names()}
+    # A subset the pair uses, or whose count it uses (`N_k \\le N` for a class of size N_k).
+    subsets = frozenset(
+        d.base for d in declarations
+        if d.kind == Kind.SUBSET and (d.base in used or (d.count and d.count in used))
+    )  # fmt: skip
     return Plan(f"{seed}|{salt()}", declarations, symbols, functions, rows, largest, degree,
-                design, sizes_used, dimensions, dict(minimum_sizes or {}))  # fmt: skip
+                design, sizes_used, dimensions, dict(minimum_sizes or {}), subsets)  # fmt: skip
 
 
 def _cycle(seed: str, symbol: Symbol, k: int, position: int) -> str:

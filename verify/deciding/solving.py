@@ -16,6 +16,11 @@ equation in v alone:
 - v a vector or matrix and the premise not affine: the solution is checked to
   be isolated (invertible derivative); its global uniqueness is decided only
   at size 1, exactly, and the method says so.
+- v a vector or matrix whose solution is costly exactly (built from exponentials,
+  such as Bishop's responsibilities): first tried with 100-digit floats
+  (`verify.deciding.solutions`): the premise negligible at the solution and the
+  derivative of full rank pass, and the method says the solution was shown
+  isolated so; anything else is decided exactly as above.
 """
 
 from __future__ import annotations
@@ -28,14 +33,16 @@ from typing import Any
 import sympy as sp
 
 from verify.deciding.compare import same, show
+from verify.deciding.solutions import full_rank, holds_with_floats, negligible
 from verify.errors import PairError, Undefined
 from verify.meaning import terms as T
-from verify.meaning.dual import Dual, Mat, slope_of
+from verify.meaning.dual import Dual, Mat, exact_mode, slope_of
 from verify.meaning.terms import Env
 from verify.model import Declaration
 
 Evaluate = Callable[[T.Term, Env], Any]
 NONLINEAR = "nonlinear"  # a note: uniqueness checked locally at sizes above 1
+ISOLATED = "isolated"  # a note: a vector solution shown isolated with 100-digit floats
 
 
 def domain(declaration: Declaration | None) -> sp.Set:
@@ -69,6 +76,13 @@ def check(
     makes the givens hold again once the variable is set to the solution."""
     variable: T.Ref = u.wrt
     slot = variable.slot(env)
+
+    def with_floats() -> bool:
+        return _isolated(u, env, slot, other, evaluate, evaluate_raw, settled)
+
+    if exact_mode() and holds_with_floats(with_floats):
+        notes.add(ISOLATED)
+        return None
     solution = evaluate(u.rhs, env)
     if not same(evaluate(u.rhs, env.with_slot(slot, other)), solution):
         raise PairError(f"the solution for {variable.name} depends on {variable.name} itself", 0)
@@ -81,6 +95,28 @@ def check(
     return _vector(u, env, slot, solution, evaluate, evaluate_raw, notes)
 
 
+def _isolated(
+    u: Any, env: Env, slot: tuple[Any, ...], other: Any, evaluate: Evaluate,
+    evaluate_raw: Evaluate, settled: Callable[[Env], Env] | None,
+) -> bool:  # fmt: skip
+    """With floats: a vector or matrix solution that does not move with the variable,
+    at which the premise is negligible beside its size at `other`, and where the
+    premise's derivative has full rank (False for a one-entry variable: its whole
+    solution set is computed exactly)."""
+    solution = evaluate(u.rhs, env)
+    if not isinstance(solution, Mat) or solution.shape == (1, 1):
+        return False
+    elsewhere = env.with_slot(slot, other)
+    if not same(evaluate(u.rhs, elsewhere), solution):
+        return False
+    at = env.with_slot(slot, solution)
+    if settled is not None:
+        at, elsewhere = settled(at), settled(elsewhere)
+    if not negligible(evaluate(u.lhs, at), evaluate(u.lhs, elsewhere)):
+        return False
+    return full_rank(_jacobian(u, env, slot, solution, evaluate_raw))
+
+
 def _solve_exactly(u: Any, env: Env, slot: tuple[Any, ...], solution: Any,
                    declaration: Declaration | None, evaluate: Evaluate) -> dict[str, Any] | None:  # fmt: skip
     name = u.wrt.name
@@ -91,15 +127,19 @@ def _solve_exactly(u: Any, env: Env, slot: tuple[Any, ...], solution: Any,
     equations = list(value) if isinstance(value, Mat) else [value]
     if any(isinstance(e, Dual) for e in equations):
         raise PairError("internal: a derivative part in the premise", 0)
+    target = solution[0, 0] if matrix else solution
+    expressions = [sp.sympify(e) for e in equations]
+    decided, verdict = _linear(u, env, slot, matrix, expressions, t, target, declaration,
+                               evaluate)  # fmt: skip
+    if decided:
+        return verdict
     found: sp.Set = domain(declaration)
-    for equation in equations:
-        expression = sp.sympify(equation)
+    for expression in expressions:
         if not expression.has(t):
             if not same(expression, 0):
                 raise Undefined("the premise has no solution here")
             continue
         found = found.intersect(sp.solveset(expression, t, sp.S.Reals))
-    target = solution[0, 0] if matrix else solution
     if isinstance(found, sp.ConditionSet) or found.has(sp.ConditionSet):
         raise PairError(f"cannot solve the premise for {name} exactly: SymPy leaves"
                         f" {found}", 0)  # fmt: skip
@@ -117,6 +157,35 @@ def _solve_exactly(u: Any, env: Env, slot: tuple[Any, ...], solution: Any,
         raise PairError(f"cannot decide whether {name} is determined: the solution set is"
                         f" {found}", 0)  # fmt: skip
     return _second(u, env, slot, matrix, second, solution, evaluate)
+
+
+def _linear(
+    u: Any, env: Env, slot: tuple[Any, ...], matrix: bool, expressions: list[sp.Expr],
+    t: sp.Dummy, target: Any, declaration: Declaration | None, evaluate: Evaluate,
+) -> tuple[bool, dict[str, Any] | None]:  # fmt: skip
+    """The solution set of a premise whose every equation is affine in t (its second
+    derivative is 0 as SymPy writes it, so no |t|, max or √(t²) ever qualifies):
+    {target} where some slope is not 0, else the whole line. SymPy's solver
+    is not needed (it can take minutes over the exponentials of a responsibility).
+    (decided, counterexample or None); not decided where the premise is not plainly
+    affine, or the target's admissibility is not decided."""
+    slopes = []
+    for expression in expressions:
+        if not expression.has(t):
+            continue
+        slope = sp.diff(expression, t)
+        if slope.has(t) or sp.diff(slope, t) != 0:
+            return False, None
+        slopes.append(slope)
+    if any(not same(slope, 0) for slope in slopes):  # one solution: the target
+        inside = domain(declaration).contains(target)
+        if inside == sp.false:
+            raise Undefined("the premise has no solution here")
+        return inside == sp.true, None
+    second = _point_of(domain(declaration), target)
+    if second is None:
+        return False, None
+    return True, _second(u, env, slot, matrix, second, target, evaluate)
 
 
 def _point_of(found: sp.Set, target: Any) -> Any:

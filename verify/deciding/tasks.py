@@ -30,6 +30,7 @@ class DefinitionSource:
     rhs: Span
     order: int
     line: int
+    conditions: tuple[Hypothesis, ...] = ()  # `where t \le T - 1` on the definition
 
 
 @dataclass
@@ -59,9 +60,13 @@ def task_for(page: Page, pair: Pair, *, directives: bool = True) -> PairTask:
     """The task for one pair of a page. Without `directives`, only `wrt` is kept
     (the mutation tool decides edited pairs as plain steps)."""
     definitions = [
-        DefinitionSource(d.lhs, d.rhs, d.index, d.line) for d in definitions_before(page, pair)
+        DefinitionSource(d.lhs, d.rhs, d.index, d.line, d.conditions)
+        for d in definitions_before(page, pair)
     ]
-    directive = pair.directive if directives else Directive(wrt=pair.directive.wrt)
+    directive = (
+        pair.directive if directives
+        else Directive(wrt=pair.directive.wrt, conditions=pair.directive.conditions)
+    )  # fmt: skip
     return PairTask(
         file=page.file, line=pair.line, relation=pair.relation, lhs=pair.lhs, rhs=pair.rhs,
         directive=directive, declarations=page.declarations, definitions=definitions,

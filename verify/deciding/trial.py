@@ -10,6 +10,7 @@ without a value and the symbols in it, so that only those are drawn again.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -86,15 +87,17 @@ def instance_values(env: Env, refs: list[T.Ref]) -> dict[str, Any]:
 
 def checked_instance(
     u: Understood, task: PairTask, drawn: Env, other: Other, refs: list[T.Ref], used: set[str],
-    notes: set[str], rotation: int = 0,
+    notes: set[str], rotation: int = 0, seed: str = "",
 ) -> tuple[dict[str, Any] | None, Env]:  # fmt: skip
     """Try the instance with 100-digit floats, then 400-digit ones where those cannot
     tell (a tiny or huge value, a near tie); decide failures and what is still
     ambiguous exactly. Returns the verdict and the instance (the drawn one made to
-    satisfy the givens) it was decided at."""
+    satisfy the givens) it was decided at. `seed` seeds the redraws that bring the
+    instance into a region given, the same in every pass."""
 
     def satisfied() -> Env:
-        return satisfy(u.givens, drawn, task.declarations, u.fixed, u.targets, rotation)
+        return satisfy(u.givens, drawn, task.declarations, u.fixed, u.targets, rotation,
+                       random.Random(f"{seed}|regions"))  # fmt: skip
 
     if u.mode != Mode.IMPLIES:  # solving is exact throughout
         for digits in FAST_PASSES:

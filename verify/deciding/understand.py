@@ -8,6 +8,7 @@ place in the page.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 import sympy as sp
 
 from verify.deciding.hypotheses import Given, Targets
+from verify.deciding.regions import is_region, split_region
 from verify.deciding.tasks import DefinitionSource, PairTask
 from verify.errors import LatexError, PairError, TranslateError
 from verify.latex import tree as ast
@@ -23,11 +25,23 @@ from verify.latex.parser import parse_latex
 from verify.latex.printer import compact
 from verify.latex.syntax import atoms, unwrap
 from verify.latex.syntax import symbol_name as _name
+from verify.meaning import cases, textbook, twins
 from verify.meaning import terms as T
-from verify.meaning import textbook
-from verify.meaning.scope import DefinitionInfo
+from verify.meaning.conditions import condition_term, parse_condition
+from verify.meaning.scope import DefinitionInfo, Scope
+from verify.meaning.templated import with_template
 from verify.meaning.translate import Translator
-from verify.model import Definition, Hypothesis, Kind, Page, Relation, Result, Span, Status
+from verify.model import (
+    Declaration,
+    Definition,
+    Hypothesis,
+    Kind,
+    Page,
+    Relation,
+    Result,
+    Span,
+    Status,
+)
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, show_shape
 
@@ -58,30 +72,45 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
 
 
 def definition_infos(
-    sources: list[DefinitionSource], indices: set[str] | None = None
-) -> list[DefinitionInfo]:
-    """Parse the definitions in force; a broken one is reported on its own row."""
-    infos = []
+    sources: list[DefinitionSource], indices: set[str] | None = None,
+    families: set[str] | None = None, placeholders: set[str] | None = None,
+) -> list[DefinitionInfo]:  # fmt: skip
+    """Parse the definitions in force; a broken one is reported on its own row.
+    `placeholders`: the indices a templated name may run over (`\\gamma(z_{nk})`);
+    by default all of `indices`. A name defined by several rows is defined by cases
+    (`F_1 := …`, `F_{t+1} := …`): its scripts are cases, never a template."""
+    inside = placeholders if placeholders is not None else indices or set()
+    parsed = []
     for source in sources:
         try:
-            infos.append(parse_definition(source, indices))
+            parsed.append((parse_definition(source, indices, families), parse_side(source.lhs)))
         except PairError:
             continue
+    rows = Counter(info.family for info, _ in parsed if info.family)
+    infos = []
+    for info, lhs in parsed:
+        if rows[info.family] > 1:
+            infos.append(info)
+        else:
+            named = _named_value(lhs, families or set(), info.body)
+            infos.append(with_template(info, lhs, inside, named))
     return infos
 
 
 def broken_definitions(
-    sources: list[DefinitionSource], indices: set[str] | None = None
-) -> dict[str, str]:
+    sources: list[DefinitionSource], indices: set[str] | None = None,
+    families: set[str] | None = None,
+) -> dict[str, str]:  # fmt: skip
     """The names of `:=` rows that cannot be read (their left side can), and why:
     a later step that uses one is told so, instead of reading it as a new letter."""
     broken: dict[str, str] = {}
     for source in sources:
         try:
-            parse_definition(source, indices)
+            parse_definition(source, indices, families)
         except PairError as err:
             try:
-                name = _defined_name(parse_side(source.lhs), source, indices or set())
+                lhs = parse_side(source.lhs)
+                name = _defined_name(lhs, source, indices or set(), families or set())
             except PairError:
                 continue
             broken[name] = f"its definition on line {source.line} could not be read ({err.message})"
@@ -91,12 +120,17 @@ def broken_definitions(
 def definition_problems(page: Page) -> list[Result]:
     """`:=` rows that cannot be read, or that give a name in use a second meaning,
     each an error at its own line."""
-    indices = {d.base for d in page.declarations if d.kind == Kind.INDEX}
+    indices, families = _index_names(page.declarations)
     found: list[Result] = []
     meanings = {d.base: f"declared on line {d.line}" for d in page.declarations}
+    defined: dict[str, DefinitionInfo] = {}
     for d in page.definitions:
         try:
-            info = parse_definition(DefinitionSource(d.lhs, d.rhs, d.index, d.line), indices)
+            source = DefinitionSource(d.lhs, d.rhs, d.index, d.line, d.conditions)
+            info = parse_definition(source, indices, families)
+            if info.base in defined and twins.distinct(defined[info.base], info):
+                continue  # `h_{nk} := …` after `h_k := …`: told apart by the subscripts
+            defined.setdefault(info.base, info)
             _redefinition(info, meanings, page, d)
         except PairError as err:
             found.append(Result(
@@ -113,6 +147,12 @@ def _redefinition(
     """A definition gives a new name its meaning; a name already in use (declared,
     defined before, used in an earlier step, or in its own body) is an error."""
     where = meanings.get(info.base)
+    if (
+        where is not None
+        and where.startswith("declared")
+        and twins.defined_beside(info, page.declarations)
+    ):
+        where = None  # Bishop's N_k beside the size N: a family beside a plain symbol
     plain = not (info.subscripts or info.superscripts) and "_" not in info.base
     if where is None and plain and info.base in atoms(info.body):
         where = "used in its own definition"
@@ -140,17 +180,22 @@ def _names_in(span: Span, equation: bool) -> list[str]:
         return []
 
 
-def parse_definition(source: DefinitionSource, indices: set[str] | None = None) -> DefinitionInfo:
+def parse_definition(
+    source: DefinitionSource, indices: set[str] | None = None, families: set[str] | None = None
+) -> DefinitionInfo:
     """`f_j^{(i)}(x, y) := body`: name, index placeholders, parameters and body.
 
     Scripts that are not declared indices are part of the name (`J_\\lambda`,
-    `\\ell_1`), as in the `symbols:` front matter."""
+    `\\ell_1`), as in the `symbols:` front matter. `families` are the declared
+    families (`O` of `O_t`), which no parameter can be."""
     indices = indices or set()
     lhs = parse_side(source.lhs)
     body = parse_side(source.rhs)
     params: list[str] = []
     head = lhs
-    if _named_value(lhs):  # `\\mathbb{V}[f_*] := …`: a name written as an application
+    if _named_value(
+        lhs, families or set(), body
+    ):  # `\\mathbb{V}[f_*] := …`, `P(O | \\lambda) := …`
         return DefinitionInfo(_value_name(lhs), [], [], [], body, source.order, source.line)
     if isinstance(lhs, ast.Product) and len(lhs.factors) == 2:
         head, args = lhs.factors
@@ -161,36 +206,48 @@ def parse_definition(source: DefinitionSource, indices: set[str] | None = None) 
             if name is None:
                 raise _located(source.lhs, a.pos, "a parameter must be a plain symbol")
             params.append(name)
-    name, subs, sups = _defined_head(head, lhs, source, indices)
-    return DefinitionInfo(name, subs, sups, params, body, source.order, source.line)
+    name, subs, sups, family, case = _defined_head(head, lhs, source, indices)
+    conditions = [parse_condition(c) for c in source.conditions]
+    return DefinitionInfo(name, subs, sups, params, body, source.order, source.line,
+                          conditions, family=family, case=case)  # fmt: skip
 
 
 def _defined_head(
     head: ast.Node, lhs: ast.Node, source: DefinitionSource, indices: set[str]
-) -> tuple[str, list[str], list[str]]:
-    """The defined name (with its literal scripts) and its index placeholders."""
+) -> tuple[str, list[str], list[str], str, ast.Node | None]:
+    """The defined name (with its literal scripts), its index placeholders, the letter
+    it shares with other cases of its definition, and the script that tells its case
+    apart (`\\alpha_{t+1}`, `\\beta_T`, `x^{(0)}`), where that is not a placeholder."""
     subs: list[str] = []
     sups: list[str] = []
     literal = ""
+    case = None
     if isinstance(head, ast.Scripted):
         subs, sub_text = _script(head.sub, indices)
         sups, sup_text = _script(head.sup, indices)
         literal = (f"_{{{sub_text}}}" if sub_text else "") + (
             f"^{{{sup_text}}}" if sup_text else ""
         )
+        if sub_text and head.sup is None:  # `\alpha_{t+1}`, `\beta_T`
+            case = head.sub
+        elif sup_text and head.sub is None:  # `x^{(0)}`
+            case = head.sup
         head = head.base
     base = _name(head) if isinstance(head, ast.Atom) else None
     if base is None and isinstance(head, ast.Atom) and head.kind == "OPNAME":
         base = f"\\operatorname{{{head.text}}}"
     if base is None:
         raise _located(source.lhs, lhs.pos, "the left of ':=' must be a name or f(x, …)")
-    return base + literal, subs, sups
+    return base + literal, subs, sups, base, case
 
 
-def _named_value(lhs: ast.Node) -> bool:
+def _named_value(lhs: ast.Node, families: set[str], body: ast.Node | None) -> bool:
     """`\\mathbb{V}[f_*]`, `\\mathcal{L}(\\theta, \\phi; x^{(i)})`: a head applied to
     brackets that are not a list of plain parameters names one value (R&W's
-    predictive variance), not a function."""
+    predictive variance), not a function. So does a head applied to a declared
+    family written whole that the body does not use as a parameter, Rabiner's
+    `P(O | \\lambda)` with `O_t` declared (but `h(x) := \\sigma(\\theta^T x)` beside
+    `x^{(i)}` is a function of x)."""
     if not (isinstance(lhs, ast.Product) and len(lhs.factors) == 2 and lhs.ops == [""]):
         return False
     head, args = lhs.factors
@@ -199,6 +256,9 @@ def _named_value(lhs: ast.Node) -> bool:
     base = head.base if isinstance(head, ast.Scripted) else head
     if not (isinstance(base, ast.Atom) and base.kind in ("LETTER", "SYMBOL")):
         return False
+    used = set(atoms(body)) if body is not None else set()
+    if any(_name(a) in families and _name(a) not in used for a in args.items):
+        return True
     return args.delimiter == "[" or any(_name(a) is None for a in args.items)
 
 
@@ -207,12 +267,24 @@ def _value_name(node: ast.Node) -> str:
     return canonical_script(compact(node))
 
 
-def _defined_name(lhs: ast.Node, source: DefinitionSource, indices: set[str]) -> str:
-    """The name a `:=` row defines, from its left side alone."""
-    if _named_value(lhs):
+def _defined_name(
+    lhs: ast.Node, source: DefinitionSource, indices: set[str], families: set[str]
+) -> str:
+    """The name a `:=` row defines, from its left side (and its body, if it parses)."""
+    try:
+        body: ast.Node | None = parse_side(source.rhs)
+    except PairError:
+        body = None
+    if _named_value(lhs, families, body):
         return _value_name(lhs)
     head = lhs.factors[0] if isinstance(lhs, ast.Product) and len(lhs.factors) == 2 else lhs
     return _defined_head(head, lhs, source, indices)[0]
+
+
+def _index_names(declarations: list[Declaration]) -> tuple[set[str], set[str]]:
+    """The declared indices (placeholders of definitions), and the declared families."""
+    indices = {d.base for d in declarations if d.kind == Kind.INDEX and not d.indices}
+    return indices, {d.base for d in declarations if d.indices}
 
 
 def _script(node: ast.Node | None, indices: set[str]) -> tuple[list[str], str]:
@@ -261,6 +333,7 @@ class Understood:
     premise: tuple[T.Term, T.Term] | None = None  # `\iff`: checked where the converse holds
     minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
     targets: Targets = field(default_factory=Targets)  # what each given was solved for
+    conditions: list[T.Indicator] = field(default_factory=list)  # `where t \le T - 1`
 
     @property
     def fixed(self) -> frozenset[str]:
@@ -268,11 +341,23 @@ class Understood:
         return frozenset([self.wrt.name] if self.wrt is not None else [])
 
 
+def definitions_in_force(task: PairTask) -> list[DefinitionInfo]:
+    """The definitions a step may use, read with the page's indices and families."""
+    indices, families = _index_names(task.declarations)
+    return definition_infos(task.definitions, indices, families, placeholder_indices(task))
+
+
+def placeholder_indices(task: PairTask) -> set[str]:
+    """The indices a name may have inside its brackets or scripts: declared plain
+    indices, not the letters of data values (`o^{(i)}: index 0..1` in `p(o = 1)`)."""
+    return {d.base for d in task.declarations if d.kind == Kind.INDEX and not d.indices}
+
+
 def understand(task: PairTask) -> Understood:
     """Parse and translate both sides; raise `PairError` with the place."""
-    indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
-    definitions = definition_infos(task.definitions, indices)
-    broken = {**task.broken, **broken_definitions(task.definitions, indices)}
+    indices, families = _index_names(task.declarations)
+    definitions = definitions_in_force(task)
+    broken = {**task.broken, **broken_definitions(task.definitions, indices, families)}
     translator = Translator(task.declarations, definitions, broken)
     implication = task.relation.is_implication
     lhs_node = parse_side(task.lhs, equation=implication)
@@ -289,14 +374,18 @@ def understand(task: PairTask) -> Understood:
             _sized(term, span)
         return term
 
-    givens = [_given(h, tr) for h in task.givens]
+    givens = [g for h in task.givens for g in _given(h, tr)]
+    conditions = [_condition(h, translator) for h in task.directive.conditions]
     understood = _understand_sides(task, lhs_node, rhs_node, tr, translator)
+    understood.conditions = conditions
     sides = [understood.lhs, understood.rhs] + ([understood.wrt] if understood.wrt else [])
     understood.givens = _connected(givens, sides) + understood.givens
     every = [understood.lhs, understood.rhs] + [
         t for g in understood.givens for t in (g.left, g.right)
     ]
     understood.minimum_sizes = textbook.literal_minimums(every, translator.declarations)
+    for name, size in cases.minimum_sizes(every, translator.declarations).items():  # `m_2`
+        understood.minimum_sizes[name] = max(understood.minimum_sizes.get(name, 1), size)
     return understood
 
 
@@ -320,8 +409,20 @@ def _connected(givens: list[Given], sides: list[T.Term]) -> list[Given]:
     return [g for g in givens if g in kept]
 
 
-def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Given:
-    """A stated equation, translated like a step (its errors say which given)."""
+def _condition(stated: Hypothesis, translator: Translator) -> T.Indicator:
+    """A `where` condition of the step, as an indicator (its errors say which)."""
+    try:
+        return condition_term(translator, parse_condition(stated), Scope())
+    except TranslateError as err:
+        raise PairError(f"in the condition 'where {stated.text}': {err.message}", stated.line,
+                        stated.column) from None  # fmt: skip
+
+
+def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    """A stated equation, translated like a step (its errors say which given); a
+    region (`c_j > \\lambda`, `-1 \\le x \\le 1`), one given per relation."""
+    if is_region(hypothesis.text):
+        return _region(hypothesis, tr)
     span = hypothesis.span
     try:
         node = parse_side(span, equation=True)
@@ -331,7 +432,23 @@ def _given(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> Gi
     except PairError as err:
         raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
                         err.column) from None  # fmt: skip
-    return Given(hypothesis, left, right)
+    return [Given(hypothesis, left, right)]
+
+
+def _region(hypothesis: Hypothesis, tr: Callable[[ast.Node, Span], T.Term]) -> list[Given]:
+    found = []
+    for left_span, relation, right_span in split_region(hypothesis):
+        try:
+            left = tr(parse_side(left_span), left_span)
+            right = tr(parse_side(right_span), right_span)
+            for side in (left, right):
+                if side.shape not in (SCALAR, None):
+                    raise _located(left_span, 0, "an inequality compares two scalars")
+        except PairError as err:
+            raise PairError(f"in the given {hypothesis.text}: {err.message}", err.line,
+                            err.column) from None  # fmt: skip
+        found.append(Given(hypothesis, left, right, relation))
+    return found
 
 
 class _Translate(Protocol):

@@ -16,7 +16,8 @@ from dataclasses import replace
 from verify.meaning.dual import Mat
 from verify.meaning.terms import Env, Value
 from verify.model import Declaration, Kind
-from verify.shape import SCALAR, Shape, Size
+from verify.reading.parts import part_shape
+from verify.shape import SCALAR
 
 # Scalar properties that a vector or a matrix has entry by entry.
 ENTRYWISE = ("positive", "negative", "nonnegative", "integer", "probability")
@@ -46,10 +47,10 @@ def entrywise_value(
 
 
 def part_declaration(whole: Declaration, part: str) -> Declaration:
-    """What one part of `whole` is, as a declaration: an entry (a scalar) or a row
-    (a vector), with the whole's entry-wise properties."""
+    """What one part of `whole` is, as a declaration: an entry (a scalar) or a row or
+    column (a vector), with the whole's entry-wise properties."""
     props = tuple(p for p in whole.properties if p in ENTRYWISE)
-    if part == "rows" and whole.shape is not None:
-        shape = Shape(whole.shape.cols, Size.number(1))
+    if part in ("rows", "columns") and whole.shape is not None:
+        shape = part_shape(part, whole.shape)
         return replace(whole, kind=Kind.VECTOR, shape=shape, properties=props, parts=())
     return replace(whole, kind=Kind.SCALAR, shape=SCALAR, properties=props, parts=())

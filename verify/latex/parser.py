@@ -161,6 +161,9 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def limit_sim(self, left: Node, _sim: Token, right: Node) -> Node:
         return Limit(left, right, "sim", pos=left.pos)
 
+    def limit_in(self, left: Node, _in: Token, right: Node) -> Node:
+        return Limit(left, right, "in", pos=left.pos)
+
     def parens(self, open_: Token, args: tuple[list[Node], list[str]], _close: Token) -> Node:
         return Delimited(args[0], args[1], "(", pos=_tok_pos(open_))
 
@@ -189,10 +192,13 @@ class ToTree(Transformer):  # type: ignore[type-arg]
     def relop(self, tok: Token) -> str:
         return RELATIONS[tok.type]
 
-    def indicator(
-        self, one: Token, _open: Token, left: Node, op: str, right: Node, _close: Token
-    ) -> Node:
-        return Indicator(left, right, op, pos=_tok_pos(one))
+    def condition(self, left: Node, op: str, right: Node) -> tuple[Node, str, Node]:
+        return (left, op, right)
+
+    def indicator(self, one: Token, _open: Token, *items: tuple[Node, str, Node] | Token) -> Node:
+        conditions = [x for x in items if isinstance(x, tuple)]
+        left, op, right = conditions[0]
+        return Indicator(left, right, op, also=conditions[1:], pos=_tok_pos(one))
 
     def bars(self, open_: Token, body: Node, _close: Token) -> Node:
         return Bars(body, False, pos=_tok_pos(open_))

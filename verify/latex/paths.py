@@ -2,8 +2,9 @@
 and put another node in its place. Mutants and repairs edit trees this way.
 
 A step is (field, i, j): the field of the parent, and, for a list field, the
-item (i) and, for a Sum's (sign, term) pair or a matrix row, the second index
-(j); -1 where there is none.
+item (i) and, for a tuple item (a Sum's (sign, term), an indicator's further
+condition (left, op, right)) or a matrix row, the second index (j); -1 where
+there is none.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ def children(node: ast.Node) -> Iterator[tuple[Step, ast.Node]]:
             for i, item in enumerate(value):
                 if isinstance(item, ast.Node):
                     yield (f.name, i, -1), item
-                elif isinstance(item, tuple):  # Sum terms: (sign, node)
-                    yield (f.name, i, 1), item[1]
+                elif isinstance(item, tuple):  # (sign, node), or an indicator's (node, op, node)
+                    for j, part in enumerate(item):
+                        if isinstance(part, ast.Node):
+                            yield (f.name, i, j), part
                 elif isinstance(item, list):  # matrix rows
                     for j, cell in enumerate(item):
                         yield (f.name, i, j), cell
@@ -54,7 +57,7 @@ def put(root: ast.Node, path: Path, new: ast.Node) -> ast.Node:
     elif j < 0:
         value[i] = new
     elif isinstance(value[i], tuple):
-        value[i] = (value[i][0], new)
+        value[i] = value[i][:j] + (new,) + value[i][j + 1 :]
     else:
         value[i][j] = new
     return root

@@ -131,7 +131,10 @@ class Printer:
         return f"\\binom{{{self.print(node.top)}}}{{{self.print(node.bottom)}}}"
 
     def print_indicator(self, node: ast.Indicator) -> str:
-        condition = self.print(node.left) + CONDITIONS[node.op] + self.print(node.right)
+        conditions = [(node.left, node.op, node.right), *node.also]
+        condition = " \\wedge ".join(
+            self.print(left) + CONDITIONS[op] + self.print(right) for left, op, right in conditions
+        )
         return f"\\mathbb{{1}}\\{{{condition}\\}}"
 
     def print_matrixliteral(self, node: ast.MatrixLiteral) -> str:
@@ -139,7 +142,7 @@ class Printer:
         return f"\\begin{{bmatrix}} {rows} \\end{{bmatrix}}"
 
     def print_limit(self, node: ast.Limit) -> str:
-        op = {"=": "=", "sim": " \\sim "}.get(node.op, " \\ne ")
+        op = {"=": "=", "sim": " \\sim ", "in": " \\in "}.get(node.op, " \\ne ")
         if self.round_trip and node.op == "=":
             op = " = "
         return self.print(node.left) + op + self.print(node.right)

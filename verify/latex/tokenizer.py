@@ -70,11 +70,13 @@ class Tokenizer:
         self.tokens: list[Token] = []
         self.bars: list[str] = []  # open `|` and `\|`, innermost last
         # open parentheses: whether each holds the two arguments of a divergence
-        # (`\mathrm{KL}(q \| p)`), how many bars were open when it opened, and
-        # whether it follows a name (`p(s' | s, a)`: a call, whose `|` conditions)
-        self.parens: list[tuple[bool, int, bool]] = []
+        # (`\mathrm{KL}(q \| p)`), how many bars were open when it opened,
+        # whether it follows a name (`p(s' | s, a)`: a call, whose `|` conditions),
+        # and how many braces were open then
+        self.parens: list[tuple[bool, int, bool, int]] = []
         self.braces = 0  # `{` open at this point
         self.script_groups: list[int] = []  # brace depths of open `_{…}` / `^{…}` groups
+        self.script_ends: set[int] = set()  # positions of the `}` that close a script group
         self.readers: dict[Action, Reader] = {
             Action.TOKEN: self.read_token,
             Action.SKIP: self.read_skip,
@@ -88,7 +90,9 @@ class Tokenizer:
 
     def emit(self, kind: str, value: str, pos: int) -> None:
         if kind == "LPAREN":
-            self.parens.append((self.after_divergence(), len(self.bars), self.after_name()))
+            self.parens.append(
+                (self.after_divergence(), len(self.bars), self.after_name(), self.braces)
+            )
         elif kind == "RPAREN" and self.parens:
             self.parens.pop()
         if kind == "LCURLY" and self.before_indicator():
@@ -109,15 +113,33 @@ class Tokenizer:
     def after_name(self) -> bool:
         """Whether the tokens so far end in a name that a call's parentheses follow:
         a letter or symbol, perhaps scripted (`\\pi(`, `b_j(`, `p_\\theta(`)."""
-        return bool(self.tokens) and self.tokens[-1].type in ("LETTER", "SYMBOL", "RBRACE")
+        if not self.tokens or self.tokens[-1].type not in ("LETTER", "SYMBOL", "RBRACE"):
+            return False
+        # a `}` ends a name only when it closes a script (`b_{j}(`), not `\frac{a}{b}(`
+        return self.tokens[-1].type != "RBRACE" or (len(self.tokens) - 1) in self.script_ends
 
     def conditioning_bar(self) -> bool:
         """A `|` right after an operand, at the top level of a call's parentheses with
         no bar opened inside them, separates what is conditioned on: `\\pi(a | s)`."""
         if not self.parens:
             return False
-        _, bars, call = self.parens[-1]
+        _, bars, call, _ = self.parens[-1]
         return call and bars == len(self.bars) and self.after_operand()
+
+    def call_in_script(self) -> bool:
+        r"""A conditioning bar inside a script: in a call opened within the script itself
+        (`\mathbb{E}_{A \sim \pi(\cdot | s)}`), not in `\mu_{t|t-1}` inside a call."""
+        return self.conditioning_bar() and self.parens[-1][3] == self.braces
+
+    def open_argument(self, end: int) -> bool:
+        """Whether a `\\cdot` ending at `end` stands alone as an argument of a call,
+        `\\pi(\\cdot | s)`, `f(x, \\cdot)`: the argument left open."""
+        if not (self.parens and self.parens[-1][2] and self.tokens):
+            return False
+        if self.tokens[-1].type not in ("LPAREN", "COMMA", "GIVEN"):
+            return False
+        rest = self.text[end:].lstrip()
+        return rest.startswith(("|", ",", ")", "\\mid", "\\right)"))
 
     def after_script_mark(self) -> bool:
         return bool(self.tokens) and self.tokens[-1].type in ("CARET", "UNDERSCORE")
@@ -189,7 +211,7 @@ class Tokenizer:
                 self.emit("LETTER", c, i)
                 i += 1
                 continue
-            if c in "*|" and self.in_script():
+            if c in "*|" and self.in_script() and not (c == "|" and self.call_in_script()):
                 self.emit("SYMBOL", c, i)
                 i += 1
                 continue
@@ -200,6 +222,7 @@ class Tokenizer:
             elif c == "}":
                 if self.script_groups and self.script_groups[-1] == self.braces:
                     self.script_groups.pop()
+                    self.script_ends.add(len(self.tokens))
                 self.braces -= 1
             if c in CHARACTERS:
                 self.emit(CHARACTERS[c], c, i)
@@ -270,6 +293,9 @@ class Tokenizer:
     def read_token(self, name: str, command: Command, i: int, end: int) -> tuple[int, int]:
         if name == "ast" and self.in_script():  # `b^\\ast`: a star in a name
             self.emit("SYMBOL", "*", i)
+            return end, 0
+        if name == "cdot" and self.open_argument(end):  # `\\pi(\\cdot | s)`: a placeholder
+            self.emit("SYMBOL", "\\cdot", i)
             return end, 0
         self.emit(command.token, command.value if command.value is not None else name, i)
         return end, command.arguments
@@ -372,7 +398,8 @@ class Tokenizer:
             content, after = braced(self.text, j)
         elif j < len(self.text) and self.text[j] == "\\":
             m = _COMMAND.match(self.text, j)
-            assert m
+            if not m:
+                raise LatexError("a lone backslash", j)
             content, after = m.group(), m.end()
         elif j < len(self.text):
             content, after = self.text[j], j + 1

@@ -91,7 +91,8 @@ class MatrixLiteral(Node):
 
 @dataclass
 class Limit(Node):
-    """Inside a script: `i=1` (`op` "=") or `j \\ne l` (`op` "ne")."""
+    """Inside a script: `i=1` (`op` "="), `j \\ne l` (`op` "ne"), `z \\sim q` ("sim")
+    or `n \\in \\mathcal{C}_k` ("in")."""
 
     left: Node
     right: Node
@@ -127,8 +128,10 @@ class Binomial(Node):
 @dataclass
 class Indicator(Node):
     """`1\\{left op right\\}`: 1 where the condition holds; `op` is one of `=`, `ne`,
-    `<`, `>`, `le`, `ge`."""
+    `<`, `>`, `le`, `ge`. `also` holds the further conditions of a conjunction
+    (`1\\{x = 1 \\wedge y = 1\\}`), each (left, op, right)."""
 
     left: Node
     right: Node
     op: str
+    also: list[tuple[Node, str, Node]] = field(default_factory=list)

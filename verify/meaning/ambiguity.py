@@ -49,7 +49,7 @@ def refuse_unknown_call(reader: Reader, node: ast.Node, nxt: ast.Node, scope: Sc
         return
     name = base.text
     known = (KNOWN_CONSTANTS, scope.params, scope.bound, scope.indices, reader.declarations,
-             reader.definitions)  # fmt: skip
+             reader.parts, reader.definitions)  # fmt: skip
     if any(name in names for names in known):
         return
     if isinstance(node, ast.Scripted):
@@ -59,6 +59,15 @@ def refuse_unknown_call(reader: Reader, node: ast.Node, nxt: ast.Node, scope: Sc
             return  # the Kronecker delta \delta_{ij}, a number
         name = compact(ast.Scripted(node.base, node.sub, node.sup))
     written, group = compact(node), compact(nxt)
+    group_node = nxt.base if isinstance(nxt, ast.Scripted) else nxt
+    if isinstance(group_node, ast.Delimited) and any(
+        isinstance(item, ast.Limit) and item.op == "=" for item in group_node.items
+    ):  # `p(x \mid y = 1)`: the name of a value, never a product
+        raise TranslateError(
+            f"{written}{group}: an '=' inside brackets belongs to the name of a value defined"
+            f" with := (as in p(x \\mid y = 1) := …), and {written}{group} is not defined here",
+            node.pos,
+        )
     raise TranslateError(
         f"{written}{group}: {name} is not declared, so this reads as the function {name}"
         f" applied to {group}, or as {written} times {group}: declare '{name}: function'"

@@ -230,6 +230,9 @@ def written_distribution(reader: Reader, node: ast.Node, scope: Scope) -> Distri
     written = compact(node)
     head, arguments = _head(node)
     if head is None or arguments is None:
+        pmf = _probability_vector(reader, node, scope, written)
+        if pmf is not None:  # `A \\sim \\pi(\\cdot | s)`: the probabilities of the outcomes
+            return pmf
         raise TranslateError(f"'{written}' is not a distribution here: {USAGE}", node.pos)
     if head == "normal":
         return _normal(reader, arguments, scope, written, None)
@@ -237,6 +240,23 @@ def written_distribution(reader: Reader, node: ast.Node, scope: Scope) -> Distri
         return _bernoulli(reader, arguments, scope, written)
     return _categorical(reader, arguments[0] if len(arguments) == 1 else node, scope, written,
                         None, count=len(arguments))  # fmt: skip
+
+
+def _probability_vector(
+    reader: Reader, node: ast.Node, scope: Scope, written: str
+) -> Distribution | None:
+    """A distribution written as the vector of its probabilities (`\\pi(\\cdot | s)`, a
+    function with its outcome left open): a categorical over 1..(its size); None if
+    the node is not a vector."""
+    if not (isinstance(node, ast.Product) and any(
+        isinstance(f, ast.Delimited) and any(_open(i) for i in f.items) for f in node.factors
+    )):  # fmt: skip
+        return None
+    return _categorical(reader, node, scope, written, None)
+
+
+def _open(node: ast.Node) -> bool:
+    return isinstance(node, ast.Atom) and node.kind == "SYMBOL" and node.text == "\\cdot"
 
 
 def _head(node: ast.Node) -> tuple[str | None, list[ast.Node] | None]:
@@ -302,22 +322,19 @@ def _categorical(
     """`Categorical(\\phi)`: a vector of probabilities, or a family with one index open."""
     if count != 1:
         raise TranslateError(f"{written}: Categorical takes one vector of probabilities", 0)
-    try:
-        vector = reader.translate(node, scope)
-    except TranslateError as err:
-        filled = _fill(reader, node, scope)
-        if filled is None:
-            raise err from None
+    filled = _fill(reader, node, scope)  # before reading it: `\\pi` beside `\\pi_k` is π
+    if filled is not None:
         term, open_range = filled
         if support is not None and open_range != support:
             raise TranslateError(
                 f"{written}: the probabilities run over {open_range[0]}..{open_range[1]} but"
                 f" the outcomes over {support[0]}..{support[1]}",
                 node.pos,
-            ) from None
+            )
         first, last = support or open_range
         return Distribution("categorical", [term], SCALAR, written,
                             (T.SizeValue(first), T.SizeValue(last)), OUTCOME)  # fmt: skip
+    vector = reader.translate(node, scope)
     if vector.shape is None or not vector.shape.is_column:
         raise TranslateError(
             f"{written}: the probabilities must be a vector, got {show_shape(vector.shape)}",

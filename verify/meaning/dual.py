@@ -103,9 +103,11 @@ class Dual:
             if other.tag > self.tag:
                 return other * self
             if other.tag == self.tag:
-                return Dual(self.value * other.value,
-                            self.slope * other.value + self.value * other.slope, self.tag)  # fmt: skip
-        return Dual(self.value * other, self.slope * other, self.tag)  # a constant factor
+                # A zero part adds nothing; multiplying a large expression by 0 would
+                # make SymPy ask whether it is infinite, which costs as much as the product.
+                slope = _times(self.slope, other.value) + _times(self.value, other.slope)
+                return Dual(_times(self.value, other.value), slope, self.tag)
+        return Dual(_times(self.value, other), _times(self.slope, other), self.tag)  # a constant
 
     __rmul__ = __mul__
 
@@ -120,6 +122,17 @@ class Dual:
 
     def __rpow__(self, base: Scalar) -> Scalar:
         return power(base, self)
+
+
+def _times(a: Scalar, b: Scalar) -> Scalar:
+    """a·b, exactly 0 at once when either is a literal zero."""
+    if _literal_zero(a) or _literal_zero(b):
+        return sp.Integer(0)
+    return a * b
+
+
+def _literal_zero(x: Scalar) -> bool:
+    return (isinstance(x, int) or getattr(x, "is_Number", False)) and x == 0
 
 
 def is_zero(x: Scalar) -> bool:
@@ -149,7 +162,7 @@ def reciprocal(x: Scalar) -> Scalar:
     if isinstance(x, Dual):
         inv = reciprocal(x.value)
         return Dual(inv, -x.slope * inv * inv, x.tag)
-    return 1 / x
+    return sp.Integer(1) / x  # exact even for a Python int (`dual / 2`)
 
 
 class RealPower(sp.Function):  # type: ignore[misc]
@@ -297,7 +310,7 @@ class Mat:
             for col in cols:
                 total: Scalar = sp.Integer(0)
                 for a, b in zip(row, col, strict=True):
-                    if is_zero(a) and not isinstance(a, Dual):
+                    if (is_zero(a) and not isinstance(a, Dual)) or _literal_zero(b):
                         continue
                     total = total + a * b
                 out_row.append(total)

@@ -18,15 +18,15 @@ from dataclasses import fields, replace
 from typing import Any
 
 from verify.meaning import terms as T
+from verify.meaning.cases import CaseRef
 from verify.meaning.integrate import Divergence, Expectation, LogDensity
-from verify.meaning.recursion import Recurrence, SelfReference
 from verify.shape import SCALAR
 
 # Terms through which a polynomial in the random symbols stays a polynomial.
 POLYNOMIAL = (
     T.Add, T.Mul, T.Hadamard, T.Kronecker, T.Transpose, T.Sum, T.MatrixLiteral,
     T.Ref, T.Number, T.IndexValue, T.SizeValue, T.Zero, T.Identity, T.Derivative,
-    LogDensity, Expectation, Recurrence, SelfReference,
+    LogDensity, Expectation, CaseRef,
 )  # fmt: skip
 WHAT = {
     T.Div: "a quotient", T.Inverse: "an inverse", T.Root: "a root",
@@ -61,10 +61,29 @@ def obstacle(term: T.Term, randoms: set[str]) -> tuple[T.Term, str] | None:
         return obstacle(term.numerator, randoms)
     elif not isinstance(term, (*POLYNOMIAL, T.Apply, T.MatrixFunction, T.Power)):
         return term, WHAT.get(type(term), f"'{type(term).__name__}'")
+    if isinstance(term, CaseRef):  # `m_t := \beta m_{t-1} + …`: every case's body
+        return _case_obstacle(term, randoms)
     for child in term.children():
         found = obstacle(child, randoms)
         if found is not None:
             return found
+    return None
+
+
+def _case_obstacle(term: CaseRef, randoms: set[str]) -> tuple[T.Term, str] | None:
+    """The first obstacle in the index terms of a member of a recursion, or in any of
+    its cases' bodies (each looked at once, though they use the recursion again)."""
+    family = term.family
+    if family.walking:
+        return None
+    family.walking = True
+    try:
+        for child in [*term.children(), *(c.body for c in family.cases)]:
+            found = obstacle(child, randoms)
+            if found is not None:
+                return found
+    finally:
+        family.walking = False
     return None
 
 

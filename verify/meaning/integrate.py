@@ -33,6 +33,7 @@ from verify.meaning import terms as T
 from verify.meaning.distributions import Distribution
 from verify.meaning.dual import Dual, Mat, is_matrix, is_zero, power
 from verify.meaning.functions import function
+from verify.meaning.memo import fingerprint, remembered
 from verify.meaning.moments import GaussianBlock, Unsupported, gaussian_expectation
 from verify.shape import SCALAR, Shape, Size
 
@@ -140,8 +141,12 @@ class Expectation(T.Term):
     body: T.Term
     targets: list[Target]
     written: str = ""
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def value(self, env: T.Env) -> T.Value:
+        return remembered(self.memo, fingerprint(self, env), lambda: self._value(env))
+
+    def _value(self, env: T.Env) -> T.Value:
         for target in self.targets:
             if target.stated is not None:
                 _same_distribution(target, env)
@@ -241,13 +246,18 @@ def _entries(value: Any) -> Iterator[Any]:
         yield value
 
 
-def _integrate_gaussians(value: Any, env: T.Env, binding: _Binding) -> Any:
-    """The Gaussian part of the expectation: a value in this binding's symbols."""
+def _integrate_gaussians(
+    value: Any, env: T.Env, binding: _Binding, normals: dict[Any, Any] | None = None
+) -> Any:
+    """The Gaussian part of the expectation: a value in this binding's symbols.
+    `normals` keeps each member's mean and covariance, read once for all entries."""
+    normals = {} if normals is None else normals
     if isinstance(value, Dual):
-        return Dual(_integrate_gaussians(value.value, env, binding),
-                    _integrate_gaussians(value.slope, env, binding), value.tag)  # fmt: skip
+        return Dual(_integrate_gaussians(value.value, env, binding, normals),
+                    _integrate_gaussians(value.slope, env, binding, normals),
+                    value.tag)  # fmt: skip
     if is_matrix(value):
-        return value.applyfunc(lambda x: _integrate_gaussians(x, env, binding))
+        return value.applyfunc(lambda x: _integrate_gaussians(x, env, binding, normals))
     expr = sp.sympify(value)
     present = expr.free_symbols
     blocks: list[GaussianBlock] = []
@@ -255,7 +265,9 @@ def _integrate_gaussians(value: Any, env: T.Env, binding: _Binding) -> Any:
     for symbol, key, entries in binding.gaussians:
         if present.isdisjoint(entries):
             continue
-        mean, covariance = symbol.distribution.normal(symbol.at(env, key))
+        if (symbol.name, key) not in normals:
+            normals[symbol.name, key] = symbol.distribution.normal(symbol.at(env, key))
+        mean, covariance = normals[symbol.name, key]
         blocks.append(GaussianBlock(entries, mean, covariance))
         names.append(symbol.name)
     if not blocks:

@@ -84,10 +84,15 @@ def known_syntax(reader: Reader, node: ast.Node, scope: Scope) -> T.Term:
     if isinstance(node, ast.Binomial):
         top, bottom = scalar(node.top, "n in binom(n, k)"), scalar(node.bottom, "k")
         return T.Known("binom", [top, bottom], pos=node.pos)
-    if isinstance(node, ast.Indicator):
-        left = scalar(node.left, "a side of an indicator's condition")
-        right = scalar(node.right, "a side of an indicator's condition")
-        return T.Indicator(left, node.op, right, pos=node.pos)
+    if isinstance(node, ast.Indicator):  # 1{A ∧ B} = 1{A} 1{B}
+        term: T.Term | None = None
+        for left_node, op, right_node in [(node.left, node.op, node.right), *node.also]:
+            left = scalar(left_node, "a side of an indicator's condition")
+            right = scalar(right_node, "a side of an indicator's condition")
+            one = T.Indicator(left, op, right, pos=node.pos)
+            term = one if term is None else T.Mul(term, one, shape=SCALAR, pos=node.pos)
+        assert term is not None
+        return term
     assert isinstance(node, ast.Delimited)
     name = ROUNDINGS[node.delimiter]
     body = reader.entrywise(reader.translate(node.items[0], scope), f"the argument of {name}")

@@ -22,8 +22,8 @@ from verify.latex.syntax import (
     unwrap,
     variable_name,
 )
+from verify.meaning import subsets, templated, textbook
 from verify.meaning import terms as T
-from verify.meaning import textbook
 from verify.meaning.ambiguity import (
     operand_group,
     refuse_ambiguous_product,
@@ -31,11 +31,21 @@ from verify.meaning.ambiguity import (
     refuse_scalar_matrix,
     refuse_unknown_call,
 )
-from verify.meaning.arguments import argument_member
+from verify.meaning.arguments import (
+    argument_member,
+    argument_part,
+    filled,
+    is_open,
+    open_placeholder,
+    part_member,
+)
+from verify.meaning.cases import case_member
 from verify.meaning.expectation import ExpectationReader
+from verify.meaning.extrema import EXTREMA, over_index
 from verify.meaning.functions import canonical, known
 from verify.meaning.known import inverse_function, several_arguments
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
+from verify.meaning.textbook_terms import Tabulated
 from verify.model import Kind
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape
@@ -95,7 +105,7 @@ class OperatorReader:
                 term, k = self.function_application(factors, ops, k, scope)
                 items.append((op, term))
                 continue
-            callable_name = self.callable_name(node, scope)
+            callable_name = self.callable_name(node, scope, factors[k + 1 : k + 2])
             if callable_name is not None:
                 term, k = self.call(callable_name, factors, k, scope)
                 items.append((op, term))
@@ -121,7 +131,9 @@ class OperatorReader:
             return None
         key = canonical_script(compact(ast.Product(factors[k : k + 2], [""], pos=0)))
         definition = self.reader.definitions.get(key)
-        if definition is None or definition.params:
+        if definition is None or definition.template is not None:  # `\\gamma(z_{nj})`
+            return templated.named_value(self.reader, factors[k], args, scope, factors[k].pos)
+        if definition.params:
             return None
         term, _ = self.reader.expand(definition, None, None, [], scope, factors[k].pos)
         return term
@@ -155,6 +167,10 @@ class OperatorReader:
                 if text.isdigit():
                     power = int(text)
                     var = ast.Scripted(var.base, var.sub, None, var.primes, pos=var.pos)
+            group = den_items[k + 2] if k + 2 < len(den_items) else None
+            if isinstance(group, ast.Delimited) and group.delimiter == "(" and power == 1:
+                var = ast.Product([var, group], [""], pos=var.pos)  # `\partial \bar{b}_j(k)`
+                k += 1
             variables.extend([var] * power)
             k += 2
         if not variables or len(variables) != order:
@@ -245,17 +261,25 @@ class OperatorReader:
                 for v in sub.left.items
             ]  # fmt: skip
             inner = scope
+            names = []
             for var, *_ in limits:
-                inner = inner.binding(var)
+                inner, name = inner.bind_variable(var, self.reader.fresh_placeholder())
+                names.append(name)
             body = self.product(rest, ops, inner, rest[0].pos)
             if head == "PROD":
                 self.reader.scalar(body, "the body of a product")
-            for var, lower, upper, excluded in reversed(limits):
+            for var, (_, lower, upper, excluded) in reversed(list(zip(names, limits,
+                                                                      strict=True))):  # fmt: skip
                 body = T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body,
                              excluded, shape=body.shape, pos=node.pos)  # fmt: skip
             return body
+        if subsets.is_membership(node.sub):  # `\sum_{n \in \mathcal{C}_k}`
+            var = subsets.summation_variable(self.reader, node)
+            body = self.product(rest, ops, scope.binding(var), rest[0].pos)
+            return subsets.set_sum(self.reader, node, head, body, var, scope)
         var, lower, upper, excluded = self.sum_operator(node, head, scope)
-        body = self.product(rest, ops, scope.binding(var), rest[0].pos)
+        inner, var = scope.bind_variable(var, self.reader.fresh_placeholder())
+        body = self.product(rest, ops, inner, rest[0].pos)
         if head == "PROD":
             self.reader.scalar(body, "the body of a product")
         return T.Sum("sum" if head == "SUM" else "prod", var, lower, upper, body, excluded,
@@ -308,6 +332,8 @@ class OperatorReader:
         log_base = None
         sup, name = inverse_function(name, sup, node.pos)
         row = known(name)
+        if name in EXTREMA and isinstance(node, ast.Scripted) and node.sub is not None:
+            return over_index(self, node, name, factors, ops, k, scope), len(factors)  # `\\min_l`
         if row is not None and row.arity != (1, 1):
             return several_arguments(self.reader, name, factors, k, scope)
         if isinstance(node, ast.Scripted) and node.sub is not None:
@@ -320,7 +346,10 @@ class OperatorReader:
             raise TranslateError(f"\\{name} needs an argument", node.pos)
         nxt = factors[k + 1]
         after_sup = None
-        if isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
+        named = self.named_value(factors, ops, k + 1, scope)
+        if named is not None:  # `\log p(x \mid y = 1)`: the log of a defined value
+            arg, end = named, k + 3
+        elif isinstance(nxt, ast.Delimited) and nxt.delimiter == "(":
             arg = self.reader.translate(nxt, scope)
             end = k + 2
         elif (
@@ -337,7 +366,7 @@ class OperatorReader:
             end = len(factors)
         elif head_kind(nxt)[0] == "FUNC":
             arg, end = self.function_application(factors, ops, k + 1, scope)
-        elif (callee := self.callable_name(nxt, scope)) is not None:
+        elif (callee := self.callable_name(nxt, scope, factors[k + 2 : k + 3])) is not None:
             arg, end = self.call(callee, factors, k + 1, scope)
         else:
             end = k + 2
@@ -378,8 +407,12 @@ class OperatorReader:
             term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
         return term, end
 
-    def callable_name(self, node: ast.Node, scope: Scope) -> str | None:
-        """The name of a function being applied (`g`, `f_j^{(i)}`, `\\mathcal{N}`)."""
+    def callable_name(
+        self, node: ast.Node, scope: Scope, following: list[ast.Node] | None = None
+    ) -> str | None:
+        """The name of a function being applied (`g`, `f_j^{(i)}`, `\\mathcal{N}`), or of a
+        whole whose entry is written with arguments (`v_\\pi(s)`, when `following`
+        holds the parentheses)."""
         base = node.base if isinstance(node, ast.Scripted) else node
         if not isinstance(base, ast.Atom):
             return None
@@ -388,6 +421,11 @@ class OperatorReader:
         if base.kind not in ("LETTER", "SYMBOL") or base.text in scope.params:
             return None
         name = base.text
+        family = self.reader.cases.get(name)
+        if family is not None and family.arity and isinstance(node, ast.Scripted) and (
+            node.sub is not None and _opens_call(following)
+        ):  # fmt: skip
+            return name  # `\\alpha_t(i)`: a member of a definition by cases
         if isinstance(node, ast.Scripted):
             literal = self.reader.literal(name, node.sub, node.sup)
             if literal is not None:
@@ -396,6 +434,8 @@ class OperatorReader:
         if definition is not None:
             return name if definition.params else None
         decl = self.reader.declarations.get(name)
+        if argument_part(self.reader, name) is not None and _opens_call(following):
+            return name  # `v_\\pi(s)`: an entry of v_\\pi
         if decl is not None:
             return name if decl.kind == Kind.FUNCTION or decl.arguments else None
         if name == "\\mathcal{N}":
@@ -417,12 +457,26 @@ class OperatorReader:
             nxt = nxt.base
         if not (isinstance(nxt, ast.Delimited) and nxt.delimiter == "("):
             raise TranslateError(f"{name} needs its arguments in parentheses", node.pos)
+        if name in self.reader.cases and isinstance(node, ast.Scripted) and node.sub is not None:
+            written = compact(node) + compact(nxt)
+            member = case_member(self.reader, self.reader.cases[name], node.sub, nxt.items, scope,
+                                 written, node.pos)  # fmt: skip
+            member = self.reader.superscript(member, node.sup, 0, scope, node.pos)
+            return self.reader.superscript(member, after_sup, 0, scope, node.pos), k + 2
+        if any(is_open(item) for item in nxt.items):  # `\\pi(\\cdot | s)`: a vector
+            vector = self.open_call(name, node, nxt, scope)
+            return self.reader.superscript(vector, after_sup, 0, scope, node.pos), k + 2
         family = self.reader.declarations.get(name)
-        if family is not None and family.arguments:  # `p(s' | s, a)`: a family member
+        part = argument_part(self.reader, name)
+        if (family is not None and family.arguments) or part is not None:
             if isinstance(node, ast.Scripted) and node.primes:
                 raise TranslateError(f"'{compact(node)}': a prime on an indexed family;"
                                      " declare the primed name", node.pos)  # fmt: skip
-            member = argument_member(self.reader, family, node, nxt, scope)
+            if part is not None:  # `v_\\pi(s)`: an entry of a declared whole
+                member = part_member(self.reader, *part, node, nxt, scope)
+            else:  # `p(s' | s, a)`: a family member
+                assert family is not None
+                member = argument_member(self.reader, family, node, nxt, scope)
             return self.reader.superscript(member, after_sup, 0, scope, node.pos), k + 2
         args = [self.reader.translate(a, scope) for a in nxt.items]
         sub = node.sub if isinstance(node, ast.Scripted) else None
@@ -486,6 +540,24 @@ class OperatorReader:
             term = self.reader.superscript(term, after_sup, 0, scope, node.pos)
         return term, k + 2
 
+    def open_call(self, name: str, node: ast.Node, group: ast.Delimited, scope: Scope) -> T.Term:
+        """`\\pi(\\cdot | s, \\theta)`: the vector whose entry a is `\\pi(a | s, \\theta)`, over
+        the range of the index the `\\cdot` leaves open."""
+        placeholder = open_placeholder(self.reader, name, group, node.pos)
+        index = self.reader.declarations[placeholder]
+        assert index.index_range is not None
+        variable = self.reader.fresh_placeholder()
+        body, _ = self.call(name, [node, filled(group, variable)], 0, scope.binding(variable))
+        if body.shape not in (SCALAR, None):
+            raise TranslateError(
+                f"{compact(node)}(…) with an open argument must be a number for each value of"
+                f" {placeholder}, got a {show_shape(body.shape)}",
+                node.pos,
+            )
+        extent = index.index_range[1]
+        return Tabulated([variable], [extent], body, shape=Shape(extent, Size.number(1)),
+                                  pos=node.pos)  # fmt: skip
+
     def pointwise(
         self, definition: DefinitionInfo, sub: ast.Node | None, sup: ast.Node | None,
         arg: T.Term, primes: int, scope: Scope, pos: int,
@@ -516,6 +588,14 @@ class OperatorReader:
         num = self.reader.translate(node.numerator, scope)
         den = self.reader.scalar(self.reader.translate(node.denominator, scope), "a denominator")
         return T.Div(num, den, shape=num.shape if num.shape is not None else SCALAR, pos=node.pos)
+
+
+def _opens_call(following: list[ast.Node] | None) -> bool:
+    """Whether the factor after a name is a parenthesised group (perhaps scripted)."""
+    nxt = following[0] if following else None
+    if isinstance(nxt, ast.Scripted) and nxt.sub is None:
+        nxt = nxt.base
+    return isinstance(nxt, ast.Delimited) and nxt.delimiter == "("
 
 
 def _size_term(size: Size, pos: int) -> T.Term:

@@ -9,11 +9,15 @@ so neither module imports the other's class).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from verify.latex import tree as ast
 from verify.meaning import terms as T
-from verify.model import Declaration
+from verify.meaning.conditions import Condition
+from verify.model import Declaration, Part
+
+if TYPE_CHECKING:
+    from verify.meaning.cases import CaseFamily
 
 
 @dataclass
@@ -27,6 +31,15 @@ class DefinitionInfo:
     body: ast.Node
     order: int
     line: int
+    conditions: list[Condition] = field(default_factory=list)  # `where t \le T - 1`
+    # One case of a definition by cases (`\alpha_1(i) :=`, `\alpha_{t+1}(j) :=`): the
+    # name it shares with the other cases, and its subscript when that is not a
+    # plain placeholder.
+    family: str = ""
+    case: ast.Node | None = None
+    # A name with indices inside a literal script (`\\gamma(z_{nk})`): the name as a
+    # pattern (`verify.latex.templates`); its placeholders are `subscripts`.
+    template: ast.Node | None = None
 
 
 @dataclass
@@ -37,11 +50,26 @@ class Scope:
     indices: dict[str, T.Term] = field(default_factory=dict)
     params: dict[str, T.Term] = field(default_factory=dict)
     in_index: bool = False
+    # Names the arguments of a definition being expanded use: the body's own bound
+    # variables of these names are renamed, so that `q(s', a')` after
+    # `q(s, a) := \\sum_{s'} p(s' | s, a) …` does not capture the caller's s'.
+    avoid: frozenset[str] = frozenset()
 
     def binding(self, name: str) -> Scope:
         indices = {k: v for k, v in self.indices.items() if k != name}
         params = {k: v for k, v in self.params.items() if k != name}
-        return Scope(self.bound | {name}, indices, params, self.in_index)
+        return Scope(self.bound | {name}, indices, params, self.in_index, self.avoid)
+
+    def bind_variable(self, name: str, fresh: str) -> tuple[Scope, str]:
+        """The scope inside an operator that binds `name` (a sum's variable), and the
+        name the bound variable gets: `name` itself, or `fresh` where `name` would
+        capture an argument of the definition being expanded."""
+        inner = self.binding(name)
+        if name not in self.avoid:
+            return inner, name
+        indices = {**inner.indices, name: T.IndexValue(fresh)}
+        return Scope(inner.bound | {fresh}, indices, inner.params, inner.in_index,
+                     self.avoid), fresh  # fmt: skip
 
 
 Literal = tuple[str, ast.Node | None, ast.Node | None]
@@ -51,7 +79,9 @@ class Reader(Protocol):
     """The translator, as the operator reader sees it."""
 
     declarations: dict[str, Declaration]
+    parts: dict[str, list[tuple[Part, Declaration]]]  # `x^{(i)}`: a part of its whole
     definitions: dict[str, DefinitionInfo]
+    cases: dict[str, CaseFamily]  # names defined by cases (`verify.meaning.cases`)
     functions_used: set[str]
 
     def translate(self, node: ast.Node, scope: Scope | None = None) -> T.Term: ...

@@ -28,6 +28,7 @@ from verify.meaning.dual import (
     slope_of,
 )
 from verify.meaning.functions import apply, compare, function
+from verify.meaning.parts import with_part
 from verify.shape import SCALAR, Shape, Size
 
 Value = Any  # a SymPy scalar or a Dual; a `Mat` for every other shape
@@ -94,15 +95,8 @@ class Env:
 
 
 def _replace_part(whole: Value, idx: tuple[int, ...], kind: str, value: Value) -> Value:
-    """The whole with its entry `idx` (or its row, for kind "rows") set to `value`."""
-    if not isinstance(whole, Mat):
-        return value
-    data = [list(row) for row in whole.data]
-    if kind == "rows":
-        data[idx[0] - 1] = list(value) if isinstance(value, Mat) else [value]
-    else:
-        data[idx[0] - 1][(idx[1] if len(idx) > 1 else 1) - 1] = scalar_of(value)
-    return Mat(data)
+    """The whole with its part `idx` (an entry, a row, a column) set to `value`."""
+    return with_part(whole, kind, idx, value)
 
 
 def scalar_of(value: Value) -> Value:

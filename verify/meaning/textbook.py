@@ -25,6 +25,7 @@ from verify.meaning import terms as T
 from verify.meaning.scope import DefinitionInfo, Reader, Scope
 from verify.meaning.textbook_terms import Delta, Entry, Ones, PartRef, Tabulated, Vec
 from verify.model import Declaration, Kind, Part
+from verify.reading.parts import extents, part_shape
 from verify.shape import SCALAR, Shape, Size, show_shape
 
 ONES = "\\mathbf{1}"
@@ -61,6 +62,8 @@ def index_nodes(script: ast.Node | None, expected: int) -> list[ast.Node]:
 
 def part_pattern_fits(part: Part, sub: ast.Node | None, sup: ast.Node | None) -> bool:
     """Whether a name's scripts are those of the part: `y^{(i)}`, `\\alpha_i`."""
+    if part.arguments:  # `v_\\pi(s)` is read with its arguments, as a call
+        return False
     if part.superscripts:
         script = unwrap(sup)
         if script is None or sub is not None:
@@ -87,7 +90,7 @@ def read_part(
         )
     indices = [reader.index(n, scope) for n in nodes]
     assert whole.shape is not None
-    shape = Shape(whole.shape.cols, Size.number(1)) if part.kind == "rows" else SCALAR
+    shape = part_shape(part.kind, whole.shape)
     ref = PartRef(whole.base, indices, shape=shape, pos=pos, part=part.kind)
     ref.written = part.key
     return ref, rest
@@ -316,8 +319,8 @@ def literal_minimums(terms: list[T.Term], declarations: dict[str, Declaration]) 
             if isinstance(t, PartRef):
                 decl = declarations.get(t.name)
                 if decl is not None and decl.shape is not None:
-                    for index, extent in zip(t.indices, (decl.shape.rows, decl.shape.cols),
-                                             strict=False):  # fmt: skip
+                    ranges = extents(t.part, decl.shape, len(t.indices))
+                    for index, (extent, _) in zip(t.indices, ranges, strict=False):
                         need(extent, index)
             elif isinstance(t, T.Ref) and t.family and t.name in declarations:
                 decl = declarations[t.name]

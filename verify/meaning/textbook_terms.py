@@ -13,6 +13,7 @@ import sympy as sp
 from verify.errors import EvaluationError
 from verify.meaning import terms as T
 from verify.meaning.dual import Mat, is_matrix
+from verify.meaning.parts import part_of
 from verify.shape import Size
 
 
@@ -37,8 +38,9 @@ def _entry(value: Any, row: int, col: int, what: str) -> Any:
 
 @dataclass
 class PartRef(T.Ref):
-    """Entry i (or (i, j)) of a declared vector or matrix, or row i of a matrix as a
-    column: a view into the whole's value, addressable as a slot (`("part", …)`)."""
+    """Entry i (or (i, j)) of a declared vector or matrix, row i or column j of a
+    matrix as a column, or diagonal entry j: a view into the whole's value,
+    addressable as a slot (`("part", …)`)."""
 
     part: str = "entries"
 
@@ -51,11 +53,9 @@ class PartRef(T.Ref):
             raise EvaluationError(f"no value for {self.name}")
         whole = env.values[self.name]
         idx = tuple(_whole_number(i, env) for i in self.indices)
-        if self.part == "rows":
-            if not is_matrix(whole) or not 1 <= idx[0] <= whole.rows:
-                raise EvaluationError(f"{self.name} has no row {idx[0]}")
-            return Mat([[x] for x in whole.data[idx[0] - 1]])
-        return _entry(whole, idx[0], idx[1] if len(idx) > 1 else 1, self.name)
+        if self.part != "entries" and not is_matrix(whole):
+            raise EvaluationError(f"{self.name} has no {self.part} {idx[0]}")
+        return part_of(whole, self.part, idx, self.name)
 
 
 @dataclass

@@ -25,12 +25,15 @@ from verify.latex.syntax import (
     parenthesized,
     unwrap,
 )
-from verify.meaning import recursion, textbook
+from verify.meaning import dependence, templated, textbook, twins, zeros
 from verify.meaning import terms as T
+from verify.meaning.cases import case_families, case_member
+from verify.meaning.conditions import Guarded, condition_term
 from verify.meaning.known import KNOWN_SYNTAX, ROUNDINGS, known_syntax
 from verify.meaning.operators import OPERATOR_HEADS, OperatorReader
 from verify.meaning.scope import DefinitionInfo, Literal, Scope
 from verify.model import Declaration, Kind, Part
+from verify.reading import conditioned
 from verify.reading.notation import canonical_script
 from verify.shape import SCALAR, Shape, Size, show_shape, total
 
@@ -55,19 +58,30 @@ class Translator:
         for whole in declarations:
             for part in whole.parts:
                 self.parts.setdefault(part.base, []).append((part, whole))
-        self.definitions: dict[str, DefinitionInfo] = {}
-        for d in sorted(definitions or [], key=lambda d: d.order):
-            self.definitions[d.base] = d
+        # one letter, two meanings that the scripts tell apart (`verify.meaning.twins`)
+        self.definitions, self.definition_twins = twins.twin_definitions(definitions or [])
+        # recursions, written as their cases (`m_0`, `m_t`; `\alpha_1`, `\alpha_{t+1}`):
+        # each is one `cases.CaseFamily`, whose cases leave the plain definitions
+        ordered = sorted(self.definitions.values(), key=lambda d: d.order)
+        self.cases = case_families(ordered, self.declarations)
+        for family in self.cases.values():
+            for info in family.infos:
+                if self.definitions.get(info.base) is info:
+                    del self.definitions[info.base]
+        self.family_twins: dict[str, list[Declaration]] = {}
+        self.conditioned: dict[tuple[str, str], Declaration] = {}
+        for d in declarations:
+            if d.letter:
+                self.family_twins.setdefault(d.letter, []).append(d)
+            named = conditioned.parts_of(d.base) if d.subscripts else None
+            if named is not None:
+                self.conditioned[named] = d
         # Names the page cannot use: a broken `symbols:` entry or `:=` row, and why.
         self.broken: dict[str, str] = dict(broken or {})
         self.undeclared: set[str] = set()
         self.functions_used: set[str] = set()
         self.depth = 0
         self.placeholders = 0
-        # Recursive definitions (`m_t := \\beta m_{t-1} + …`): the rules read so far, and
-        # those whose bodies are being read now (`verify.meaning.recursion`).
-        self.rules: dict[str, recursion.RecursionRule] = {}
-        self.recursions: dict[str, recursion.RecursionRule] = {}
         self.operators = OperatorReader(self)
 
     def fresh_placeholder(self) -> str:
@@ -136,6 +150,12 @@ class Translator:
             return T.Root(body, degree, pos=node.pos)
         if isinstance(node, ast.MatrixLiteral):
             return self.matrix_literal(node, scope)
+        if isinstance(node, ast.Limit) and node.op == "=":
+            raise TranslateError(
+                f"'{compact(node)}': an '=' inside brackets belongs to the name of a value"
+                " defined with := (as in p(x \\mid y = 1) := …), and none is defined so here",
+                node.pos,
+            )
         raise TranslateError(f"'{compact(node)}' is not an expression here", node.pos)
 
     # ------------------------------------------------------------------ atoms
@@ -182,6 +202,14 @@ class Translator:
     ) -> T.Term:  # fmt: skip
         if primes and name + "'" * primes in self.declarations:
             name, primes = name + "'" * primes, 0  # `x'` declared as a symbol of its own
+        name = self.twin(name, sub, sup, pos)
+        if name in self.family_twins:  # `z^{i}` beside `z` and `z^{(i)}`
+            twins.refuse_bare_index(self.family_twins[name], name, sup, pos,
+                                    lambda n: self.is_index(n, scope))  # fmt: skip
+        member = twins.conditioned_family(self.conditioned, name, sub, pos)
+        if member is not None:  # `\phi_{l|y=1}`: member l of the family `\phi_{j|y=1}`
+            found, sup = self.member(member[0], member[1], sup, scope, pos)
+            return self.superscript(found, sup, primes, scope, pos, name=name)
         if name in scope.params:
             if sub is not None:
                 # `\\alpha_i` in the body of `f(\\alpha) := …`, `\\alpha` declared with
@@ -193,7 +221,19 @@ class Translator:
             return self.superscript(scope.params[name], sup, primes, scope, pos, name=name)
         if name in scope.indices and sub is None:
             return self.superscript(scope.indices[name], sup, primes, scope, pos, name=name)
+        templated_name = templated.read(self, name, sub, sup, scope, pos)
+        if templated_name is not None:  # `\\mu_{z^{(i)}|x^{(i)}}`: indices inside a script
+            return self.superscript(templated_name[0], templated_name[1], primes, scope, pos,
+                                    name=name)  # fmt: skip
         literal = self.literal(name, sub, sup)
+        if literal is None and name in self.cases:  # `m_{t-1}`, `x^{(t-1)}`: by cases
+            family = self.cases[name]
+            script, rest = (sub, sup) if family.script == "_" else (sup, None)
+            if script is not None and (family.script == "_" or sub is None):
+                written = (f"{name}_{{{compact(unwrap(script))}}}" if family.script == "_"
+                           else f"{name}^{{{compact(script)}}}")  # fmt: skip
+                case = case_member(self, family, script, [], scope, written, pos)
+                return self.superscript(case, rest, primes, scope, pos, name=name)
         rest = textbook.split_transpose(sup) if literal is None else None
         if rest is not None and not self.is_integer_name("T"):
             # `x^{(i)T}`, `w^{*T}`: the name's script, then a transpose
@@ -206,7 +246,9 @@ class Translator:
         decl = self.declarations.get(name)
         if name in scope.bound or (
             decl and decl.kind.is_integer and sub is None and not decl.is_random
-        ):  # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
+            and not decl.indices
+        ):  # fmt: skip
+            # a random index (`c: index 1..k, random Categorical(\phi)`) is a value
             term: T.Term = T.IndexValue(name, pos=pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if literal is None:
@@ -214,10 +256,9 @@ class Translator:
                 if textbook.part_pattern_fits(part, sub, sup):
                     term, sup = textbook.read_part(self, part, whole, sub, sup, scope, pos)
                     return self.superscript(term, sup, primes, scope, pos, name=name)
-        if literal is None and name in self.recursions:  # `m_{t-1}` in the body of `m_t`
-            term, sup = self.expand(self.recursions[name].definition, sub, sup, [], scope, pos)
-            return self.superscript(term, sup, primes, scope, pos, name=name)
-        if name in self.definitions:
+        if name in self.definitions and not twins.plain_reading(
+            self.definitions[name], self.declarations, sub, sup
+        ):
             definition = self.definitions[name]
             if definition.params:
                 raise TranslateError(
@@ -231,6 +272,12 @@ class Translator:
             term, sup = self.expand(definition, sub, sup, [], scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         if decl is not None:
+            if decl.kind == Kind.SUBSET:
+                raise TranslateError(
+                    f"{name} is a set of indices: it is the range of a sum, as in"
+                    f" \\sum_{{n \\in {decl.key}}}",
+                    pos,
+                )
             if decl.kind == Kind.FUNCTION:
                 raise TranslateError(f"the function {name} needs arguments, as in {name}(x)", pos)
             if decl.kind == Kind.IDENTITY:
@@ -242,9 +289,26 @@ class Translator:
             if decl.kind == Kind.MATRIX and sub is not None and not decl.indices:
                 term = textbook.matrix_entry(self, decl, sub, scope, pos)  # `A_{ij}`
                 return self.superscript(term, sup, primes, scope, pos, name=name)
+            if name == "\\pi" and sub is None and decl.subscripts:  # 2\pi beside \pi_k
+                return self.superscript(T.Number(sp.pi, pos=pos), sup, primes, scope, pos)
             term, sup = self.member(decl, sub, sup, scope, pos)
             return self.superscript(term, sup, primes, scope, pos, name=name)
         return self.undeclared_symbol(name, sub, sup, primes, pos, scope)
+
+    def twin(self, name: str, sub: ast.Node | None, sup: ast.Node | None, pos: int) -> str:
+        """The name of the family or definition a shared letter stands for here; a
+        declared literal name (`m_1` beside the family `m_j`) is read as such first."""
+        if (name in self.family_twins or name in self.definition_twins) and self.literal(
+            name, sub, sup
+        ) is not None:
+            return name
+        if name in self.family_twins:
+            family = twins.family_named(self.family_twins[name], sub, sup)
+            if family is not None:
+                return family.base
+        if name in self.definition_twins:
+            return twins.definition_named(self.definition_twins[name], sub, pos) or name
+        return name
 
     def is_integer_name(self, name: str) -> bool:
         decl = self.declarations.get(name)
@@ -302,6 +366,9 @@ class Translator:
                 f"'{name}' is used as an index but is not declared (e.g. '{name}: index 1..m')",
                 pos,
             )
+        if name in zeros.BOLD_ZEROS:
+            return self.superscript(zeros.bold_zero(name, sub, self.declarations, pos), sup,
+                                    primes, scope, pos)  # fmt: skip
         if name == textbook.ONES:
             return self.superscript(textbook.ones(sub, self.declarations, pos), sup, primes,
                                     scope, pos)  # fmt: skip
@@ -418,10 +485,12 @@ class Translator:
             remaining = None
         indices = [self.index(n, scope) for n in index_nodes]
         shape = decl.shape if decl.kind in (Kind.VECTOR, Kind.MATRIX) else SCALAR
-        return T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos), remaining
+        ref = T.Ref(decl.base, indices, family=bool(decl.indices), shape=shape, pos=pos)
+        return dependence.dependent(ref, decl), remaining
 
     def index(self, node: ast.Node, scope: Scope) -> T.Term:
-        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True))
+        term = self.translate(node, Scope(scope.bound, scope.indices, scope.params, True,
+                                          scope.avoid))  # fmt: skip
         if term.shape not in (SCALAR, None):
             raise TranslateError("an index must be a number", node.pos)
         return term
@@ -451,8 +520,6 @@ class Translator:
                 )
             remaining = None
         index_terms = [self.index(node, scope) for node in subs + sups]
-        if recursion.recursive(definition):
-            return recursion.use(self, definition, index_terms, args, pos), remaining
         for name, term in zip(definition.subscripts + definition.superscripts, index_terms,
                               strict=True):  # fmt: skip
             inner.indices[name] = term
@@ -462,6 +529,10 @@ class Translator:
                 pos,
             )
         inner.params = dict(zip(definition.params, args, strict=True))
+        inner.avoid = frozenset(
+            t.name for term in [*inner.indices.values(), *args] for t in term.walk()
+            if isinstance(t, T.IndexValue)
+        )  # fmt: skip
         if self.depth > 150:
             raise TranslateError(f"the definition of {definition.base} refers to itself", pos)
         saved = self.definitions
@@ -475,7 +546,27 @@ class Translator:
             ) from None
         finally:
             self.definitions = saved
+        if definition.conditions:  # `\xi_t(i, j) :=` where t \le T - 1
+            written = definition.base + "".join(
+                f"{mark}{{{compact(unwrap(node))}}}" for mark, node in (("_", sub), ("^", sup))
+                if node is not None
+            )  # fmt: skip
+            body = self.guarded(definition, body, inner, written, pos)
         return body, remaining
+
+    def guarded(
+        self, definition: DefinitionInfo, body: T.Term, inner: Scope, written: str, pos: int
+    ) -> T.Term:
+        """The body of a definition stated under conditions, which must hold where used."""
+        try:
+            conditions = [condition_term(self, c, inner) for c in definition.conditions]
+        except TranslateError as err:
+            raise TranslateError(
+                f"in the condition of {definition.base} (line {definition.line}): {err.message}",
+                pos,
+            ) from None
+        where = ", ".join(c.written for c in definition.conditions)
+        return Guarded(body, conditions, written, where, shape=body.shape, pos=pos)
 
     # ------------------------------------------------------------- operations
 

@@ -22,7 +22,13 @@ from typing import Any
 from verify.deciding.compare import ordered, same
 from verify.deciding.decide import evaluate, one_instance, replay
 from verify.deciding.tasks import PairTask
-from verify.deciding.understand import Mode, Understood, definition_infos, refs, understand
+from verify.deciding.understand import (
+    Mode,
+    Understood,
+    definitions_in_force,
+    refs,
+    understand,
+)
 from verify.errors import LatexError, OutOfTime, TranslateError, Undefined
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
@@ -31,7 +37,7 @@ from verify.meaning.dual import Mat, fast_numbers
 from verify.meaning.scope import DefinitionInfo
 from verify.meaning.terms import Env, scalar_of
 from verify.meaning.translate import Translator
-from verify.model import Kind, Span
+from verify.model import Span
 
 SIDES = ("lhs", "rhs")
 MORE_PLANS = 2  # instances drawn past the first where the step fails
@@ -298,5 +304,4 @@ def _factors(path: Path, tree: ast.Node) -> list[Part]:
 def definitions_of(task: PairTask) -> list[DefinitionInfo]:
     """The definitions in force, read as `understand` reads them (with the page's
     index names, so that `p_l := …` defines a family, not a name `p_{l}`)."""
-    indices = {d.base for d in task.declarations if d.kind == Kind.INDEX}
-    return definition_infos(task.definitions, indices)
+    return definitions_in_force(task)

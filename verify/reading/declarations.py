@@ -16,6 +16,9 @@ from dataclasses import dataclass, field, replace
 
 from verify.errors import NotationError
 from verify.model import Declaration, Kind, Part
+from verify.reading import conditioned, parts, twins
+from verify.reading.dependence import dependence_problem
+from verify.reading.embedded import embedded_indices
 from verify.reading.notation import (
     DeclaredKind,
     SymbolShape,
@@ -27,9 +30,9 @@ from verify.reading.notation import (
     split_symbol,
     split_top,
 )
-from verify.shape import Shape, Size
+from verify.shape import Size
 
-_PART_TEXT = re.compile(r"\b(?:entries|rows)\s+([^,]+)")
+_PART_TEXT = re.compile(r"\b(?:entries|rows|columns)\s+([^,]+)")
 
 
 @dataclass
@@ -48,8 +51,16 @@ class Notation:
             self.broken.setdefault(name, f"its entry in 'symbols:' (line {line}) has a problem")
 
 
-def read_notation(symbols: object, key_lines: dict[str, int], default_line: int) -> Notation:
-    """Every entry of `symbols:`; raises `NotationError` only when nothing can be read."""
+def read_notation(
+    symbols: object,
+    key_lines: dict[str, int],
+    default_line: int,
+    meanings: dict[str, str] | None = None,
+) -> Notation:
+    """Every entry of `symbols:`; raises `NotationError` only when nothing can be read.
+
+    `meanings` (key -> words, from the entry's `# comment`) go to each declaration
+    of that key, for the readers' notation table; they never change a verdict."""
     if not isinstance(symbols, dict):
         raise NotationError("'symbols:' must be a mapping of symbol: kind", default_line)
     notation = Notation()
@@ -70,14 +81,19 @@ def read_notation(symbols: object, key_lines: dict[str, int], default_line: int)
             continue
         try:
             declared = parse_value(raw_value)
-            made = [_declaration(part, declared, indices, line) for part in split_top(key)]
+            made = [
+                _declaration(part, declared, indices, line, (meanings or {}).get(key, ""))
+                for part in split_top(key)
+            ]
         except ValueError as err:
             notation.block(names, line, f"symbols: '{key}': {err}")
             continue
         notation.declarations.extend(made)
     _restatements(notation)
+    notation.declarations = twins.separate(notation.declarations)
     _duplicates(notation)
     _references(notation)
+    _subset_sizes(notation)
     return notation
 
 
@@ -97,13 +113,29 @@ def _names(key: str, value: object, indices: set[str]) -> list[str] | None:
     return names
 
 
-def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int) -> Declaration:
-    form = literal_form(split_symbol(key), indices)
+def _declaration(
+    key: str, declared: DeclaredKind, indices: set[str], line: int, meaning: str = ""
+) -> Declaration:
+    written = form = split_symbol(key)
+    condition = conditioned.split(form.sub, indices)
+    if condition is not None:  # `\\phi_{j|y=1}`: a family in j, named with its condition
+        form = SymbolShape(conditioned.base_name(form.base, *condition), condition[0], form.sup,
+                           form.args)  # fmt: skip
+    form = literal_form(form, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
     arguments = argument_names(form.args)
-    if declared.kind.is_integer and (subs or sups or arguments) and declared.random is None:
+    # `\\mu_{z^{(i)}|x^{(i)}}`: declared indices inside a literal name (`verify.reading.embedded`)
+    embedded = () if condition is not None else embedded_indices(written, form, indices)
+    if declared.kind.is_integer and (arguments or embedded) and declared.random is None:
         raise ValueError("a size or index is a plain letter")
+    if embedded and (subs or sups or arguments):
+        raise ValueError(
+            f"the name depends on {', '.join(embedded)} inside its script and takes index"
+            " scripts too: write every index inside the name, or none"
+        )
+    # `N_k: size`, `y^{(i)}: index 0..1`: a family of whole numbers (class sizes, data
+    # values), used as numbers and as indices (`\\phi_{z^{(i)}}`), never as placeholders
     parts = tuple(_part(word, text, declared, form, indices) for word, text in declared.parts)
     if parts and (subs or sups or arguments):
         raise ValueError("a family cannot have entries or rows: declare the whole, as in"
@@ -115,24 +147,29 @@ def _declaration(key: str, declared: DeclaredKind, indices: set[str], line: int)
         index_range=declared.index_range, line=line, parts=parts,
         distribution=declared.random.family if declared.random else None,
         parameters=declared.random.parameters if declared.random else (),
-        arguments=arguments,
+        arguments=arguments, count=declared.count, meaning=meaning, embedded=embedded,
+        depends_on=declared.depends_on,
     )  # fmt: skip
 
 
 def _part(
     word: str, text: str, declared: DeclaredKind, whole: SymbolShape, indices: set[str]
 ) -> Part:
-    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`: a pattern of index placeholders."""
+    """`entries y^{(i)}`, `entries A_{ij}`, `rows x^{(i)}`, `entries v_\\pi(s)`: a pattern
+    of index placeholders (scripts that are not indices are part of the name)."""
     form = split_symbol(text)
+    if form.args is not None:  # `v_\\pi(s)`: the scripts name the family, the arguments index it
+        form = literal_form(form, indices)
     subs, _ = index_names(form.sub)
     sups, paren = index_names(form.sup)
-    placeholders = subs + sups
-    wanted = 2 if word == "entries" and declared.kind == Kind.MATRIX else 1
-    example = "entries y^{(i)}" if word == "entries" else "rows x^{(i)}"
-    if len(placeholders) != wanted or (subs and sups):
+    arguments = argument_names(form.args)
+    placeholders = subs + sups + arguments
+    wanted = parts.placeholders(word, declared.kind == Kind.MATRIX)
+    example = parts.EXAMPLES[word]
+    if len(placeholders) != wanted or len([s for s in (subs, sups, arguments) if s]) > 1:
         raise ValueError(
-            f"'{word} {text}': write the part with {wanted} index placeholder(s), in one"
-            f" script, as in '{example}'"
+            f"'{parts.WORDS[word]} {text}': write the part with {wanted} index placeholder(s),"
+            f" in one script, as in '{example}'"
         )
     for name in placeholders:
         if name not in indices:
@@ -140,7 +177,7 @@ def _part(
                 f"'{word} {text}': '{name}' is not a declared index (declare it, e.g."
                 f" '{name}: index 1..m')"
             )
-    return Part(word, text, form.base, subs, sups, paren)
+    return Part(word, text, form.base, subs, sups, paren, arguments)
 
 
 # What a restated part may say of each entry of its whole (`\\sigma_j: scalar, positive`).
@@ -180,8 +217,8 @@ def _restates(d: Declaration, part: Part, whole: Declaration) -> bool:
 
 
 def _restatement_problem(whole: Declaration, part: Part, restated: Declaration) -> str | None:
-    wanted = Kind.VECTOR if part.kind == "rows" else Kind.SCALAR
-    row = Shape(whole.shape.cols, Size.number(1)) if whole.shape is not None else None
+    wanted = Kind.VECTOR if part.kind in ("rows", "columns") else Kind.SCALAR
+    row = parts.part_shape(part.kind, whole.shape) if whole.shape is not None else None
     if restated.kind != wanted or (wanted == Kind.VECTOR and restated.shape != row):
         what = f"vectors of size {row.rows}" if wanted == Kind.VECTOR and row else "scalars"
         return f"it restates the {part.kind} of {whole.key}, which are {what}"
@@ -257,12 +294,15 @@ def _references(notation: Notation) -> None:
     changed = True
     while changed:
         changed = False
-        sizes = {d.base for d in notation.declarations if d.kind == Kind.SIZE}
+        sizes = {d.base for d in notation.declarations if d.kind == Kind.SIZE and not d.indices}
         indices = {
-            d.base: d for d in notation.declarations if d.kind == Kind.INDEX and not d.is_random
-        }
+            d.base: d for d in notation.declarations
+            if d.kind == Kind.INDEX and not d.is_random and not d.indices
+        }  # fmt: skip
         for d in list(notation.declarations):
-            problem = _reference_problem(d, sizes, indices, notation.broken, notation.local)
+            problem = _reference_problem(d, sizes, indices, notation.broken, notation.local) or (
+                dependence_problem(d, notation.declarations, notation.broken)
+            )
             if problem:
                 notation.declarations.remove(d)
                 notation.block([d.base] + [p.base for p in d.parts], d.line,
@@ -295,14 +335,38 @@ def _reference_problem(
     return None
 
 
+def _subset_sizes(notation: Notation) -> None:
+    """`\\mathcal{C}_k: subset of 1..N, size N_k`: the size names a declared size, or a
+    family of sizes with the subset's own placeholders (one size per class)."""
+    for d in list(notation.declarations):
+        if d.kind != Kind.SUBSET or not d.count:
+            continue
+        try:
+            form = split_symbol(d.count)
+            subs, _ = index_names(form.sub)
+        except ValueError:
+            subs, form = (), None
+        found = [
+            s for s in notation.declarations
+            if s.kind == Kind.SIZE and form is not None and (s.letter or s.base) == form.base
+            and s.subscripts == subs and not s.superscripts
+        ]  # fmt: skip
+        if len(found) != 1 or subs != d.subscripts or d.superscripts:
+            notation.declarations.remove(d)
+            notation.block([d.base], d.line,
+                           f"symbols: '{d.key}': 'size {d.count}' must name a declared size, or"
+                           f" a family of sizes with the subset's indices (as in"
+                           f" '\\mathcal{{C}}_k: subset of 1..N, size N_k' with 'N_k: size')")  # fmt: skip
+            continue
+        notation.declarations[notation.declarations.index(d)] = replace(d, count=found[0].base)
+
+
 def _part_range_problem(d: Declaration, part: Part, indices: dict[str, Declaration]) -> str | None:
     """Each placeholder of a part must run over 1..(the whole's rows or columns)."""
     assert d.shape is not None
-    extents = [d.shape.rows, d.shape.cols] if len(part.indices) == 2 else [d.shape.rows]
-    what = ["rows", "columns"] if len(part.indices) == 2 else [
-        "entries" if d.kind == Kind.VECTOR else "rows"
-    ]  # fmt: skip
-    for placeholder, extent, name in zip(part.indices, extents, what, strict=True):
+    for placeholder, (extent, name) in zip(
+        part.indices, parts.extents(part.kind, d.shape, len(part.indices)), strict=True
+    ):
         if placeholder not in indices:  # a local placeholder runs over the whole's rows
             continue
         declared = indices[placeholder].index_range
@@ -329,6 +393,8 @@ def local_placeholders(symbols: dict[object, object], indices: set[str]) -> set[
         for match in _PART_TEXT.finditer(value):
             try:
                 form = split_symbol(match.group(1).strip())
+                if form.args is not None:  # `entries v_\\pi(s)`: the scripts name the family
+                    continue
                 names = index_names(form.sub)[0] + index_names(form.sup)[0]
             except ValueError:
                 continue

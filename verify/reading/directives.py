@@ -22,11 +22,15 @@ _WORD = re.compile(
 )
 _WORDS = re.compile(r"(?:skip|expect-fail|wrt|where|given)\b")
 _GIVEN = re.compile(r"given\b\s*")
+# What a given relates its sides by: an equation, or a region (`verify.deciding.regions`).
+GIVEN_RELATION = re.compile(r"=|<|>|\\(?:le|ge|leq|geq|lt|gt)\b")
 _DISTINCT = re.compile(r"^\s*(\\?[A-Za-z]+)\s*\\neq?\s*(\\?[A-Za-z]+)\s*$")
+# The comparisons a side condition may make (`where t \le T - 1`, `where T \ge 2`).
+_RELATION = re.compile(r"\\(?:leq?|geq?|neq?)(?![A-Za-z])|<|>|(?<![\\:])=")
 
 
-def _top_level_pieces(text: str, start: int) -> list[tuple[int, int]]:
-    """(start, end) of the `;`-separated pieces of `text[start:]` outside brackets."""
+def _top_level_pieces(text: str, start: int, separator: str = ";") -> list[tuple[int, int]]:
+    """(start, end) of the `separator`-separated pieces of `text[start:]` outside brackets."""
     pieces, depth, begin = [], 0, start
     for k in range(start, len(text)):
         ch = text[k]
@@ -34,7 +38,7 @@ def _top_level_pieces(text: str, start: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif ch == ";" and depth == 0 and (k == 0 or text[k - 1] != "\\"):
+        elif ch == separator and depth == 0 and (k == 0 or text[k - 1] != "\\"):
             pieces.append((begin, k))
             begin = k + 1
     pieces.append((begin, len(text)))
@@ -53,9 +57,10 @@ def _given(text: str, start: int, line: int, column: int) -> tuple[tuple[Hypothe
             break
         if not stripped:
             continue
-        if "=" not in stripped:
+        if not GIVEN_RELATION.search(stripped):
             raise ExtractError(f"verify: given {stripped}: a given is an equation, as in"
-                               " 'given w = X^T\\alpha'", line)  # fmt: skip
+                               " 'given w = X^T\\alpha', or an inequality, as in"
+                               " 'given c > \\lambda'", line)  # fmt: skip
         offset = a + len(piece) - len(piece.lstrip())
         found.append(Hypothesis(stripped, line, column + offset))
     if not found:
@@ -94,16 +99,23 @@ def parse_directive(text: str, line: int, column: int = 1) -> Directive:
         elif word == "expect-fail":
             directive = replace(directive, expect_fail=reason)
         elif m.group(5):
-            for condition in m.group(5).split(","):
+            start = column + rest.index(m.group(5))
+            for a, b in _top_level_pieces(m.group(5), 0, ","):
+                condition = m.group(5)[a:b]
                 pair = _DISTINCT.match(condition)
-                if not pair:
+                if pair:
+                    distinct = directive.distinct + ((pair.group(1), pair.group(2)),)
+                    directive = replace(directive, distinct=distinct)
+                    continue
+                if len(_RELATION.findall(condition)) != 1:
                     raise ExtractError(
-                        f"verify: where {condition.strip()}: only 'i \\ne j' between indices"
-                        " is understood",
+                        f"verify: where {condition.strip()}: write one comparison, such as"
+                        " 'where j \\ne l', 'where t \\le T - 1' or 'where T \\ge 2'",
                         line,
                     )
-                distinct = directive.distinct + ((pair.group(1), pair.group(2)),)
-                directive = replace(directive, distinct=distinct)
+                offset = start + a + len(condition) - len(condition.lstrip())
+                stated = Hypothesis(condition.strip(), line, offset)
+                directive = replace(directive, conditions=directive.conditions + (stated,))
         else:
             directive = replace(directive, wrt=m.group(4).strip())
         after = rest[m.end() :]
@@ -120,6 +132,7 @@ def merge(outer: Directive, inner: Directive) -> Directive:
         wrt=inner.wrt or outer.wrt,
         distinct=outer.distinct + inner.distinct,
         given=outer.given + inner.given,
+        conditions=outer.conditions + inner.conditions,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +14,10 @@ class FrontMatter:
     """The mapping, how many lines it takes, and where each key stands.
 
     `key_lines` maps each `symbols:` key to its 1-based line, and `@name` to the
-    line of each top-level key. `error` is set (at `error_line`) when the front
-    matter cannot be read; `data` is then empty.
+    line of each top-level key. `meanings` maps a `symbols:` key to the comment
+    that ends its line (`x^{(i)}: vector(n)  # the i-th data point`), which YAML
+    itself drops. `error` is set (at `error_line`) when the front matter cannot
+    be read; `data` is then empty.
     """
 
     data: dict[str, Any] = field(default_factory=dict)
@@ -24,6 +27,7 @@ class FrontMatter:
     error: str | None = None
     error_line: int = 0
     duplicates: list[tuple[str, int]] = field(default_factory=list)  # keys written twice
+    meanings: dict[str, str] = field(default_factory=dict)
 
 
 def read_front_matter(source: str) -> FrontMatter:
@@ -46,13 +50,14 @@ def read_front_matter(source: str) -> FrontMatter:
             return FrontMatter(lines=n + 1, error="front matter must be a mapping", error_line=1)
         front = FrontMatter(data, n + 1)
         if isinstance(node, yaml.MappingNode):
-            _record_lines(node, front)
+            _record_lines(node, front, lines[1:n])
         return front
     return FrontMatter(error="front matter opened with '---' is never closed", error_line=1)
 
 
-def _record_lines(node: yaml.MappingNode, front: FrontMatter) -> None:
-    """Where each top-level key, each `symbols:` key and each `given:` item stands."""
+def _record_lines(node: yaml.MappingNode, front: FrontMatter, body: list[str]) -> None:
+    """Where each top-level key, each `symbols:` key and each `given:` item stands,
+    and the meaning comment that ends each `symbols:` entry."""
     seen: set[str] = set()
     for k, v in node.value:
         if k.value in seen:
@@ -60,13 +65,28 @@ def _record_lines(node: yaml.MappingNode, front: FrontMatter) -> None:
         seen.add(k.value)
         if k.value == "symbols" and isinstance(v, yaml.MappingNode):
             symbols: set[str] = set()
-            for sk, _ in v.value:
+            for sk, sv in v.value:
                 if sk.value in symbols:
                     front.duplicates.append((f"symbols: {sk.value}", sk.start_mark.line + 2))
                 symbols.add(sk.value)
                 front.key_lines[str(sk.value)] = sk.start_mark.line + 2
+                meaning = _trailing_comment(body, sv)
+                if meaning:
+                    front.meanings[str(sk.value)] = meaning
         if k.value == "given" and isinstance(v, yaml.SequenceNode):
             for n, item in enumerate(v.value):
                 front.key_lines[f"@given.{n}"] = item.start_mark.line + 2
                 front.key_columns[f"@given.{n}"] = item.start_mark.column + 1
         front.key_lines.setdefault(f"@{k.value}", k.start_mark.line + 2)
+
+
+_COMMENT = re.compile(r"\s+#\s?(.*)$")
+
+
+def _trailing_comment(body: list[str], value: yaml.Node) -> str:
+    """The `# comment` after a value on its last line (YAML keeps no comments)."""
+    mark = value.end_mark
+    if mark.line >= len(body):
+        return ""
+    match = _COMMENT.match(body[mark.line][mark.column :])
+    return match.group(1).strip() if match else ""

@@ -72,9 +72,31 @@ def depth_map(s: str) -> list[int]:
 
 
 def top_level_relations(s: str, start: int, end: int) -> list[re.Match[str]]:
-    """The relations in `s[start:end]` outside braces and environments."""
+    """The relations in `s[start:end]` outside braces and environments; an `=`, `<`,
+    `>`, `\\le` or `\\ge` inside parentheses or brackets belongs to what they hold
+    (`p(x \\mid y = 1)`, `P(X < 3)`), not to the row."""
     depth = depth_map(s[start:end])
-    return [m for m in RELATION.finditer(s, start, end) if depth[m.start() - start] == 0]
+    brackets = _bracket_depths(s, start, end)
+    return [
+        m for m in RELATION.finditer(s, start, end)
+        if depth[m.start() - start] == 0
+        and not (brackets[m.start() - start] > 0 and _INSIDE_BRACKETS.fullmatch(m.group()))
+    ]  # fmt: skip
+
+
+_INSIDE_BRACKETS = re.compile(r"=|<|>|\\(?:leq|le|geq|ge)")
+
+
+def _bracket_depths(s: str, start: int, end: int) -> list[int]:
+    """How many `(` and `[` are open before each character of `s[start:end]`."""
+    out, depth = [], 0
+    for ch in s[start:end]:
+        if ch in ")]":
+            depth = max(0, depth - 1)
+        out.append(depth)
+        if ch in "([":
+            depth += 1
+    return out
 
 
 def is_definition_label(token: str) -> bool:

@@ -32,7 +32,7 @@ from verify.model import (
     Status,
 )
 from verify.reading.declarations import read_notation
-from verify.reading.directives import directive_above, merge, parse_directive
+from verify.reading.directives import GIVEN_RELATION, directive_above, merge, parse_directive
 from verify.reading.frontmatter import FrontMatter, read_front_matter
 from verify.reading.layout import (
     CONDITION_TAIL,
@@ -314,8 +314,13 @@ def _pairs_from_chain(
         if link.relation == Relation.DEFINE:
             block.definitions.append(
                 Definition(
-                    file, line_of(right.ranges[0][0]), text.span(left.ranges), rhs, index=counter[0]
-                )  # fmt: skip
+                    file,
+                    line_of(right.ranges[0][0]),
+                    text.span(left.ranges),
+                    rhs,
+                    index=counter[0],
+                    conditions=merge(block.directive, link.row.directive).conditions,
+                )
             )
             continue
         following = chain.links[n + 1] if n + 1 < len(chain.links) else None
@@ -529,7 +534,9 @@ def extract_page(file: str, source: str) -> Page:
     broken: dict[str, str] = {}
     if "symbols" in data:
         try:
-            notation = read_notation(data["symbols"], key_lines, key_lines.get("@symbols", 1))
+            notation = read_notation(
+                data["symbols"], key_lines, key_lines.get("@symbols", 1), front.meanings
+            )
             declarations, broken = notation.declarations, notation.broken
             problems.extend(_error(file, err.line, err.message) for err in notation.problems)
         except NotationError as err:
@@ -588,9 +595,9 @@ def _front_matter_given(file: str, front: FrontMatter, problems: list[Result]) -
     found = []
     for n, item in enumerate(items):
         where = front.key_lines.get(f"@given.{n}", line)
-        if not isinstance(item, str) or "=" not in item:
+        if not isinstance(item, str) or not GIVEN_RELATION.search(item):
             problems.append(_error(file, where, "given: each item is an equation, as in"
-                                   " '- P = (X^TX)^{-1}'"))  # fmt: skip
+                                   " '- P = (X^TX)^{-1}', or an inequality"))  # fmt: skip
             continue
         found.append(Hypothesis(item.strip(), where, front.key_columns.get(f"@given.{n}", 1)))
     return found

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from verify.model import Declaration, Kind
+from verify.reading.parts import PART_KINDS, PART_PATTERN
 from verify.shape import Shape, Size
 
 KINDS = {k.value for k in Kind}
@@ -25,10 +26,12 @@ MATRIX_ONLY = {"symmetric", "positive-definite", "invertible", "orthogonal", "di
                *TRIANGULAR}  # fmt: skip
 # Properties that a triangular matrix cannot have unless it is diagonal.
 NOT_TRIANGULAR = {"symmetric", "positive-definite", "orthogonal"}
-PART_WORDS = ("entries", "rows")
+PART_WORDS = tuple(PART_KINDS)
 KNOWN_WORDS = (
     f"{', '.join(sorted(PROPERTIES))}, sums to 1 over <index>, entries <pattern>"
-    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}')"
+    " (as in 'entries y^{(i)}'), rows <pattern> (as in 'rows x^{(i)}'), columns <pattern>"
+    " (as in 'columns \\mathbf{u}_j'), diagonal entries <pattern> (as in 'diagonal entries"
+    " d_j'), depends on <scalar>"
 )
 
 
@@ -43,6 +46,8 @@ class DeclaredKind:
     index_range: tuple[Size, Size] | None = None
     parts: tuple[tuple[str, str], ...] = ()  # ("entries", "y^{(i)}"), ("rows", "x^{(i)}")
     random: RandomClause | None = None
+    count: str = ""  # `subset of 1..N, size N_k`: the size, as written
+    depends_on: tuple[str, ...] = ()  # `depends on \\theta` (`verify.meaning.dependence`)
 
 
 @dataclass(frozen=True)
@@ -159,9 +164,18 @@ def _take_group(text: str, i: int) -> tuple[str, int]:
         raise ValueError("unclosed '{'")
     if text[i] == "\\":
         m = re.match(r"\\[A-Za-z]+", text[i:])
+        if m and m.group()[1:] in _NAMING and text[i + m.end() : i + m.end() + 1] == "{":
+            # `\\mathbf{S}_\\mathrm{W}`: a font or text command with its argument
+            word, end = _take_group(text, i + m.end())
+            return f"{m.group()}{{{word}}}", end
         if m:
             return m.group(), i + m.end()
     return text[i], i + 1
+
+
+# Commands whose braced argument belongs to a script written without braces.
+_NAMING = {"mathrm", "text", "textrm", "mathsf", "mathbf", "boldsymbol", "mathcal", "mathit",
+           "operatorname"}  # fmt: skip
 
 
 def split_symbol(key: str) -> SymbolShape:
@@ -246,10 +260,10 @@ def parse_value(value: str) -> DeclaredKind:
     shape: Shape | None = None
     index_range: tuple[Size, Size] | None = None
     m = re.fullmatch(r"(\w+)\s*(?:\((.*)\))?", head)
-    rng = re.fullmatch(r"index\s+(\S+)\s*\.\.\s*(\S+)", head)
+    rng = re.fullmatch(r"(index|subset\s+of)\s+(\S+)\s*\.\.\s*(\S+)", head)
     if rng:
-        kind = Kind.INDEX
-        index_range = (parse_size(rng.group(1)), parse_size(rng.group(2)))
+        kind = Kind.INDEX if rng.group(1) == "index" else Kind.SUBSET
+        index_range = (parse_size(rng.group(2)), parse_size(rng.group(3)))
     elif m and m.group(1) in KINDS:
         kind = Kind(m.group(1))
         args = [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
@@ -267,15 +281,19 @@ def parse_value(value: str) -> DeclaredKind:
             shape = Shape(parse_size(args[0]), parse_size(args[0]))
         elif kind == Kind.INDEX:
             raise ValueError("an index needs a range, as in index 1..m")
+        elif kind == Kind.SUBSET:
+            raise ValueError("a subset needs a range, as in subset of 1..N")
         elif args:
             raise ValueError(f"{kind} takes no size")
     else:
         known = ", ".join(sorted(KINDS))
-        raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B)")
+        raise ValueError(f"unknown kind '{head}' (known: {known}, index A..B, subset of A..B)")
     properties: list[str] = []
     sums_over = None
     wholes: list[tuple[str, str]] = []
     random: RandomClause | None = None
+    count = ""
+    depends: list[str] = []
     for prop in parts[1:]:
         if re.match(r"random\b", prop.strip()):
             random = parse_random(prop, kind)
@@ -285,7 +303,15 @@ def parse_value(value: str) -> DeclaredKind:
         if s:
             sums_over = s.group(1)
             continue
-        whole = re.fullmatch(r"(entries|rows) (.+)", prop)
+        sized = re.fullmatch(r"size (.+)", prop)
+        if sized and kind == Kind.SUBSET:
+            count = sized.group(1).strip()
+            continue
+        dependence = re.fullmatch(r"depends on (.+)", prop)
+        if dependence:
+            depends.append(re.sub(r"\s+", "", dependence.group(1)))
+            continue
+        whole = re.fullmatch(PART_PATTERN + r" (.+)", prop)
         if whole:
             wholes.append(_part_word(kind, shape, whole.group(1), whole.group(2)))
             continue
@@ -296,24 +322,31 @@ def parse_value(value: str) -> DeclaredKind:
         if prop in MATRIX_ONLY and kind != Kind.MATRIX:
             raise ValueError(f"'{prop}' applies to a matrix, not a {kind.value}")
         square = shape is not None and shape.is_square
-        if kind == Kind.MATRIX and prop in MATRIX_ONLY - {"invertible"} and not square:
+        # `orthogonal` on an N × p matrix: orthonormal columns (ESL's thin SVD factor)
+        needs_square = MATRIX_ONLY - {"invertible", "orthogonal"}
+        if kind == Kind.MATRIX and prop in needs_square and not square:
             raise ValueError(f"'{prop}' needs a square matrix")
         properties.append(prop)
     _check_combination(properties)
-    if random is not None and (properties or sums_over):
+    if random is not None and (properties or sums_over or depends):
         raise ValueError("a random symbol takes no properties: its distribution says it all")
-    return DeclaredKind(
-        kind, shape, tuple(properties), sums_over, index_range, tuple(wholes), random
-    )
+    if kind == Kind.SUBSET and properties:
+        raise ValueError(f"a subset takes no property but its size ('size N_k'), got"
+                         f" '{properties[0]}'")  # fmt: skip
+    return DeclaredKind(kind, shape, tuple(properties), sums_over, index_range, tuple(wholes),
+                        random, count, tuple(depends))  # fmt: skip
 
 
 def _part_word(kind: Kind, shape: Shape | None, word: str, key: str) -> tuple[str, str]:
-    """`entries y^{(i)}` on a vector or matrix, `rows x^{(i)}` on a matrix."""
-    if word == "rows" and kind != Kind.MATRIX:
-        raise ValueError(f"'rows {key}' needs a matrix, not a {kind.value}")
+    """`entries y^{(i)}` on a vector or matrix; `rows x^{(i)}`, `columns \\mathbf{u}_j` on
+    a matrix; `diagonal entries d_j` on a square matrix. Returns (part kind, pattern)."""
+    if word in ("rows", "columns", "diagonal entries") and kind != Kind.MATRIX:
+        raise ValueError(f"'{word} {key}' needs a matrix, not a {kind.value}")
+    if word == "diagonal entries" and (shape is None or not shape.is_square):
+        raise ValueError(f"'{word} {key}' needs a square matrix")
     if word == "entries" and kind not in (Kind.VECTOR, Kind.MATRIX):
         raise ValueError(f"'entries {key}' needs a vector or a matrix, not a {kind.value}")
-    return word, key.strip()
+    return PART_KINDS[word], key.strip()
 
 
 def _check_combination(properties: list[str]) -> None:
@@ -327,14 +360,20 @@ def _check_combination(properties: list[str]) -> None:
         )
 
 
-def declare(symbols: object, key_lines: dict[str, int], default_line: int) -> list[Declaration]:
+def declare(
+    symbols: object,
+    key_lines: dict[str, int],
+    default_line: int,
+    meanings: dict[str, str] | None = None,
+) -> list[Declaration]:
     """All declarations of a page; raises `NotationError` at the first faulty key.
 
     Pages are read with `verify.reading.declarations.read_notation`, which keeps
-    the good entries and blocks only the symbols of a bad one."""
+    the good entries and blocks only the symbols of a bad one. `meanings`
+    (key -> words) are shown to readers in the notation table."""
     from verify.reading.declarations import read_notation
 
-    notation = read_notation(symbols, key_lines, default_line)
+    notation = read_notation(symbols, key_lines, default_line, meanings)
     if notation.problems:
         raise notation.problems[0]
     return notation.declarations

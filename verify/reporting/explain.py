@@ -24,7 +24,10 @@ from verify.deciding.tasks import PairTask, task_for
 from verify.deciding.understand import Understood, parse_side, understand
 from verify.latex.printer import compact
 from verify.meaning import terms as T
-from verify.meaning.recursion import Recurrence, SelfReference
+from verify.meaning.cases import CaseRef
+from verify.meaning.conditions import Guarded
+from verify.meaning.extrema import Extremum
+from verify.meaning.subsets import SetSum
 from verify.meaning.terms import Env
 from verify.model import Declaration, Pair, Status
 from verify.mutation.repair import find_repairs
@@ -246,10 +249,15 @@ def _add(term: T.Add) -> str:
 
 
 def _sum(term: T.Sum) -> str:
-    head = "\\sum" if term.kind == "sum" else "\\prod"
+    head = {"sum": "\\sum", "prod": "\\prod"}.get(term.kind, f"\\{term.kind}")  # or max, min
     skip = f", {term.variable} \\ne {reading(term.exclude)}" if term.exclude else ""
     return (f"{head}_{{{term.variable}={reading(term.lower)}{skip}}}^{{{reading(term.upper)}}}"
             f" [{reading(term.body)}]")  # fmt: skip
+
+
+def _set_sum(term: SetSum) -> str:
+    head = "\\sum" if term.kind == "sum" else "\\prod"
+    return f"{head}_{{{term.variable} \\in {reading(term.lower)}}} [{reading(term.body)}]"
 
 
 def _matrix_function(term: T.MatrixFunction) -> str:
@@ -293,6 +301,7 @@ _READINGS: dict[type, Printer] = {
         "[" + "; ".join(", ".join(reading(c) for c in row) for row in t.rows) + "]"
     ),  # fmt: skip
     T.Sum: _sum,
+    SetSum: _set_sum,
     T.Derivative: lambda t: f"∂/∂{reading(t.variable)} [{reading(t.body)}]",
     T.FunctionCall: lambda t: (
         t.name + "'" * t.derivative + f"({', '.join(reading(a) for a in t.args)})"
@@ -304,9 +313,11 @@ _READINGS: dict[type, Printer] = {
         f"\\mathcal{{N}}({reading(t.point)}; {reading(t.mean)}, {reading(t.covariance)})"
     ),  # fmt: skip
     T.Constant: lambda t: "\\text{const}",
-    Recurrence: lambda t: (
-        f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}] (by the recursion of"
-        f" line {t.rule.definition.line})"
+    Extremum: _sum,
+    CaseRef: lambda t: (
+        f"{t.family.name}{t.family.script}{{{reading(t.index)}}}"
+        + (f"({', '.join(reading(a) for a in t.arguments)})" if t.arguments else "")
+        + " [by cases]"
     ),  # fmt: skip
-    SelfReference: lambda t: f"{t.rule.name}[{', '.join(reading(i) for i in t.indices)}]",
+    Guarded: lambda t: f"{reading(t.body)} [where {t.where}]",
 }

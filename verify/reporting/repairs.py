@@ -8,6 +8,8 @@ Formatting only: the repairs were found and verified by `verify.mutation.repair`
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from verify.model import Change, Repair, Result, Status
 
 SIDE_NAMES = {"lhs": "on the left", "rhs": "on the right"}
@@ -57,13 +59,13 @@ def corrected_step(result: Result, repair: Repair) -> tuple[str, str]:
 
 
 def _math_or_code(change: Change, text: str) -> str:
-    from verify.reporting.render import esc, inline_math
+    from verify.reporting.details import esc, math
 
-    return f"<code>{esc(text)}</code>" if change.side == "notation" else inline_math(text)
+    return f"<code>{esc(text)}</code>" if change.side == "notation" else math(text)
 
 
 def _change_html(change: Change, line: int) -> str:
-    from verify.reporting.render import esc
+    from verify.reporting.details import esc
 
     if change.side == "notation":
         name, _, _ = change.after.partition(":")
@@ -82,7 +84,7 @@ def _change_html(change: Change, line: int) -> str:
 def repair_items(result: Result) -> list[tuple[str, str]]:
     """Rows for a marker's details: the repairs, and for an expected failure the
     step as its first repair corrects it (the mistake shown beside its fix)."""
-    from verify.reporting.render import inline_math
+    from verify.reporting.details import math, step_latex
 
     if not result.repairs:
         return []
@@ -94,7 +96,7 @@ def repair_items(result: Result) -> list[tuple[str, str]]:
     if result.status == Status.EXPECTED_FAILURE:
         first = result.repairs[0]
         lhs, rhs = corrected_step(result, first)
-        step = inline_math(f"{lhs} {result.relation} {rhs}")
+        step = math(step_latex(replace(result, lhs=lhs, rhs=rhs)))
         notation = [_math_or_code(c, c.after) for c in first.changes if c.side == "notation"]
         items.append(("corrected", step + "".join(f" with {n}" for n in notation)))
     return items

@@ -40,8 +40,9 @@ def page_key(name: str, source: str) -> str:
 
 def notation_digest(page: Page) -> str:
     """The part of every pair's key that comes from the page: its notation and `wrt`."""
-    declarations = [
-        {k: v for k, v in d.to_json().items() if k != "line"} for d in page.declarations
+    declarations = [  # a symbol's line and meaning never change a verdict
+        {k: v for k, v in d.to_json().items() if k not in ("line", "meaning")}
+        for d in page.declarations
     ]
     given = [h.text for h in page.given]
     return _digest([page.wrt, declarations, given, sorted(page.broken.items())])
@@ -58,8 +59,10 @@ def pair_key(pair: Pair, notation: str, wrt: str | None, definitions: list[Defin
         "version": checker_version(), "relation": str(pair.relation), "lhs": span(pair.lhs),
         "rhs": span(pair.rhs),
         "directive": [directive.skip, directive.expect_fail, directive.wrt,
-                      [list(d) for d in directive.distinct], [h.text for h in directive.given]],
+                      [list(d) for d in directive.distinct], [h.text for h in directive.given],
+                      [h.text for h in directive.conditions]],
         "wrt": wrt, "notation": notation,
-        "definitions": [[d.lhs.text, d.rhs.text] for d in definitions],
+        "definitions": [[d.lhs.text, d.rhs.text, [h.text for h in d.conditions]]
+                        for d in definitions],
     }  # fmt: skip
     return _digest(material)
