@@ -207,11 +207,6 @@ def test_extraction_is_fast_on_a_large_block() -> None:
     assert seconds <= 0.25, f"{seconds:.2f} s to extract a 200 kB block"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: instances draw a value for every declared symbol, used or not, so an unused"
-    " 'z: vector(100000)' costs every pair of the page seconds",
-)
 def test_unused_declarations_cost_nothing(tmp_path: Path) -> None:
     page = tmp_path / "unused.md"
     head = SMALL_HEAD.replace("x, y: scalar", "x, y: scalar\n  z: vector(100000)")
