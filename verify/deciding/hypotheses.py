@@ -189,7 +189,7 @@ def _reads(given: Given, target: str) -> set[str]:
 def _every_value(given: Given, env: Env, by_name: dict[str, Declaration]) -> list[dict[str, int]]:
     """A given with a free index (`\\sigma_l^2 = e^{\\eta_l}`, l declared and not
     summed over) holds for every value of that index: one case per value."""
-    free = sorted(_free_indices(given.left) | _free_indices(given.right))
+    free = sorted(T.free_indices(given.left) | T.free_indices(given.right))
     ranges: list[list[tuple[str, int]]] = []
     for name in free:
         decl = by_name.get(name)
@@ -198,16 +198,6 @@ def _every_value(given: Given, env: Env, by_name: dict[str, Declaration]) -> lis
         lo, hi = (env.size(s) for s in decl.index_range)
         ranges.append([(name, v) for v in range(lo, hi + 1)])
     return [dict(combo) for combo in itertools.product(*ranges)]
-
-
-def _free_indices(term: T.Term, bound: frozenset[str] = frozenset()) -> set[str]:
-    if isinstance(term, T.IndexValue):
-        return set() if term.name in bound else {term.name}
-    if isinstance(term, T.Sum):
-        inner = _free_indices(term.body, bound | {term.variable})
-        limits = [term.lower, term.upper] + ([term.exclude] if term.exclude else [])
-        return inner.union(*(_free_indices(t, bound) for t in limits))
-    return set().union(*(_free_indices(c, bound) for c in term.children()))
 
 
 def _at(env: Env, values: dict[str, int]) -> Env:

@@ -129,7 +129,7 @@ class CaseFamily:
         found: set[str] = set()
         for case in self.cases:
             for term in (case.pattern, case.body, *case.conditions):
-                found |= _free_indices(term)
+                found |= T.free_indices(term)
         self.free = sorted(n for n in found - own if n in self.declarations)
         self.state = "read"
 
@@ -370,17 +370,6 @@ def _whole(term: T.Term, env: T.Env) -> int:
             " whole number"
         )
     return int(value)
-
-
-def _free_indices(term: T.Term, bound: frozenset[str] = frozenset()) -> set[str]:
-    """Index names a term reads that no sum inside it binds."""
-    if isinstance(term, T.IndexValue):
-        return set() if term.name in bound else {term.name}
-    if isinstance(term, T.Sum):
-        inner = _free_indices(term.body, bound | {term.variable})
-        limits = [term.lower, term.upper] + ([term.exclude] if term.exclude else [])
-        return inner.union(*(_free_indices(t, bound) for t in limits))
-    return set().union(*(_free_indices(c, bound) for c in term.children()))
 
 
 def minimum_sizes(terms: list[T.Term], declarations: dict[str, Declaration]) -> dict[str, int]:

@@ -20,7 +20,6 @@ from verify.latex import tree as ast
 from verify.latex.printer import compact
 from verify.latex.syntax import index_items, symbol_name, unwrap, variable_name
 from verify.meaning import terms as T
-from verify.meaning.dual import Mat
 from verify.meaning.scope import Reader, Scope
 from verify.model import Kind
 from verify.shape import SCALAR
@@ -37,20 +36,7 @@ class SetSum(T.Sum):
             raise EvaluationError("a sum over a set whose value is not a set of indices")
         if len(members) > T.MAX_TERMS:
             raise EvaluationError(f"a sum over {len(members)} terms is more than {T.MAX_TERMS}")
-        result: T.Value = None
-        for n in members:
-            v = self.body.value(env.with_index(self.variable, n))
-            if result is None:
-                result = v
-            else:
-                result = result + v if self.kind == "sum" else result * v
-        if result is None:
-            if self.kind == "prod":
-                return sp.Integer(1)
-            if self.shape not in (None, SCALAR):
-                return Mat.zeros(*env.dims(self.shape))
-            return sp.Integer(0)
-        return result
+        return self.over(env, members)
 
     def children(self) -> list[T.Term]:
         return [self.lower, self.body]

@@ -10,7 +10,7 @@ all sizes, before any number is drawn.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -476,10 +476,13 @@ class Sum(Term):
                 f"\\{self.kind} over {hi - lo + 1} terms is more than {MAX_TERMS}"
             )
         skip = int(scalar_of(self.exclude.value(env))) if self.exclude is not None else None
+        return self.over(env, (k for k in range(lo, hi + 1) if k != skip))
+
+    def over(self, env: Env, values: Iterable[int]) -> Value:
+        """The sum (or product) of the body with the variable at each of `values`;
+        the empty sum is a zero of the body's shape, the empty product 1."""
         result: Value = None
-        for k in range(lo, hi + 1):
-            if k == skip:
-                continue
+        for k in values:
             v = self.body.value(env.with_index(self.variable, k))
             if result is None:
                 result = v
@@ -689,3 +692,14 @@ class Cross(Term):
 
     def children(self) -> list[Term]:
         return [self.left, self.right]
+
+
+def free_indices(term: Term, bound: frozenset[str] = frozenset()) -> set[str]:
+    """Index names a term reads that no sum inside it binds."""
+    if isinstance(term, IndexValue):
+        return set() if term.name in bound else {term.name}
+    if isinstance(term, Sum):
+        inner = free_indices(term.body, bound | {term.variable})
+        limits = [term.lower, term.upper] + ([term.exclude] if term.exclude else [])
+        return inner.union(*(free_indices(t, bound) for t in limits))
+    return set().union(*(free_indices(c, bound) for c in term.children()))

@@ -207,19 +207,23 @@ def delta(
     return Delta(left, right, shape=SCALAR, pos=pos)
 
 
+def script_size(name: str, sub: ast.Node, declarations: dict[str, Declaration], pos: int) -> Size:
+    """The size a subscript names (`\\mathbf{1}_m`, `\\mathbf{0}_D`): a number or a
+    declared size."""
+    text = compact(unwrap(sub))
+    decl = declarations.get(text)
+    if text.isdigit():
+        return Size.number(int(text))
+    if decl is not None and decl.kind == Kind.SIZE:
+        return Size.name(text)
+    raise TranslateError(f"{name}_{{{text}}}: the subscript must be a declared size", pos)
+
+
 def ones(sub: ast.Node | None, declarations: dict[str, Declaration], pos: int) -> T.Term:
     """`\\mathbf{1}` (sized by its context) or `\\mathbf{1}_m`."""
     if sub is None:
         return Ones(None, shape=Shape(PENDING, Size.number(1)), pos=pos)
-    text = compact(unwrap(sub))
-    decl = declarations.get(text)
-    if text.isdigit():
-        size = Size.number(int(text))
-    elif decl is not None and decl.kind == Kind.SIZE:
-        size = Size.name(text)
-    else:
-        raise TranslateError(f"\\mathbf{{1}}_{{{text}}}: the subscript must be a declared size",
-                             pos)  # fmt: skip
+    size = script_size("\\mathbf{1}", sub, declarations, pos)
     return Ones(size, shape=Shape(size, Size.number(1)), pos=pos)
 
 

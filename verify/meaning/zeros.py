@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from verify.errors import TranslateError
 from verify.latex import tree as ast
-from verify.latex.printer import compact
-from verify.latex.syntax import unwrap
 from verify.meaning import terms as T
-from verify.model import Declaration, Kind
+from verify.meaning.textbook import script_size
+from verify.model import Declaration
 from verify.shape import Shape, Size
 
 BOLD_ZEROS = {"\\mathbf{0}", "\\boldsymbol{0}", "\\bm{0}"}
@@ -26,12 +24,5 @@ def bold_zero(
     """The zero of the context's shape, or `\\mathbf{0}_D` of size D."""
     if sub is None:
         return T.Number(sp.Integer(0), shape=None, pos=pos)
-    text = compact(unwrap(sub))
-    decl = declarations.get(text)
-    if text.isdigit():
-        size = Size.number(int(text))
-    elif decl is not None and decl.kind == Kind.SIZE:
-        size = Size.name(text)
-    else:
-        raise TranslateError(f"{name}_{{{text}}}: the subscript must be a declared size", pos)
+    size = script_size(name, sub, declarations, pos)
     return T.Zero(shape=Shape(size, Size.number(1)), pos=pos)
