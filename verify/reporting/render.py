@@ -140,7 +140,8 @@ def chain(rows: BlockRows, declarations: Sequence[Declaration]) -> tuple[str, st
         )
         if why:
             reasons.append(
-                f'<li data-verify-row="{k}"><span class="verify-rowno">{k + 1}</span>{why}</li>'
+                f'<li data-verify-row="{k}"><span class="verify-rowno">{k + 1}</span>'
+                f'<span class="verify-reason">{why}</span></li>'
             )
         panels.extend(step_details(named, declarations, k) for named in row.results)
     results = [r for row in rows.rows for _, r in row.results]
