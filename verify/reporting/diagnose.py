@@ -10,6 +10,7 @@ anything for sure: a diagnosis never hides or changes a verdict.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -36,21 +37,29 @@ _SYMBOL = re.compile(r"(\\math[a-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])" + _SCRIPTS
 
 def context_lines(result: Result) -> list[str]:
     """Lines to print under `report.problem_lines(result)`; often none."""
+    if result.status == Status.FAILED and result.counterexample:
+        diagnose = difference_lines
+    elif result.status == Status.ERROR and SYMBOL_MESSAGE.search(result.message):
+        diagnose = resembling_lines
+    elif result.status == Status.ERROR and SHAPE_MESSAGE.search(result.message):
+        diagnose = shape_lines
+    else:
+        return []
     try:
-        page = extract_page(result.file, Path(result.file).read_text(encoding="utf-8"))
+        page = _extracted(result.file, Path(result.file).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return []
     try:
         with time_limit(SECONDS):
-            if result.status == Status.FAILED and result.counterexample:
-                return difference_lines(page, result)
-            if result.status == Status.ERROR and SYMBOL_MESSAGE.search(result.message):
-                return resembling_lines(page, result)
-            if result.status == Status.ERROR and SHAPE_MESSAGE.search(result.message):
-                return shape_lines(page, result)
+            return diagnose(page, result)
     except Exception:  # noqa: BLE001 - a diagnosis must never hide the verdict
         return []
-    return []
+
+
+@functools.lru_cache(maxsize=4)
+def _extracted(file: str, text: str) -> Page:
+    """A page read once for all of its problems, not once per problem."""
+    return extract_page(file, text)
 
 
 # ------------------------------------------------------------- finding a pair
