@@ -153,6 +153,19 @@ def same(a: Any, b: Any) -> bool:
     return False
 
 
+def agreeing_ends(left: list[Any], right: list[Any]) -> tuple[int, int]:
+    """How many leading and trailing values two lists of factors share (`same`),
+    leaving at least one factor on each side between them."""
+    room = min(len(left), len(right))
+    start = 0
+    while start < room - 1 and same(left[start], right[start]):
+        start += 1
+    end = 0
+    while end < room - start - 1 and same(left[-1 - end], right[-1 - end]):
+        end += 1
+    return start, end
+
+
 def _sign_of_difference(a: Any, b: Any) -> int:
     """-1, 0 or 1: the sign of the exact a - b, by adaptive evaluation of the difference."""
     difference = sp.sympify(a) - sp.sympify(b)

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from verify.deciding.compare import ordered, same
+from verify.deciding.compare import agreeing_ends, ordered, same
 from verify.deciding.decide import evaluate, one_instance, replay
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import (
@@ -263,14 +263,7 @@ def _narrow(
             raise
         except Exception:  # noqa: BLE001 - an operator binds the rest: no split here
             return [left[0]], [right[0]]
-        start = 0
-        while start < min(len(lvalues), len(rvalues)) - 1 and same(lvalues[start], rvalues[start]):
-            start += 1
-        end = 0
-        while end < min(len(lvalues), len(rvalues)) - start - 1 and same(
-            lvalues[-1 - end], rvalues[-1 - end]
-        ):
-            end += 1
+        start, end = agreeing_ends(lvalues, rvalues)
         lkept, rkept = lfactors[start : len(lfactors) - end], rfactors[start : len(rfactors) - end]
         if start or end:
             if len(lkept) == 1 and len(rkept) == 1:

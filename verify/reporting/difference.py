@@ -14,7 +14,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from verify.deciding.compare import same, show
+from verify.deciding.compare import agreeing_ends, same, show
 from verify.deciding.decide import evaluate, find_instance
 from verify.deciding.tasks import PairTask, task_for
 from verify.deciding.understand import Mode, Understood, parse_side, understand
@@ -117,14 +117,7 @@ class _Narrowing:
         rvalues = [self.value(f) for f in rf[0]]
         if not (_multiplies(lvalues, self.value(left)) and _multiplies(rvalues, self.value(right))):
             return None
-        start = 0
-        while start < min(len(lvalues), len(rvalues)) - 1 and same(lvalues[start], rvalues[start]):
-            start += 1
-        end = 0
-        while end < min(len(lvalues), len(rvalues)) - start - 1 and same(
-            lvalues[-1 - end], rvalues[-1 - end]
-        ):
-            end += 1
+        start, end = agreeing_ends(lvalues, rvalues)
         if start == 0 and end == 0:
             return None
         return self.deeper(_sub_product(lf, start, end), _sub_product(rf, start, end))
