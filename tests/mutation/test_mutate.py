@@ -30,11 +30,14 @@ from verify.mutation.mutate import (
     mutants_of,
     mutate,
     mutation_task,
+    passing_pairs,
     run_mutants,
     strictly_equal,
+    strong_check,
 )
 from verify.reading.markdown import extract_page
 from verify.reading.notation import declare
+from verify.running.check import CheckOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parents[1] / "pages" / "mutation" / "identities.md"
@@ -173,6 +176,19 @@ def test_a_false_survivor_is_reported_not_excused() -> None:
     else:
         assert survivor.verdict == "survived"
         assert survivor.reason.startswith("NOT equivalent")
+
+
+def test_the_stronger_check_honours_the_givens(tmp_path: Path) -> None:
+    """`a x = x` holds where `a = 1` is given. Bare draws ignore the given and would
+    call the true step false; the checker's plans at fresh seeds honour it."""
+    page = tmp_path / "given.md"
+    page.write_text("---\nsymbols:\n  a, x: scalar\n---\n\n<!-- verify: given a = 1 -->\n"
+                    "$$\na x = x\n$$\n", encoding="utf-8")  # fmt: skip
+    (task,) = passing_pairs([page], CheckOptions(cache_dir=None, workers=1))
+    true = strong_check(task)
+    assert true["holds"] is True and "fresh seeds" in true["evidence"], true
+    false = strong_check(replace(task, rhs=Span("2 x", task.rhs.line_starts)))
+    assert false["holds"] is False and false["evidence"].startswith("fails at fresh seed"), false
 
 
 # ------------------------------------------------------------- the fixture

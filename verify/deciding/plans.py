@@ -37,7 +37,7 @@ from verify.shape import SCALAR
 
 SALT_VARIABLE = "VERIFY_SEED_SALT"  # re-seeds every instance (a measurement knob only)
 WIDE_ROWS = 3
-INEQUALITY_ROWS = 24
+INEQUALITY_ROWS = 48
 CHEAP_WIDE_ROWS = 6
 SMALLEST_LARGEST_SIZE = 5
 LARGEST_SIZE_CAP = 8

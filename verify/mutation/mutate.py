@@ -4,11 +4,12 @@
 the pages, takes every pair that passes, and makes wrong edits to one side
 (`verify.mutation.mutants`). Each mutant goes through the checker's own `decide`, in
 worker processes with a time limit. A mutant that fails (or errors) is
-killed. A mutant that passes is put to a stronger test: many more instances
-with fresh seeds, a comparison without tolerance, and SymPy for scalar
-pairs. If that finds a difference, the checker passed a false pair: a bug,
-and the command exits 1. If not, the mutant is listed as equivalent, with the
-reason.
+killed. A mutant that passes is put to a stronger test: the checker's own plans
+at fresh seeds (they honour the page's givens and `where` conditions), then, for
+a step without either, many bare draws compared with no tolerance, and SymPy
+for scalar pairs. If that finds a difference, the checker passed a false pair:
+a bug, and the command exits 1. If not, the mutant is listed as equivalent, with
+the reason.
 """
 
 from __future__ import annotations
@@ -28,16 +29,18 @@ from typing import Any
 
 from verify.deciding.decide import decide
 from verify.deciding.tasks import PairTask, task_for
-from verify.deciding.understand import Mode, definition_infos
-from verify.errors import LatexError
+from verify.deciding.understand import Mode, Understood, definition_infos
+from verify.errors import LatexError, OutOfTime
 from verify.latex.parser import parse_latex
 from verify.latex.printer import round_trip, round_trips
-from verify.limits import limit_memory
+from verify.limits import limit_memory, time_limit
 from verify.model import Page, Pair, Relation, Span, Status
 from verify.mutation.mutants import KINDS, context_for, edits
 from verify.running.check import CheckOptions, check_paths
 
 STRONG_INSTANCES = 60
+FRESH_SEEDS = 4
+BARE_SECONDS = 30.0
 
 
 @dataclass
@@ -196,20 +199,63 @@ def strictly_equal(a: Any, b: Any) -> bool:
     return isinstance(value, sp.Float) and value._prec < 30
 
 
+def fresh_seeds(task: PairTask, mode: str) -> dict[str, Any]:
+    """The checker's own decision at `FRESH_SEEDS` other seeds: its plans honour the
+    page's givens, `where` conditions and definitions, which a bare draw does not."""
+    from verify.deciding.plans import SALT_VARIABLE
+
+    answer: dict[str, Any] = {"mode": mode, "cx": None}
+    before, instances = os.environ.get(SALT_VARIABLE), 0
+    try:
+        for n in range(1, FRESH_SEEDS + 1):
+            os.environ[SALT_VARIABLE] = f"{before or ''}|strong-{n}"
+            result = decide(task)
+            if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
+                evidence = f"fails at fresh seed {n} ({result.method})"
+                return {**answer, "holds": False, "evidence": evidence,
+                        "cx": result.counterexample}  # fmt: skip
+            if result.status not in (Status.PROVED, Status.CHECKED, Status.SAMPLED):
+                evidence = f"at fresh seed {n}: {result.status.value}: {result.message}"
+                return {**answer, "holds": None, "evidence": evidence}
+            instances += result.instances
+    finally:
+        if before is None:
+            os.environ.pop(SALT_VARIABLE, None)
+        else:
+            os.environ[SALT_VARIABLE] = before
+    evidence = f"held at {instances} instances of the checker's plans at {FRESH_SEEDS} fresh seeds"
+    return {**answer, "holds": True, "evidence": evidence}
+
+
 def strong_check(task: PairTask) -> dict[str, Any]:
-    """Is the pair still true? Many fresh instances, no tolerance, SymPy if scalar.
+    """Is the pair still true? The checker's plans at fresh seeds; then, for a step
+    with no givens or conditions, many bare draws with no tolerance, and SymPy.
 
     Returns `holds` (True, False, or None when it cannot tell), the evidence,
     a counterexample if one was found, and the checker's mode for the pair.
     """
+    from verify.deciding.understand import understand
+
+    u = understand(task)
+    fresh = fresh_seeds(task, u.mode.value)
+    if fresh["holds"] is not True or u.givens or u.conditions or u.premise is not None:
+        return fresh
+    try:
+        with time_limit(BARE_SECONDS):
+            return bare_draws(task, u)
+    except OutOfTime:
+        return {**fresh, "evidence": f"{fresh['evidence']}; bare draws ran out of time"}
+
+
+def bare_draws(task: PairTask, u: Understood) -> dict[str, Any]:
+    """Many instances drawn outside the plans, compared with no tolerance; SymPy."""
     from verify.deciding.compare import show
     from verify.deciding.decide import evaluate, one_instance
     from verify.deciding.instances import draw
     from verify.deciding.prove import provable, prove
-    from verify.deciding.understand import refs, understand
+    from verify.deciding.understand import refs
     from verify.errors import EmptyRange, EvaluationError, PairError, Undefined
 
-    u = understand(task)
     symbols = refs([u.lhs, u.rhs] + ([u.wrt] if u.wrt else []))
     passed, sizes = 0, set()
     answer: dict[str, Any] = {"mode": u.mode.value, "cx": None}
@@ -344,11 +390,12 @@ def run_mutants(mutants: list[Mutant], workers: int, timeout: float) -> None:
             m.verdict = "killed-error"
         else:
             survivors.append(m)
-    checks = _run_all(_strong, [m.task for m in survivors], workers, timeout * 6,
+    strong_timeout = timeout * FRESH_SEEDS + BARE_SECONDS + timeout
+    checks = _run_all(_strong, [m.task for m in survivors], workers, strong_timeout,
                       "survivors re-checked")  # fmt: skip
     plain = [m for m in survivors if m.relation not in ("\\implies", "\\iff")]
     unchanged = dict(zip(map(id, plain), _run_all(_strong, [_unchanged_task(m) for m in plain],
-                                                  workers, timeout * 6), strict=True))  # fmt: skip
+                                                  workers, strong_timeout), strict=True))  # fmt: skip
     for m, check in zip(survivors, checks, strict=True):
         if check is None or check["holds"] is None:
             m.verdict = "survived"
