@@ -242,7 +242,7 @@ def test_parser_raises_only_latex_errors(text: str) -> None:
         assert 0 <= err.offset <= len(text)
         return
     except RecursionError:
-        return  # reported as "nested too deeply" by the checker
+        return  # reported by the checker as too deep (`verify.errors.too_deep`)
     assert round_trips(tree)
 
 

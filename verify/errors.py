@@ -82,3 +82,23 @@ class EmptyRange(VerifyError):
 
 class OutOfTime(VerifyError):
     """A time limit ran out."""
+
+
+def too_deep(text: str) -> str:
+    """Why a side was beyond the parser's recursion: brackets nested deep, or a long
+    chain of terms (the parse tree is as deep as the chain is long)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    if deepest >= DEEP_BRACKETS:
+        return f"the expression is nested too deeply ({deepest} levels of brackets)"
+    terms = text.count("+") + text.count("-") + 1
+    return (f"the expression is too long to read ({terms} terms in one chain):"
+            " split it over several steps")  # fmt: skip
+
+
+DEEP_BRACKETS = 30

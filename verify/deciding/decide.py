@@ -40,7 +40,7 @@ from verify.deciding.trial import (
 )
 from verify.deciding.understand import Mode, Understood, refs, understand
 from verify.deciding.wholes import part_declaration
-from verify.errors import EmptyRange, EvaluationError, PairError, Undefined, Unsatisfied
+from verify.errors import EmptyRange, EvaluationError, PairError, Undefined, Unsatisfied, too_deep
 from verify.meaning import terms as T
 from verify.meaning.conditions import holds
 from verify.meaning.integrate import integrates
@@ -85,7 +85,8 @@ def decide(task: PairTask) -> Result:
             where = f"line {line}" + (f", column {err.column}" if err.column else "")
             result.message = f"{err.message} (at {where})"
     except RecursionError:
-        result.status, result.message = Status.ERROR, "the expression is nested too deeply"
+        result.status = Status.ERROR
+        result.message = too_deep(f"{task.lhs.text} {task.rhs.text}")
     except (EvaluationError, EmptyRange) as err:
         result.status, result.message = Status.ERROR, f"cannot evaluate: {err}"
     except MemoryError:

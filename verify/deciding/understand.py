@@ -19,7 +19,7 @@ import sympy as sp
 from verify.deciding.hypotheses import Given, Targets
 from verify.deciding.regions import is_region, split_region
 from verify.deciding.tasks import DefinitionSource, PairTask
-from verify.errors import LatexError, PairError, TranslateError
+from verify.errors import LatexError, PairError, TranslateError, too_deep
 from verify.latex import tree as ast
 from verify.latex.parser import parse_latex
 from verify.latex.printer import compact
@@ -68,7 +68,7 @@ def parse_side(span: Span, equation: bool = False) -> ast.Node:
     except LatexError as err:
         raise _located(span, err.offset, f"LaTeX: {err.message}") from None
     except RecursionError:
-        raise _located(span, 0, "LaTeX: nested too deeply") from None
+        raise _located(span, 0, f"LaTeX: {too_deep(span.text)}") from None
 
 
 def definition_infos(
@@ -369,7 +369,7 @@ def understand(task: PairTask) -> Understood:
         except TranslateError as err:
             raise _located(span, err.offset, err.message) from None
         except RecursionError:
-            raise _located(span, 0, "the expression is nested too deeply") from None
+            raise _located(span, 0, too_deep(span.text)) from None
         if sized:
             _sized(term, span)
         return term

@@ -17,7 +17,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.lexer import Lexer
 
-from verify.errors import LatexError
+from verify.errors import LatexError, too_deep
 from verify.latex.tokenizer import tokenize
 from verify.latex.tree import (
     Atom,
@@ -258,7 +258,7 @@ def parse_latex(text: str, *, equation: bool = False) -> Node:
         if isinstance(err.orig_exc, LatexError):
             raise err.orig_exc from None
         if isinstance(err.orig_exc, RecursionError):
-            raise LatexError("the expression is nested too deeply", 0) from None
+            raise LatexError(too_deep(text), 0) from None
         raise
     except UnexpectedInput as err:
         token = getattr(err, "token", None)

@@ -17,7 +17,7 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from verify.errors import ExtractError, LatexError, NotationError
+from verify.errors import ExtractError, LatexError, NotationError, too_deep
 from verify.latex.parser import parse_latex
 from verify.model import (
     Block,
@@ -424,7 +424,7 @@ def _unreadable(file: str, spans: list[Span]) -> list[Result]:
                                 rhs="", status=Status.ERROR, method="extract",
                                 message=f"LaTeX: {err.message}"))  # fmt: skip
         except RecursionError:
-            found.append(_error(file, span.position(0)[0], "LaTeX: nested too deeply"))
+            found.append(_error(file, span.position(0)[0], f"LaTeX: {too_deep(span.text)}"))
     return found
 
 
