@@ -162,3 +162,19 @@ def test_markers_sit_on_false_pairs() -> None:
         if BUG.match(line)
     )  # fmt: skip
     assert markers == sum(1 for c in CASES if c.bug)
+
+
+@pytest.mark.parametrize("seed", ["seed-26", "seed-40"])
+def test_the_seeds_where_a_false_bound_passed(seed: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The E-step mutant (`p_l` for `p_j` in the lower bound) passed at these two
+    of 50 re-seeded runs when an inequality had 24 instances; at 48 it fails."""
+    from verify.deciding.decide import decide
+    from verify.deciding.plans import SALT_VARIABLE
+    from verify.deciding.tasks import task_for
+
+    path = SOUNDNESS / "mutants-e-step.md"
+    page = extract_page(str(path), path.read_text(encoding="utf-8"))
+    (pair,) = [p for b in page.blocks for p in b.pairs if p.directive.expect_fail is not None]
+    monkeypatch.setenv(SALT_VARIABLE, seed)
+    result = decide(task_for(page, pair, directives=False))
+    assert result.status == Status.FAILED, (result.status.value, result.method)
