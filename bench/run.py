@@ -66,6 +66,7 @@ OPAQUE = {"text", "textrm", "mbox", "operatorname", "mathrm", "begin", "end", "t
           "eqref", "ref", "textup", "textbf", "textit"}  # fmt: skip
 FONTS = {"mathbf", "boldsymbol", "bm", "mathcal", "mathbb", "mathsf", "mathit", "mathfrak",
          "hat", "bar", "tilde", "vec", "widehat", "widetilde", "overline", "dot"}  # fmt: skip
+MENTIONED = re.compile(r"\\[A-Za-z]+|(?<![A-Za-z])[A-Za-z](?![A-Za-z])")  # a letter, not a word
 TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|.", re.S)
 
 
@@ -100,7 +101,7 @@ def _braced_end(text: str, start: int) -> int:
 def rename_math(text: str, names: dict[str, str]) -> str:
     """Replace whole symbol tokens (`x`, `\\mu`) outside text, names and fonts."""
     out: list[str] = []
-    i = 0
+    i, previous = 0, ""
     while i < len(text):
         m = TOKEN.match(text, i)
         assert m
@@ -113,27 +114,33 @@ def rename_math(text: str, names: dict[str, str]) -> str:
                 nxt = TOKEN.match(text, end + (1 if text[end : end + 1] == " " else 0))
                 after = nxt.end() if nxt else end
             out.append(text[i:after])
-            i = after
+            i, previous = after, token
             continue
-        out.append(names.get(token, token))
+        renamed = names.get(token, token)
+        # `d_k` -> `d_{\\hat{B}}`: a new name of several tokens is braced as a script.
+        out.append(f"{{{renamed}}}" if previous in ("_", "^") and renamed != token else renamed)
+        previous = token if token.strip() else previous
         i = end
     return "".join(out)
 
 
 def targets(symbols: dict[str, Any]) -> list[str]:
-    """Declared bases that can be renamed: plain letters or Greek, of a value kind."""
-    bases = []
+    """Declared bases that can be renamed: plain letters or Greek, of a value kind, and
+    neither the base of a size or index (`k_{**}: scalar` beside `k: size`) nor named
+    in a declaration (`depends on t`): the renaming does not reach declarations."""
+    renameable: set[str] = set()
+    kept: set[str] = set()
     for key, value in symbols.items():
         kind = str(value).split(",")[0].split("(")[0].strip()
-        if kind not in RENAMEABLE:
-            continue
+        kept.update(MENTIONED.findall(str(value).split("#")[0]))  # `depends on t`, `rows z^{(i)}`
         for part in split_top(str(key)):
             base = split_symbol(part).base
-            if base not in NEVER and re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", base):
-                if base.startswith("\\") and base[1:] in FONTS:
-                    continue
-                bases.append(base)
-    return sorted(set(bases))
+            if kind not in RENAMEABLE:
+                kept.add(base)
+            elif base not in NEVER and re.fullmatch(r"[A-Za-z]|\\[A-Za-z]+", base):
+                if not (base.startswith("\\") and base[1:] in FONTS):
+                    renameable.add(base)
+    return sorted(renameable - kept)
 
 
 def rename_page(source: str, copy: int, per_copy: int) -> str:
@@ -208,7 +215,7 @@ def template_pages() -> list[Path]:
     """Derivation pages under docs/ whose every pair verifies (or fails as expected)."""
     from verify import CheckOptions, check_paths
 
-    pages = [p for p in sorted((ROOT / "docs").rglob("*.md")) if _is_derivation(p)]
+    pages = [p for p in sorted((ROOT / "docs").rglob("*.md")) if is_derivation(p)]
     reports = check_paths(pages, CheckOptions(cache_dir=ROOT / ".verify-cache"))
     good = []
     for report in reports:  # (a page from the whole-page cache has results but no pairs)
@@ -217,7 +224,7 @@ def template_pages() -> list[Path]:
     return good
 
 
-def _is_derivation(path: Path) -> bool:
+def is_derivation(path: Path) -> bool:
     text = path.read_text(encoding="utf-8")
     return text.startswith("---\n") and "\nsymbols:" in text.split("\n---", 1)[0]
 

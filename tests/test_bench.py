@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.run import fresh_name, rename_math, rename_page, targets, template_pages
+from bench.run import (
+    fresh_name,
+    is_derivation,
+    rename_math,
+    rename_page,
+    targets,
+    template_pages,
+)
 from verify import CheckOptions, check_paths
 from verify.reading.markdown import extract_page
 from verify.running.cache import Cache
+from verify.running.check import read_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -31,6 +39,30 @@ def test_rename_math_leaves_text_names_and_fonts_alone() -> None:
         r"\hat{\mathcal{A}}^T \bar{\mathbb{B}}_j + \mathbf{x} + \text{max x} + \operatorname{tr}"
         r"(\hat{\mathcal{A}}) + \hat x + \mum && \text{x}"
     )
+
+
+def test_a_renamed_script_is_braced() -> None:
+    """`d_k` with `k` renamed is `d_{\\hat{S}}`: unbraced, the subscript would be `\\hat`."""
+    names = {"k": "\\hat{\\tilde{S}}"}
+    assert rename_math(r"d_k + x^k_j + d_{k} + \mathrm{d}_k", names) == (
+        r"d_{\hat{\tilde{S}}} + x^{\hat{\tilde{S}}}_j + d_{\hat{\tilde{S}}}"
+        r" + \mathrm{d}_{\hat{\tilde{S}}}"
+    )
+
+
+def test_every_derivation_page_reads_the_same_renamed() -> None:
+    """Each docs page the benchmark copies reads, renamed, with the problems of the
+    original (none) and the same pairs: a declaration the renaming broke would stop
+    the benchmark's cold build."""
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        source = page.read_text(encoding="utf-8")
+        if not is_derivation(page):
+            continue
+        original, problems = read_page(page, source)
+        per_copy = len(targets(original.front_matter["symbols"]))
+        renamed, renamed_problems = read_page(page, rename_page(source, 1, per_copy))
+        assert [r.message for r in renamed_problems] == [r.message for r in problems], page
+        assert [p.line for p in renamed.pairs] == [p.line for p in original.pairs], page
 
 
 def test_fresh_names_are_distinct() -> None:
