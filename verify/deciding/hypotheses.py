@@ -207,16 +207,18 @@ def _at(env: Env, values: dict[str, int]) -> Env:
 
 
 def alternatives(
-    given: Given, env: Env, declarations: list[Declaration], fixed: frozenset[str]
-) -> list[Env]:
+    given: Given, env: Env, declarations: list[Declaration], fixed: frozenset[str],
+    rational: bool = False,
+) -> list[Env]:  # fmt: skip
     """`env` with the given solved for each symbol it can be solved for, in turn:
-    the places where an implication's premise holds, one per symbol."""
+    the places where an implication's premise holds, one per symbol (with `rational`,
+    only where the linearised given has rational entries: a cheap search)."""
     by_name = {d.base: d for d in declarations}
     found = []
     for _, slot, _ in _candidates(given, env, by_name):
         if slot[1] in fixed:
             continue
-        solved = _solve(given, slot, env)
+        solved = _solve(given, slot, env, rational)
         if solved is not None and _admissible(solved, slot, by_name, given) is None:
             found.append(solved)
     return found
@@ -389,7 +391,7 @@ def _flat(value: Any) -> list[Any]:
     return list(value) if is_matrix(value) else [value]
 
 
-def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
+def _solve(given: Given, slot: Slot, env: Env, rational: bool = False) -> Env | None:
     """One exact Newton step for the slot; None if the Jacobian is not square and
     invertible, or if the given does not hold after it (not affine in the slot)."""
     try:
@@ -419,7 +421,7 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
             [(r, c) for r in range(start.rows) for c in range(start.cols)]
             if is_matrix(start) else [None]
         )  # fmt: skip
-        if len(positions) != len(residual):
+        if len(positions) < len(residual):
             return None
         tag = env.depth
         columns = []
@@ -427,10 +429,9 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
             moved = _perturbed(start, position, tag)
             slope = slope_of(given.residual(env.deeper().with_slot(slot, moved)), tag)
             columns.append(_flat(slope))
-        jacobian = sp.Matrix(columns).T
-        if jacobian.det() == 0:
+        step = _newton_step(sp.Matrix(columns).T, sp.Matrix([-x for x in residual]), rational)
+        if step is None:
             return None
-        step = jacobian.LUsolve(sp.Matrix([-x for x in residual]))
         if is_matrix(start):
             value: Any = Mat.build(start.rows, start.cols,
                                    lambda r, c: start[r, c] + step[r * start.cols + c])  # fmt: skip
@@ -440,6 +441,30 @@ def _solve(given: Given, slot: Slot, env: Env) -> Env | None:
         return solved if _holds(given, solved) else None
     except (Undefined, EvaluationError, ZeroDivisionError, TypeError, ValueError):
         return None
+
+
+def _newton_step(jacobian: sp.Matrix, rhs: sp.Matrix, rational: bool = False) -> sp.Matrix | None:
+    """The step that solves the linearised given; None where it has no solution.
+
+    A given with more unknowns than equations (`(B - I)\\mu = 0` solved for the n²
+    entries of B), or a singular one, has a space of solutions: the step keeps the
+    drawn value along every free direction. Solving such a given for B, not only for
+    μ (where an invertible matrix leaves μ = 0 alone), is what samples the premise
+    where its matrix is singular. Elimination on exact exponentials and roots is
+    costly: without rational entries, only a square system is solved, and none with
+    `rational`."""
+    exact = all(isinstance(x, sp.Rational) for x in (*jacobian, *rhs))
+    if rational and not exact:
+        return None
+    if jacobian.rows == jacobian.cols and jacobian.det() != 0:
+        return jacobian.LUsolve(rhs)
+    if not exact:
+        return None
+    try:
+        solution, free = jacobian.gauss_jordan_solve(rhs)
+    except ValueError:  # no solution
+        return None
+    return solution.subs({parameter: 0 for parameter in free})
 
 
 # Scalar functions undone by their inverse on the way to the symbol solved for.

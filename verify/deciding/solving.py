@@ -83,7 +83,7 @@ def check(
     if exact_mode() and holds_with_floats(with_floats):
         notes.add(ISOLATED)
         return None
-    solution = evaluate(u.rhs, env)
+    solution = shaped_like(evaluate(u.rhs, env), other)
     if not same(evaluate(u.rhs, env.with_slot(slot, other)), solution):
         raise PairError(f"the solution for {variable.name} depends on {variable.name} itself", 0)
     at_solution = env.with_slot(slot, solution)
@@ -93,6 +93,13 @@ def check(
     if not isinstance(solution, Mat) or solution.shape == (1, 1):
         return _solve_exactly(u, env, slot, solution, declaration, evaluate)
     return _vector(u, env, slot, solution, evaluate, evaluate_raw, notes)
+
+
+def shaped_like(value: Any, like: Any) -> Any:
+    """`\\mu = 0`: the 0 of a conclusion as the zero vector or matrix of the variable."""
+    if isinstance(like, Mat) and not isinstance(value, Mat) and same(value, 0):
+        return Mat.zeros(like.rows, like.cols)
+    return value
 
 
 def _isolated(

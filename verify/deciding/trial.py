@@ -18,7 +18,7 @@ import sympy as sp
 
 from verify.deciding import solving
 from verify.deciding.compare import check_defined, ordered, same, show
-from verify.deciding.hypotheses import alternatives, satisfy
+from verify.deciding.hypotheses import Given, alternatives, satisfy
 from verify.deciding.plans import names_used
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood
@@ -26,7 +26,7 @@ from verify.errors import Ambiguous, EvaluationError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Mat, fast_numbers
 from verify.meaning.terms import Env
-from verify.model import Declaration, Kind
+from verify.model import Declaration, Hypothesis, Kind
 
 Other = Callable[[], Any]  # a second value of the derivation variable
 FAST_PASSES = (100, 400)  # digits of the float passes tried before exact values
@@ -146,6 +146,8 @@ def one_instance(
         decl = next((d for d in task.declarations if d.base == u.wrt.name), None)
         found = solving.check(u, env, evaluate, evaluate_raw, decl, other(), notes or set(),
                               settled)  # fmt: skip
+        if found is None and not u.givens:
+            return _elsewhere(u, task, env, other(), refs, base)
         return None if found is None else {**base, "values": instance_values(env, refs), **found}
     second = other()
     env2 = settled(env.with_slot(u.wrt.slot(env), second))
@@ -162,6 +164,34 @@ def one_instance(
     return {**base, "values": instance_values(env, refs), "lhs": show(l1), "rhs": show(r1),
             "second value of " + u.wrt.name: show(second), "lhs there": show(l2),
             "rhs there": show(r2)}  # fmt: skip
+
+
+def _elsewhere(u: Understood, task: PairTask, env: Env, second: Any, refs: list[T.Ref],
+               base: dict[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+    """`premise ⟹ v = expr` where the premise is made to hold at a second value of v,
+    by solving it for each other symbol in turn: the conclusion must give that value.
+    At a drawn instance the premise's matrix is almost surely invertible, so only here
+    is a premise caught that determines v for most values of the others but not all
+    (`m\\Sigma^{-1}(B\\mu - \\mu) = 0` at a nonzero μ, solved for B: B has the
+    eigenvalue 1, and the conclusion μ = 0 is wrong there)."""
+    assert u.wrt is not None
+    line, column = task.lhs.position(0)
+    premise = Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), u.lhs,
+                    T.Zero(shape=u.lhs.shape))  # fmt: skip
+    moved = env.with_slot(u.wrt.slot(env), second)
+    for place in alternatives(premise, moved, task.declarations, u.fixed, rational=True):
+        try:
+            solution = solving.shaped_like(evaluate(u.rhs, place), second)
+        except (Undefined, ZeroDivisionError):  # the conclusion says nothing there
+            continue
+        if not same(solution, second):
+            name = u.wrt.written or u.wrt.name
+            return {**base, "values": instance_values(place, refs), "solution": show(solution),
+                    "another solution": show(second),
+                    "problem": f"the premise does not determine {name}: with the other symbols"
+                    f" moved to satisfy it at {name} = {show(second)}, the conclusion gives"
+                    f" {show(solution)}"}  # fmt: skip
+    return None
 
 
 def _entails(u: Understood, task: PairTask, env: Env, refs: list[T.Ref],
