@@ -392,8 +392,8 @@ def _flat(value: Any) -> list[Any]:
 
 
 def _solve(given: Given, slot: Slot, env: Env, rational: bool = False) -> Env | None:
-    """One exact Newton step for the slot; None if the Jacobian is not square and
-    invertible, or if the given does not hold after it (not affine in the slot)."""
+    """One exact Newton step for the slot; None if the linearised given has no solution
+    (`_newton_step`), or if the given does not hold after it (not affine in the slot)."""
     try:
         for side, other in ((given.left, given.right), (given.right, given.left)):
             # `w = …`: a side that is the symbol itself, the other free of it

@@ -146,7 +146,7 @@ def one_instance(
         decl = next((d for d in task.declarations if d.base == u.wrt.name), None)
         found = solving.check(u, env, evaluate, evaluate_raw, decl, other(), notes or set(),
                               settled)  # fmt: skip
-        if found is None and not u.givens:
+        if found is None and not u.givens and not u.conditions:
             return _elsewhere(u, task, env, other(), refs, base)
         return None if found is None else {**base, "values": instance_values(env, refs), **found}
     second = other()
