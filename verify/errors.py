@@ -84,6 +84,9 @@ class OutOfTime(VerifyError):
     """A time limit ran out."""
 
 
+DEEP_BRACKETS = 30  # levels of brackets that count as deep nesting
+
+
 def too_deep(text: str) -> str:
     """Why a side was beyond the parser's recursion: brackets nested deep, or a long
     chain of terms (the parse tree is as deep as the chain is long)."""
@@ -99,6 +102,3 @@ def too_deep(text: str) -> str:
     terms = text.count("+") + text.count("-") + 1
     return (f"the expression is too long to read ({terms} terms in one chain):"
             " split it over several steps")  # fmt: skip
-
-
-DEEP_BRACKETS = 30

@@ -144,10 +144,11 @@ def one_instance(
 
     if u.mode == Mode.IMPLIES:
         decl = next((d for d in task.declarations if d.base == u.wrt.name), None)
-        found = solving.check(u, env, evaluate, evaluate_raw, decl, other(), notes or set(),
+        second = other()  # drawn from the instance's seeds: the same value at every call
+        found = solving.check(u, env, evaluate, evaluate_raw, decl, second, notes or set(),
                               settled)  # fmt: skip
         if found is None and not u.givens and not u.conditions:
-            return _elsewhere(u, task, env, other(), refs, base)
+            return _elsewhere(u, task, env, second, refs, base)
         return None if found is None else {**base, "values": instance_values(env, refs), **found}
     second = other()
     env2 = settled(env.with_slot(u.wrt.slot(env), second))
