@@ -462,6 +462,49 @@ class PageReport:
         return dict(named_problems(self.problems)).get(result_id)
 
 
+@dataclass(frozen=True)
+class PageSummary:
+    """What a build needs of a page whose markup it already has: the counts,
+    the problems (`file:line` and message) and what the site report lists.
+
+    Stored in the cache beside the page's report, so that a warm build reads a
+    few numbers per page instead of decoding every result."""
+
+    file: str
+    title: str
+    listed: bool  # a derivation, or a page with results: a row of the site report
+    unverified: str
+    counts: dict[str, int]
+    problems: tuple[tuple[int, str, str], ...] = ()  # (line, status, message)
+
+    @classmethod
+    def of(cls, report: PageReport) -> PageSummary:
+        page = report.page
+        title = page.front_matter.get("title")
+        return cls(
+            file=page.file,
+            title=str(title) if title else page.file.rsplit("/", 1)[-1].removesuffix(".md"),
+            listed=page.is_derivation or bool(report.results),
+            unverified=page.unverified or "",
+            counts=report.counts,
+            problems=tuple(
+                (r.line, r.status.value, r.message) for r in report.results if r.status.is_problem
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "problems": [list(p) for p in self.problems]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageSummary:
+        return cls(
+            file=str(data["file"]), title=str(data["title"]), listed=bool(data["listed"]),
+            unverified=str(data["unverified"]),
+            counts={str(k): int(v) for k, v in data["counts"].items()},
+            problems=tuple((int(p[0]), str(p[1]), str(p[2])) for p in data["problems"]),
+        )  # fmt: skip
+
+
 def named_problems(problems: Iterable[Result]) -> list[tuple[str, Result]]:
     """Each page-level problem with its id: `problem-line-7`, then `problem-line-7.2`."""
     seen: dict[int, int] = {}

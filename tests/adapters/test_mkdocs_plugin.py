@@ -1,7 +1,7 @@
 """The MkDocs adapter: its hooks called directly, then whole builds.
 
 The hook tests replace `check_paths` with a stand-in, so they test the adapter
-alone. The build tests run `mkdocs build --strict` on a tiny site with the
+alone (with the summaries and the markup of the real pipeline). The build tests run `mkdocs build --strict` on a tiny site with the
 real checker.
 """
 
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -25,8 +26,9 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from verify.adapters import mkdocs_plugin
 from verify.adapters.mkdocs_plugin import MATHJAX_URI, REPORT_URI, VerifyPlugin
 from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
+from verify.reporting import markup
 from verify.reporting import render as render_module
-from verify.reporting import summary
+from verify.running import check as check_module
 
 DERIVATION = """\
 ---
@@ -111,6 +113,7 @@ def start(
     checker = FakeChecker(status)
     assert monkeypatch is not None
     monkeypatch.setattr(mkdocs_plugin, "check_paths", checker)
+    monkeypatch.setattr(check_module, "check_paths", checker)
     config.plugins.on_startup(command=command, dirty=False)  # type: ignore[arg-type]
     config.plugins.on_config(config)
     return config, plugin, checker
@@ -122,7 +125,8 @@ def on_files(config: MkDocsConfig) -> Files:
 
 
 def render(config: MkDocsConfig, files: Files, uri: str) -> str:
-    """Run on_page_markdown on one page the way MkDocs does."""
+    """One page through the plugin's page events the way MkDocs runs them:
+    its Markdown, the conversion (with arithmatex, as the site has it), its HTML."""
     file = files.get_file_from_path(uri)
     assert file is not None
     page = MkDocsPage(None, file, config)
@@ -130,10 +134,18 @@ def render(config: MkDocsConfig, files: Files, uri: str) -> str:
     assert page.markdown is not None
     out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     assert out is not None
-    # The markup waits as placeholders until the page is HTML; put it in as MkDocs would.
-    plugin = config.plugins["verify"]
-    assert isinstance(plugin, VerifyPlugin)
-    return summary.fill_placeholders(out, plugin.deferred.get(file.src_uri, {}))
+    html = convert(out)
+    filled = config.plugins.on_post_page(html, page=page, config=config)
+    assert filled is not None
+    return filled
+
+
+def convert(text: str) -> str:
+    md = markdown.Markdown(
+        extensions=["pymdownx.arithmatex"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    return md.convert(text)
 
 
 def test_options_have_defaults_and_are_validated(tmp_path: Path) -> None:
@@ -181,24 +193,26 @@ def test_one_check_for_all_pages_and_a_report(site: Path, monkeypatch: pytest.Mo
     assert checker.calls == [["docs/d.md", "docs/index.md"]]  # one call, every page
     report = files.get_file_from_path(REPORT_URI)
     assert report is not None and report.generated_by
-    assert report.content_string.endswith("# Verification report\n\n<!--verify-report-0-->\n")
+    assert report.content_string.endswith("# Verification report\n\n<!--verify-report-->\n")
     assert "search:\n  exclude: true" in report.content_string  # checker output, not searched
-    body = plugin.deferred[REPORT_URI]["<!--verify-report-0-->"]  # HTML, no Markdown
+    body = plugin.report_body  # HTML, no Markdown
     assert '<a href="../d/">d</a></td><td>1 of 1</td><td>1 checked</td>' in body  # by file
+    page = MkDocsPage(None, report, config)
+    filled = plugin.on_post_page("<h1>R</h1>\n<!--verify-report-->\n", page=page, config=config)
+    assert filled == f"<h1>R</h1>\n{body}\n"
 
 
 def test_block_is_wrapped_with_its_markers(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config, plugin, _ = start(site, monkeypatch=monkeypatch)
     files = on_files(config)
-    lines = render(config, files, "d.md").split("\n")
-    first, last = [i for i, line in enumerate(lines) if line == "$$"]
-    assert lines[first - 2].startswith('<div class="verify-chain')
-    assert lines[last + 2].startswith('</div><div class="verify-gutter"')
-    assert "checked at 6 instances" in lines[last + 2]
-    assert lines[last + 3 : last + 6] == ["", "Text after.", ""]
-    title = lines.index("# D")
-    assert lines[title + 2].startswith('<div class="verify-summary')
-    assert render(config, files, "index.md") == "# Home\n\nWelcome.\n"
+    html = render(config, files, "d.md")
+    chain, formula = html.index('<div class="verify-chain'), html.index('<div class="arithmatex">')
+    gutter, after = html.index('<div class="verify-gutter"'), html.index("<p>Text after.</p>")
+    assert html.index("</h1>") < html.index('<div class="verify-summary') < chain
+    assert chain < formula < gutter < after
+    assert "checked at 6 instances" in html[gutter:after]
+    assert html.count("(a+b)^2 = a^2 + b^2") == 1 and "<!--verify" not in html
+    assert render(config, files, "index.md") == convert("# Home\n\nWelcome.\n")
 
 
 def test_unchecked_math_says_why(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,7 +256,7 @@ def test_serve_rechecks_only_changed_pages(site: Path, monkeypatch: pytest.Monke
     config.plugins.on_config(config)
     on_files(config)
     assert checker.calls[1] == ["docs/d.md"]
-    assert set(plugin.reports) == {"d.md", "index.md"}
+    assert set(plugin.answers) == {"d.md", "index.md"}
 
 
 def test_disabled_checks_nothing_but_still_renders_math(
@@ -266,12 +280,12 @@ def test_markup_goes_in_after_search_has_indexed_the_page(
     page = MkDocsPage(None, file, config)
     page.read_source(config)
     assert page.markdown is not None
-    config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-    (name,) = [n for n in plugin.deferred["d.md"] if n.startswith("<!--verify-open")]
-    html = f"<p>{name}</p>"
+    out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+    assert out == page.markdown.replace("# D\n", f"# D\n\n{markup.HEADER_PLACEHOLDER}\n\n", 1)
+    html = f"<p>{markup.HEADER_PLACEHOLDER}</p>" + convert("$$\n(a+b)^2 = a^2 + b^2\n$$")
     out = plugin.on_post_page(html, page=page, config=config)
-    assert out.startswith('<div class="verify-chain') and "<p>" not in out
-    assert "d.md" not in plugin.deferred  # used once, then forgotten
+    assert out.startswith('<div class="verify-summary') and "<p>" not in out
+    assert '<div class="verify-chain' in out and "d.md" not in plugin.markup  # used once
 
 
 # Whole builds with the real checker.
@@ -362,18 +376,19 @@ def test_a_warm_build_reads_its_renderings_back(
     cache = tmp_path / "cache"
     config, plugin, _ = start(site, monkeypatch=monkeypatch, cache_dir=str(cache))
     first = render(config, on_files(config), "d.md")
-    kept = sorted((cache / "rendered").glob("*.json"))
+    kept = sorted((cache / "rendered").glob("*.markup"))
     assert len(kept) == 1  # d.md; index.md has no math to mark up
-    (cache / "rendered" / "stale.json").write_text("{}")
+    (cache / "rendered" / "stale.markup").write_text("{}")
+    (cache / "rendered" / "old.json").write_text("{}")  # an earlier version's
 
     def no_rendering(*args: Any, **kwargs: Any) -> str:
         raise AssertionError("rendered again")
 
     config.plugins.on_config(config)  # the next build
-    monkeypatch.setattr(render_module, "annotate_page", no_rendering)
+    monkeypatch.setattr(render_module, "page_markup", no_rendering)
     assert render(config, on_files(config), "d.md") == first
     config.plugins.on_post_build(config=config)
-    assert sorted((cache / "rendered").glob("*.json")) == kept  # the unused one is gone
+    assert sorted((cache / "rendered").iterdir()) == kept  # the unused ones are gone
 
 
 # Prints which of the heavy modules a whole `mkdocs build` imported.

@@ -19,8 +19,8 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
-from verify.model import Block, Declaration, Kind, Page, PageReport, Result, Status
-from verify.reporting import details, header, render, rows, site_report, summary, values
+from verify.model import Block, Declaration, Kind, Page, PageReport, PageSummary, Result, Status
+from verify.reporting import details, header, markup, render, rows, site_report, summary, values
 from verify.shape import Shape, Size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,10 +157,9 @@ def render_page(source: str, report: PageReport, md: markdown.Markdown) -> str:
     """What the plugin does to a page, from its source to the article HTML."""
     body, _ = get_data(source)
     offset = render.markdown_line_offset(source, body)
-    deferred: dict[str, str] = {}
-    annotated = render.annotate_page(body, report, offset, deferred)
+    annotated, page_markup = render.page_markup(body, report, offset)
     md.reset()
-    return summary.fill_placeholders(md.convert(annotated), deferred) + "\n"
+    return markup.put_markup(md.convert(annotated), page_markup) + "\n"
 
 
 def check_golden(path: Path, actual: str) -> None:
@@ -185,11 +184,13 @@ def test_report_page_matches_golden() -> None:
     reports = [derivation_report(), nested_report(), unchecked]
     links = {"docs/page.md": "../page/", "docs/about.md": "../about/"}
     build = {"date": "2026-11-26 12:00 UTC", "commit": "0123456789ab", "version": "0.1.0 (d1g35t)"}
-    check_golden(GOLDEN / "report.html", site_report.report_html(reports, links, build) + "\n")
+    summaries = [PageSummary.of(r) for r in reports]
+    check_golden(GOLDEN / "report.html", site_report.report_html(summaries, links, build) + "\n")
 
 
 def test_report_counts_mistakes_apart_and_names_the_build() -> None:
-    html = site_report.report_html([derivation_report()], {}, {"commit": "abc", "date": "today"})
+    summaries = [PageSummary.of(derivation_report())]
+    html = site_report.report_html(summaries, {}, {"commit": "abc", "date": "today"})
     assert "<td>2 of 5</td>" in html  # 2 verified of 5 steps, the expected failure apart
     assert "from commit <code>abc</code>" in html and "built <code>today</code>" in html
     assert "1 mistake caught" in html
@@ -256,23 +257,47 @@ def test_page_text_is_escaped(site_markdown: Any) -> None:
     assert "<em>not</em>" not in html
 
 
-def test_problem_outside_blocks_goes_after_the_title() -> None:
+def test_problem_outside_blocks_goes_after_the_title(site_markdown: Any) -> None:
     report = derivation_report()
-    deferred: dict[str, str] = {}
-    out = render.annotate_markdown("# Title\n\nText.\n", report, 10, deferred)
+    out, page_markup = render.page_markup("# Title\n\nText.\n", report, 10)
     title, blank, placeholder = out.split("\n")[:3]
-    assert (title, blank) == ("# Title", "")
-    assert "Problems on this page" in deferred[placeholder] and "w_l" in deferred[placeholder]
+    assert (title, blank, placeholder) == ("# Title", "", markup.HEADER_PLACEHOLDER)
+    html = markup.put_markup(site_markdown.convert(out), page_markup)
+    top = html[html.index("</h1>") : html.index("Text.")]
+    assert "Problems on this page" in top and "w_l" in top
 
 
-def test_placeholders_keep_the_indentation_of_their_block() -> None:
+def test_a_block_in_a_list_keeps_its_place_and_loses_its_justification(
+    site_markdown: Any,
+) -> None:
     report = report_of(page("p.md", [Block(3, 5, "")], []), [result(4, Status.PROVED)])
     body = "- item\n\n    $$\n    a = a && \\text{why}\n    $$\n"
-    deferred: dict[str, str] = {}
-    lines = render.annotate_markdown(body, report, 0, deferred).split("\n")
-    assert lines[2] == "    <!--verify-open-0-->" and lines[8] == "    <!--verify-close-0-->"
-    assert lines[4:7] == ["    $$", "    a = a", "    $$"]
-    assert "why" in deferred["<!--verify-close-0-->"]
+    annotated, page_markup = render.page_markup(body, report, 0)
+    assert annotated.endswith(body)  # only the placeholder is added
+    html = markup.put_markup(site_markdown.convert(annotated), page_markup)
+    item = html[html.index("<li>") : html.index("</li>")]
+    assert 'class="verify-chain' in item and "why" in item.split("verify-gutter")[1]
+    assert "\\[\na = a\n\\]" in item  # the formula without its justification
+    assert "Problems on this page" not in html
+
+
+def test_a_block_whose_formula_is_not_in_the_page_is_shown_under_the_title() -> None:
+    report = report_of(page("p.md", [Block(3, 5, "")], []), [result(4, Status.PROVED)])
+    annotated, page_markup = render.page_markup("# T\n\n$$\na = a\n$$\n", report, 0)
+    html = markup.put_markup(f"<h1>T</h1>{markup.HEADER_PLACEHOLDER}<p>no math</p>", page_markup)
+    top = html[: html.index("<p>no math")]
+    assert "Problems on this page" in top and 'class="verify-chain' in top and "a = a" in top
+
+
+def test_a_chain_goes_to_its_own_formula_when_two_look_alike(site_markdown: Any) -> None:
+    blocks = [Block(3, 5, ""), Block(7, 9, ""), Block(11, 13, "")]  # as the reader finds them
+    report = report_of(page("p.md", blocks, []), [result(8, Status.FAILED)])
+    body = "# T\n\n$$\na = b\n$$\n\n$$\na = b\n$$\n\n$$\nc = c\n$$\n"
+    annotated, page_markup = render.page_markup(body, report, 0)
+    html = markup.put_markup(site_markdown.convert(annotated), page_markup)
+    first, second = (html.index("a = b"), html.rindex("a = b"))
+    chain = html.index('class="verify-chain')
+    assert first < chain < second  # around the second `a = b`, the block of line 7
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from verify import CheckOptions, Status, check_page, check_paths
+from verify.model import PageSummary
 from verify.running.cache import DATABASE, Cache
 
 PAGE = """\
@@ -217,3 +218,61 @@ def test_a_step_on_two_pages_is_decided_once(
     assert [r.line for r in rb.verdicts.values()] == [10, 14]
     assert [r.file for r in rb.verdicts.values()] == [rb.page.file] * 2
     assert [r.status for r in ra.verdicts.values()] == [r.status for r in rb.verdicts.values()]
+
+
+# ------------------------------------------------------------- summaries
+
+
+def _summaries(cache_dir: Path) -> int:
+    cache = Cache(cache_dir)
+    assert cache.db is not None
+    (count,) = cache.db.execute("SELECT count(*) FROM summaries").fetchone()
+    cache.close()
+    return int(count)
+
+
+def test_an_unchanged_page_is_answered_by_its_summary_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verify.running import check
+
+    folder = tmp_path / "cache"
+    page = tmp_path / "p.md"
+    page.write_text(STEPS.format(k=1).replace("2ab", "ab"), encoding="utf-8")  # one wrong step
+    options = CheckOptions(workers=1, cache_dir=folder)
+    (first,) = check.summarize_paths([page], options)
+    assert first.report is not None  # checked: the report comes along
+    assert first.summary.counts["failed"] == 1 and first.summary.counts["checked"] == 1
+    (problem,) = first.summary.problems
+    assert problem[:2] == (8, "failed") and "differ" in problem[2]
+
+    def no_reports(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a report was decoded")
+
+    monkeypatch.setattr(Cache, "get_page", no_reports)
+    (again,) = check.summarize_paths([page], options)
+    assert again.report is None and again.summary == first.summary
+    page.write_text(STEPS.format(k=2), encoding="utf-8")  # edited: checked again
+    monkeypatch.undo()
+    (edited,) = check.summarize_paths([page], options)
+    assert edited.report is not None and edited.summary.problems == ()
+    assert _summaries(folder) == 1  # the old version's summary went with its page
+
+
+def test_a_page_kept_without_a_summary_gets_one(tmp_path: Path) -> None:
+    from verify.running import check
+
+    folder = tmp_path / "cache"
+    page = tmp_path / "p.md"
+    page.write_text(STEPS.format(k=1), encoding="utf-8")
+    options = CheckOptions(workers=1, cache_dir=folder)
+    check_page(page, options)
+    cache = Cache(folder)  # as an older checker left it: the page, no summary
+    assert cache.db is not None
+    cache.db.execute("DELETE FROM summaries")
+    cache.close()
+    (answer,) = check.summarize_paths([page], options)
+    assert answer.report is not None and answer.summary == PageSummary.of(answer.report)
+    assert _summaries(folder) == 1
+    (again,) = check.summarize_paths([page], options)
+    assert again.report is None and again.summary == answer.summary

@@ -1,12 +1,15 @@
 """The MkDocs adapter: check every page when the site builds, and show the answers.
 
 The only module that imports MkDocs. It runs the checker once per build over
-all pages (in parallel, through `check_paths`), fails `mkdocs build` on a failed
-or error step, and hands the rendering to `verify.reporting.render`.
+all pages (in parallel, through `summarize_paths`), fails `mkdocs build` on a
+failed or error step, and hands the rendering to `verify.reporting.render`.
 
-The status markup goes into each page's HTML in `on_post_page`, after the
-search plugin has indexed the page (`on_page_context`): search never reads it,
-so results stay out of search snippets and cost the indexer nothing.
+The Markdown is converted as written, but for a placeholder under the title;
+the status markup goes into each page's HTML in `on_post_page`, after the
+search plugin has indexed the page (`on_page_context`): neither the converter
+nor search reads it, so results stay out of search snippets and cost the
+build only the markup itself. A warm build reads each page's summary and its
+kept rendering: no result is decoded, nothing is rendered.
 """
 
 from __future__ import annotations
@@ -30,16 +33,17 @@ from mkdocs.utils import get_relative_url
 
 from verify import __version__
 from verify.adapters.rendered import RenderedPages
-from verify.model import PageReport, Result, summarize
+from verify.model import PageReport
 from verify.reporting import summary
+from verify.reporting.markup import Markup, put_markup
 from verify.reporting.site_report import report_html
-from verify.running.check import CheckOptions, check_paths
+from verify.running.check import CheckOptions, PageAnswer, check_paths, summarize_paths
 from verify.running.keys import checker_version
 
 log = get_plugin_logger(__name__)
 
 REPORT_URI = "verification-report.md"
-REPORT_PLACEHOLDER = "<!--verify-report-0-->"
+REPORT_PLACEHOLDER = "<!--verify-report-->"
 ASSETS_URI = "assets/verify"
 MATHJAX_URI = f"{ASSETS_URI}/mathjax/tex-svg.js"
 
@@ -86,12 +90,14 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
 
     def __init__(self) -> None:
         self.command: Literal["build", "gh-deploy", "serve"] = "build"
-        # (path, content digest) -> report; lives across `mkdocs serve` rebuilds.
-        self.memory: dict[tuple[str, str], PageReport] = {}
-        self.reports: dict[str, PageReport] = {}
-        self.deferred: dict[str, dict[str, str]] = {}  # page -> placeholder -> HTML
+        # (path, content digest) -> answer; lives across `mkdocs serve` rebuilds.
+        self.memory: dict[tuple[str, str], PageAnswer] = {}
+        self.answers: dict[str, PageAnswer] = {}  # page -> its answer in this build
+        self.markup: dict[str, Markup] = {}  # page -> what its HTML receives
+        self.report_body = ""
         self.sources: dict[str, tuple[str, str]] = {}  # page -> (display path, digest)
         self.rendered = RenderedPages(None)
+        self.options = CheckOptions()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so that MkDocs keeps this instance (and `memory`) across rebuilds."""
@@ -99,7 +105,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Start a build: forget the last build's answers, link the assets."""
-        self.reports = {}
+        self.answers = {}
         config.extra_css.append(f"{ASSETS_URI}/verify.css")
         # The configuration script must run before MathJax itself loads.
         config.extra_javascript.append(f"{ASSETS_URI}/verify.js")
@@ -112,10 +118,12 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         The report page's Markdown is only its title: its body is HTML, put in
         with the other markup after the page is converted and indexed."""
         self._add_assets(files, config)
-        self.deferred = {}
-        self.rendered = RenderedPages(self._options(config).cache_dir)
+        self.markup = {}
+        self.report_body = ""
+        self.options = self._options(config)
+        self.rendered = RenderedPages(self.options.cache_dir)
         if self.config.enabled:
-            self.reports = self._check(files, config)
+            self.answers = self._check(files, config)
             self._stop_or_warn()
             # Checker output stays out of search (its body is put in later anyway).
             content = f"---\nsearch:\n  exclude: true\n---\n\n# Verification report\n\n{REPORT_PLACEHOLDER}\n"
@@ -127,44 +135,46 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
             if self.config.enabled:
                 by_path = {f.src_uri: f for f in files.documentation_pages()}
                 links = {
-                    rep.page.file: get_relative_url(by_path[uri].url, report_file.url)
-                    for uri, rep in self.reports.items()
+                    answer.summary.file: get_relative_url(by_path[uri].url, report_file.url)
+                    for uri, answer in self.answers.items()
                     if uri in by_path
                 }
-                body = report_html(list(self.reports.values()), links, _build_facts(config))
-                self.deferred[REPORT_URI] = {REPORT_PLACEHOLDER: body}
+                summaries = [answer.summary for answer in self.answers.values()]
+                self.report_body = report_html(summaries, links, _build_facts(config))
         return files
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Placeholders around each checked formula and under the title; the
-        justifications move out of the formulas, to be shown beside their rows."""
+        """A placeholder under the title; the markup for the HTML is kept aside
+        (read from the cache when the page, its Markdown and the checker are
+        unchanged, else rendered now)."""
         uri = page.file.src_uri
-        report = self.reports.get(uri)
-        if report is None:
+        answer = self.answers.get(uri)
+        if answer is None:
             return markdown
         path, digest = self.sources.get(uri, ("", ""))
         markdown_digest = hashlib.sha256(markdown.encode()).hexdigest()
         key = RenderedPages.key(checker_version(), uri, path, digest, markdown_digest)
         kept = self.rendered.get(key)
         if kept is not None:
-            self.deferred[uri] = kept[1]
+            self.markup[uri] = kept[1]
             return kept[0]
         from verify.reporting import render  # not needed when every page comes rendered
 
+        report = self._report(answer)
         offset = render.markdown_line_offset(page.file.content_string, markdown)
-        deferred: dict[str, str] = {}
-        annotated = render.annotate_page(markdown, report, offset, deferred)
-        self.deferred[uri] = deferred
+        annotated, self.markup[uri] = render.page_markup(markdown, report, offset)
         if all(r.cacheable for r in report.results):
-            self.rendered.put(key, annotated, deferred)
+            self.rendered.put(key, annotated, self.markup[uri])
         return annotated
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         """Put the status markup in, now that search has indexed the page."""
-        deferred = self.deferred.pop(page.file.src_uri, {})
-        return summary.fill_placeholders(output, deferred)
+        if page.file.src_uri == REPORT_URI and self.report_body:
+            return output.replace(REPORT_PLACEHOLDER, self.report_body, 1)
+        markup = self.markup.pop(page.file.src_uri, None)
+        return put_markup(output, markup) if markup else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """After a full build, drop the kept renderings that no page used."""
@@ -195,7 +205,7 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
             timeout=float(self.config.timeout), workers=self.config.workers, cache_dir=cache_path
         )
 
-    def _check(self, files: Files, config: MkDocsConfig) -> dict[str, PageReport]:
+    def _check(self, files: Files, config: MkDocsConfig) -> dict[str, PageAnswer]:
         """Check all Markdown pages in one call; reuse answers for unchanged pages."""
         pages = [f for f in files.documentation_pages() if f.abs_src_path and not f.generated_by]
         keys = {
@@ -207,30 +217,43 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
         }
         stale = sorted({keys[f.src_uri][0] for f in pages if keys[f.src_uri] not in self.memory})
         if stale:
-            fresh = check_paths(stale, options=self._options(config))
-            by_path = {os.path.realpath(r.page.file): r for r in fresh}
+            fresh = summarize_paths(stale, options=self.options)
+            by_path = {os.path.realpath(a.path): a for a in fresh}
             for f in pages:
-                report = by_path.get(os.path.realpath(keys[f.src_uri][0]))
-                if report is not None:
-                    self.memory[keys[f.src_uri]] = report
+                answer = by_path.get(os.path.realpath(keys[f.src_uri][0]))
+                if answer is not None:
+                    self.memory[keys[f.src_uri]] = answer
         self.sources = keys
         live = set(keys.values())
         self.memory = {k: v for k, v in self.memory.items() if k in live}
         order = _nav_order(config.nav)
         pages.sort(key=lambda f: (order.get(f.src_uri, len(order)), f.src_uri))
-        reports = {
+        answers = {
             f.src_uri: self.memory[k] for f in pages if (k := keys[f.src_uri]) in self.memory
         }
-        results = [r for rep in reports.values() for r in rep.results]
-        log.info(f"{len(reports)} pages: {summary.count_sentence(summarize(results))}")
-        return reports
+        counts: dict[str, int] = {}
+        for answer in answers.values():
+            for status, n in answer.summary.counts.items():
+                counts[status] = counts.get(status, 0) + n
+        log.info(f"{len(answers)} pages: {summary.count_sentence(counts)}")
+        return answers
+
+    def _report(self, answer: PageAnswer) -> PageReport:
+        """The page's whole report: read from the cache when only its summary was."""
+        if answer.report is None:
+            answer.report = check_paths([answer.path], options=self.options)[0]
+        return answer.report
 
     def _stop_or_warn(self) -> None:
         """Fail the build on a failed or error step; under serve, warn instead."""
-        problems = [r for rep in self.reports.values() for r in rep.results if r.status.is_problem]
+        problems = sorted(
+            (_display_path(a.summary.file), *problem)
+            for a in self.answers.values()
+            for problem in a.summary.problems
+        )
         if not problems:
             return
-        lines = [problem_line(r) for r in sorted(problems, key=lambda r: (r.file, r.line))]
+        lines = [problem_line(*problem) for problem in problems]
         if self.command != "serve" or self.config.serve_failures == "stop":
             count = f"{len(problems)} step{'s' if len(problems) != 1 else ''}"
             raise PluginError(f"verify: {count} did not verify:\n" + "\n".join(lines))
@@ -256,9 +279,9 @@ def _nav_order(nav: object) -> dict[str, int]:
     return order
 
 
-def problem_line(result: Result) -> str:
+def problem_line(file: str, line: int, status: str, message: str) -> str:
     """`file:line: status: message`, as the command line prints it."""
-    return f"{_display_path(result.file)}:{result.line}: {result.status.value}: {result.message}"
+    return f"{file}:{line}: {status}: {message}"
 
 
 def _build_facts(config: MkDocsConfig) -> dict[str, str]:

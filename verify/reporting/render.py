@@ -8,10 +8,10 @@ count of verified steps and the notation, collapsed, in plain words.
 
 Pure functions from `PageReport` to text, with no MkDocs import, so that the
 same rendering can move to another site generator and is tested on its own.
-`annotate_markdown` changes only the page's display blocks (their
-justifications) and leaves HTML-comment placeholders; the markup itself is
-kept aside and put in by `fill_placeholders` once the page is HTML. So neither
-the Markdown converter nor the search indexer ever reads it.
+`page_markup` changes the page's Markdown only by a placeholder under the
+title; the markup is kept aside and put in by `markup.put_markup` once the
+page is HTML, each chain around the formula whose math is its block's. So
+neither the Markdown converter nor the search indexer ever reads it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from verify.model import Block, Declaration, PageReport, Result, Status, named_problems
 from verify.reporting.details import detail, esc, justification
 from verify.reporting.header import insert_header, notation_table, unverified_note
-from verify.reporting.rows import BlockRows, block_rows
+from verify.reporting.markup import HEADER_PLACEHOLDER, Chain, Markup, escape_math, math_key
+from verify.reporting.rows import BlockRows, block_rows, math_of
 
 _ICONS = {
     Status.PROVED: "✓", Status.CHECKED: "✓", Status.SAMPLED: "≈", Status.SKIPPED: "–",
@@ -160,15 +161,6 @@ def chain(rows: BlockRows, declarations: Sequence[Declaration]) -> tuple[str, st
     return opening, closing
 
 
-def problems_box(problems: Sequence[Named], declarations: Sequence[Declaration]) -> str:
-    """Results that belong to no formula (a page-level problem), listed at the top."""
-    panels = "".join(step_details(named, declarations, None) for named in problems)
-    return (
-        '<div class="verify-problems-box" role="group" aria-label="Problems on this page">'
-        f'<p class="verify-count">Problems on this page</p>{panels}</div>'
-    )
-
-
 # ---------------------------------------------------------------- the page
 
 
@@ -186,82 +178,71 @@ def _prefix(line: str) -> str:
     return match.group(0) if match else ""
 
 
-def _block_rows(lines: list[str], first_line: int) -> tuple[BlockRows, str]:
-    """The block's rows, read without the prefix that nests it in a container."""
+def _inner_lines(lines: list[str]) -> list[str]:
+    """The block's lines without the prefix that nests it in a container."""
     prefix = _prefix(lines[0])
-    inner = [
+    return [
         line[len(prefix) :] if line.startswith(prefix) else line.lstrip(" \t>") for line in lines
     ]
-    rows = block_rows(inner, first_line)
-    rows.lines = [(prefix + line) if line else prefix.rstrip() for line in rows.lines]
-    return rows, prefix
 
 
-def annotate_markdown(
-    markdown_source: str,
-    report: PageReport,
-    line_offset: int,
-    deferred: dict[str, str],
-) -> str:
-    """Mark up each checked block, and the page header, as placeholders.
+def _occurrences(
+    lines: list[str], blocks: Sequence[Block], line_offset: int
+) -> dict[int, tuple[str, int]]:
+    """Each block's math key, and how many blocks before it have the same one
+    (by first line; blocks outside `lines` are left out)."""
+    seen: dict[str, int] = {}
+    found: dict[int, tuple[str, int]] = {}
+    for block in sorted(blocks, key=lambda b: b.start):
+        first, last = block.start - line_offset, block.end - line_offset
+        if 1 <= first <= last <= len(lines):
+            key = math_key(escape_math(math_of(_inner_lines(lines[first - 1 : last]))))
+            seen[key] = seen.get(key, -1) + 1
+            found[block.start] = (key, seen[key])
+    return found
 
-    Each display block with results gets its justifications taken out of the
-    math and a placeholder comment before and after it; `deferred` receives
-    the HTML for each placeholder, for `fill_placeholders` to put in once the
-    page is HTML. Results in no block (a page-level problem) are listed after
-    the title. `line_offset` is the number of source lines before
-    `markdown_source`.
+
+def page_markup(markdown_source: str, report: PageReport, line_offset: int) -> tuple[str, Markup]:
+    """The page's Markdown with the header's placeholder under its title, and
+    the markup that `put_markup` puts into its HTML.
+
+    Each display block with results becomes a chain, found again in the HTML
+    by its math; results in no block (a page-level problem) are listed under
+    the title, after the count and notation of a derivation page (or the note
+    that says why a page with math is not checked). `line_offset` is the
+    number of source lines before `markdown_source`.
     """
     lines = markdown_source.split("\n")
     declarations = report.page.declarations
     per_block: dict[int, list[Named]] = {}
-    loose: list[Named] = []
-    blocks = {b.start: b for b in report.page.blocks}
+    markup = Markup()
     for named in _named_results(report):
         block = _block_of(named[1], report.page.blocks)
         if block is None:
-            loose.append(named)
+            markup.loose.append((named[1].line, step_details(named, declarations, None)))
         else:
             per_block.setdefault(block.start, []).append(named)
-    for start in sorted(per_block, reverse=True):
+    blocks = {b.start: b for b in report.page.blocks}
+    occurrences = _occurrences(lines, report.page.blocks, line_offset)
+    for start in sorted(per_block):
         block = blocks[start]
         first, last = block.start - line_offset, block.end - line_offset  # 1-based
-        if not (1 <= first <= last <= len(lines)):
-            loose.extend(per_block[start])
+        if start not in occurrences:
+            markup.loose.extend(
+                (r.line, step_details((i, r), declarations, None)) for i, r in per_block[start]
+            )
             continue
-        rows, prefix = _block_rows(lines[first - 1 : last], block.start)
+        inner = _inner_lines(lines[first - 1 : last])
+        rows = block_rows(inner, block.start)
         rows.place(per_block[start])
         opening, closing = chain(rows, declarations)
-        names = (f"<!--verify-open-{len(deferred)}-->", f"<!--verify-close-{len(deferred)}-->")
-        deferred[names[0]], deferred[names[1]] = opening, closing
-        blank = prefix.rstrip()
-        lines[first - 1 : last] = [
-            prefix + names[0], blank, *rows.lines, blank, prefix + names[1],
-        ]  # fmt: skip
-        if first > 1 and lines[first - 2].strip():
-            lines.insert(first - 1, blank)
-    annotated = "\n".join(lines)
-    if loose:
-        loose.sort(key=lambda named: named[1].line)
-        name = f"<!--verify-problems-{len(deferred)}-->"
-        deferred[name] = problems_box(loose, declarations)
-        annotated = insert_header(annotated, name)
-    return annotated
-
-
-def annotate_page(
-    markdown_source: str, report: PageReport, line_offset: int, deferred: dict[str, str]
-) -> str:
-    """`annotate_markdown`, then the header under the title: the count and the
-    notation of a derivation page, or why a page with math is not checked."""
-    annotated = annotate_markdown(markdown_source, report, line_offset, deferred)
-    header = None
+        key, occurrence = occurrences[start]
+        markup.chains.append(Chain(start, key, occurrence, math_of(rows.lines), opening, closing))
+    markup.loose.sort(key=lambda item: item[0])
     if report.page.is_derivation:
-        header = notation_table(report)
+        markup.header = notation_table(report)
     elif report.page.unverified and report.page.blocks:
-        header = unverified_note(report.page.unverified)
-    if header is None:
-        return annotated
-    name = f"<!--verify-header-{len(deferred)}-->"
-    deferred[name] = header
-    return insert_header(annotated, name)
+        markup.header = unverified_note(report.page.unverified)
+    if not markup:
+        return markdown_source, markup
+    return insert_header(markdown_source, HEADER_PLACEHOLDER), markup

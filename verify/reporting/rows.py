@@ -91,6 +91,17 @@ def _content_range(lines: list[str]) -> tuple[int, int, int, int]:
     return 0, start_col, last, end_col
 
 
+def math_of(lines: list[str]) -> str:
+    """The math of a block written on `lines`, without its delimiters."""
+    c0_line, c0_col, c1_line, c1_col = _content_range(lines)
+    if c1_line < c0_line:
+        return ""
+    parts = lines[c0_line : c1_line + 1]
+    parts = [*parts[:-1], parts[-1][:c1_col]]
+    parts[0] = parts[0][c0_col:] if c0_line != c1_line or c0_col <= c1_col else ""
+    return "\n".join(parts)
+
+
 @dataclass
 class _Span:
     """A row of the math text: where it starts and ends, and where its
@@ -136,13 +147,11 @@ def block_rows(lines: list[str], first_line: int, keep_justifications: bool = Fa
 
     Unless `keep_justifications`, the returned lines have each row's
     justification taken out (and a line that held only one, removed)."""
-    c0_line, c0_col, c1_line, c1_col = _content_range(lines)
+    c0_line, c0_col, c1_line, _ = _content_range(lines)
     if c1_line < c0_line:
         return BlockRows([Row(first_line)], list(lines))
-    parts = lines[c0_line : c1_line + 1]
-    parts = [*parts[:-1], parts[-1][:c1_col]] if parts else parts
-    parts[0] = parts[0][c0_col:] if c0_line != c1_line or c0_col <= c1_col else ""
-    text = "\n".join(parts)
+    text = math_of(lines)
+    parts = text.split("\n")
     starts = [0]  # offset in `text` of each content line
     for part in parts[:-1]:
         starts.append(starts[-1] + len(part) + 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from verify.model import PageReport, Status
+from verify.model import PageSummary, Status
 from verify.reporting.summary import count_sentence, verified_count
 
 REPORT_INTRO = "What the checker found for every derivation page when this site was built."
@@ -17,11 +17,6 @@ REPORT_INTRO = "What the checker found for every derivation page when this site 
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _title(report: PageReport) -> str:
-    title = report.page.front_matter.get("title")
-    return str(title) if title else report.page.file.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 def _how(counts: Mapping[str, int]) -> str:
@@ -48,7 +43,7 @@ def _row(name: str, counts: Mapping[str, int], tag: str = "td") -> str:
 
 
 def report_html(
-    reports: Sequence[PageReport],
+    pages: Sequence[PageSummary],
     links: Mapping[str, str] | None = None,
     build: Mapping[str, str] | None = None,
 ) -> str:
@@ -60,20 +55,20 @@ def report_html(
     """
     links = links or {}
 
-    def name(rep: PageReport) -> str:
-        link = links.get(rep.page.file)
-        title = esc(_title(rep))
+    def name(page: PageSummary) -> str:
+        link = links.get(page.file)
+        title = esc(page.title)
         return f'<a href="{esc(link)}">{title}</a>' if link else title
 
-    derivations = [r for r in reports if r.page.is_derivation or r.results]
-    unchecked = [r for r in reports if r.page.unverified and r not in derivations]
+    derivations = [p for p in pages if p.listed]
+    unchecked = [p for p in pages if p.unverified and not p.listed]
     totals = {s.value: 0 for s in Status}
     rows = []
-    for rep in derivations:
-        counts = rep.counts
+    for page in derivations:
+        counts = page.counts
         for key, value in counts.items():
             totals[key] += value
-        rows.append(_row(name(rep), counts))
+        rows.append(_row(name(page), counts))
     head = "".join(
         f"<th>{h}</th>"
         for h in ("Page", "Steps verified", "How", "Mistakes caught", "Skipped", "Failed or error")
@@ -94,14 +89,14 @@ def report_html(
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
         f"<tfoot>{_row('Total', totals, 'th')}</tfoot></table></div>"
     )
-    problems = [r for rep in derivations for r in rep.results if r.status.is_problem]
+    problems = [(page.file, *problem) for page in derivations for problem in page.problems]
     if problems:
         items = "".join(
-            f"<li><code>{esc(r.file)}:{r.line}</code>: {esc(r.status.value)}: {esc(r.message)}</li>"
-            for r in problems
+            f"<li><code>{esc(file)}:{line}</code>: {esc(status)}: {esc(message)}</li>"
+            for file, line, status, message in problems
         )
         parts.append(f'<h2 id="problems">Problems</h2><ul>{items}</ul>')
     if unchecked:
-        items = "".join(f"<li>{name(r)}: {esc(r.page.unverified)}</li>" for r in unchecked)
+        items = "".join(f"<li>{name(p)}: {esc(p.unverified)}</li>" for p in unchecked)
         parts.append(f'<h2 id="not-checked">Pages that are not checked</h2><ul>{items}</ul>')
     return f'<div class="verify-report">{"".join(parts)}</div>'

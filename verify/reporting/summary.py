@@ -1,5 +1,4 @@
-"""Words and counts shared by the page header, the report and the plugin, and
-the filling of placeholders: the part of rendering a warm build still needs.
+"""Words and counts shared by the page header, the report and the plugin.
 
 Kept apart from `render` so that a build whose pages all come rendered from
 the cache imports none of the rendering itself.
@@ -45,27 +44,3 @@ def count_sentence(counts: Mapping[str, int]) -> str:
     if others:
         sentences.append(", ".join(others))
     return ". ".join(sentences) + "." if sentences else "No steps."
-
-
-def fill_placeholders(page_html: str, deferred: Mapping[str, str]) -> str:
-    """Put the markup kept by `annotate_markdown` where its placeholders are.
-
-    Inside a list or an admonition Markdown wraps a placeholder in `<p>`; the
-    paragraph goes with it (a `<div>` inside `<p>` is invalid HTML)."""
-    pieces: list[str] = []
-    at = 0
-    while (start := page_html.find("<!--verify-", at)) >= 0:
-        end = page_html.find("-->", start) + 3
-        if end < start + 3:
-            break
-        markup = deferred.get(page_html[start:end])
-        if markup is None:
-            pieces.append(page_html[at:end])
-            at = end
-            continue
-        wrapped = page_html.startswith("<p>", start - 3) and page_html.startswith("</p>", end)
-        pieces.append(page_html[at : start - 3 if wrapped else start])
-        pieces.append(markup)
-        at = end + 4 if wrapped else end
-    pieces.append(page_html[at:])
-    return "".join(pieces)

@@ -20,12 +20,12 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from verify.model import Block, Declaration, Page, PageReport, Result
+from verify.model import Block, Declaration, Page, PageReport, PageSummary, Result
 
 DATABASE = "verdicts-v1.sqlite3"
 LEGACY = ("verdicts.json",)  # the one-file cache of earlier versions, removed on sight
@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS uses (file TEXT NOT NULL, key TEXT NOT NULL,
                                  PRIMARY KEY (file, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uses_by_key ON uses (key);
 CREATE TABLE IF NOT EXISTS files (file TEXT PRIMARY KEY, page_key TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS summaries (page_key TEXT PRIMARY KEY, summary TEXT NOT NULL) WITHOUT ROWID;
 """
 
 log = logging.getLogger("verify")
@@ -70,6 +71,7 @@ class Cache:
         self.pid = os.getpid()  # a connection is never used across a fork
         self.db: sqlite3.Connection | None = None
         self.pending: dict[str, str] = {}  # key -> entry, written by `save`
+        self.pending_summaries: dict[str, str] = {}  # page key -> summary
         self.reassigned = False  # some file's keys changed: look for orphans on save
         try:
             prepare_folder(self.folder)
@@ -188,6 +190,35 @@ class Cache:
             return None
         return PageReport(page, problems, verdicts), keys
 
+    def page_pair_keys(self, key: str) -> list[str]:
+        """The keys of the pairs of the page stored under `key`."""
+        entry = self._entry("page:" + key)
+        keys = entry.get("keys") if entry else None
+        return [str(k) for k in keys] if isinstance(keys, list) else []
+
+    def get_summary(self, key: str) -> PageSummary | None:
+        """The summary of a page's report (its counts and problems), without
+        the report: what a build whose markup is kept needs."""
+        text = self.pending_summaries.get(key)
+        if text is None and self.db is not None:
+            try:
+                row = self.db.execute(
+                    "SELECT summary FROM summaries WHERE page_key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error as err:
+                self._disable(err)
+                return None
+            text = row[0] if row else None
+        if text is None:
+            return None
+        try:
+            return PageSummary.from_json(json.loads(text))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+    def put_summary(self, key: str, summary: PageSummary) -> None:
+        self.pending_summaries[key] = json.dumps(summary.to_json(), sort_keys=True)
+
     def put_page(self, key: str, report: PageReport, pair_keys: list[str]) -> None:
         page = report.page
         entry = {
@@ -205,11 +236,17 @@ class Cache:
             "keys": pair_keys,
         }  # fmt: skip
         self.pending["page:" + key] = json.dumps(entry, sort_keys=True)
+        self.put_summary(key, PageSummary.of(report))
 
     # ---------------------------------------------------------- pruning
 
-    def record(self, path: Path, page_key: str, pair_keys: Iterable[str]) -> None:
-        """The keys that `path`'s current text produces: its other entries go."""
+    def record(
+        self, path: Path, page_key: str, pair_keys: Iterable[str] | Callable[[], Iterable[str]]
+    ) -> None:
+        """The keys that `path`'s current text produces: its other entries go.
+
+        `pair_keys` may be a function, called only when `path` is not already
+        recorded with this page key (the common case costs one lookup)."""
         if self.db is None:
             return
         file = self.file_name(path)
@@ -217,7 +254,7 @@ class Cache:
             row = self.db.execute("SELECT page_key FROM files WHERE file = ?", (file,)).fetchone()
             if row is not None and row[0] == page_key:
                 return
-            keys = {"page:" + page_key, *pair_keys}
+            keys = {"page:" + page_key, *(pair_keys() if callable(pair_keys) else pair_keys)}
             with self._write() as db:
                 db.execute("DELETE FROM uses WHERE file = ?", (file,))
                 db.executemany(
@@ -252,19 +289,29 @@ class Cache:
         """Write the new verdicts, then drop the entries no page produces any more."""
         if self.db is None:
             self.pending.clear()
+            self.pending_summaries.clear()
             return
         try:
-            if self.pending:
+            if self.pending or self.pending_summaries:
                 with self._write() as db:
                     db.executemany(
                         "INSERT OR REPLACE INTO verdicts VALUES (?, ?)", self.pending.items()
                     )
+                    db.executemany(
+                        "INSERT OR REPLACE INTO summaries VALUES (?, ?)",
+                        self.pending_summaries.items(),
+                    )
                 self.pending.clear()
+                self.pending_summaries.clear()
             if self.reassigned:
                 with self._write() as db:
                     db.execute(
                         "DELETE FROM verdicts WHERE NOT EXISTS"
                         " (SELECT 1 FROM uses WHERE uses.key = verdicts.key)"
+                    )
+                    db.execute(
+                        "DELETE FROM summaries WHERE NOT EXISTS"
+                        " (SELECT 1 FROM uses WHERE uses.key = 'page:' || summaries.page_key)"
                     )
                 self.reassigned = False
         except sqlite3.Error as err:

@@ -12,11 +12,11 @@ import atexit
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verify.model import Page, PageReport, Pair, Result, Status
+from verify.model import Page, PageReport, PageSummary, Pair, Result, Status
 from verify.running.cache import Cache
 from verify.running.keys import notation_digest, page_key, pair_key
 from verify.running.pool import decide_all
@@ -89,6 +89,45 @@ def check_paths(
     folders = [Path(p) for p in paths or ["docs"] if Path(p).is_dir()]
     wanted = {Path(os.path.abspath(p)): set(ids) for p, ids in (select or {}).items()}
     return _check_sources(sources, options, progress, wanted, folders)
+
+
+@dataclass
+class PageAnswer:
+    """A page's summary, and its report when the report had to be read or
+    checked to find it (`None` when the summary came from the cache alone)."""
+
+    path: Path
+    summary: PageSummary
+    report: PageReport | None = None
+
+
+def summarize_paths(
+    paths: Sequence[str | Path], options: CheckOptions | None = None
+) -> list[PageAnswer]:
+    """`check_paths` for a caller that needs a page's report only now and then
+    (a site build whose pages' markup is kept): an unchanged page is answered
+    by its summary in the cache, without decoding its results; the others are
+    checked, or read whole from the cache, and come with their report."""
+    options = options or CheckOptions()
+    pages = find_pages(paths)
+    cache = _cache(options)
+    answers: dict[int, PageAnswer] = {}
+    for n, path in enumerate(pages):
+        if cache is None:
+            break
+        key = page_key(display_path(path), _source(path, None))
+        summary = cache.get_summary(key)
+        if summary is not None:
+            cache.record(path, key, partial(cache.page_pair_keys, key))
+            answers[n] = PageAnswer(path, summary)
+    rest = [n for n in range(len(pages)) if n not in answers]
+    if rest:
+        reports = check_paths([pages[n] for n in rest], options)
+        for n, report in zip(rest, reports, strict=True):
+            answers[n] = PageAnswer(pages[n], PageSummary.of(report), report)
+    elif cache is not None:
+        cache.save()
+    return [answers[n] for n in range(len(pages))]
 
 
 def forget_missing_pages(folders: Sequence[str | Path], options: CheckOptions) -> None:
@@ -200,6 +239,8 @@ def _check_sources(
         if cached is not None and cache is not None:
             reports[n], pair_keys = cached
             cache.record(path, key, pair_keys)
+            if cache.get_summary(key) is None:  # kept by an older checker, without one
+                cache.put_summary(key, PageSummary.of(reports[n]))
             continue
         reading = _read(name, source)
         if cache:
