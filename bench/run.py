@@ -10,7 +10,8 @@ pair of one copy has the cache key of a pair of another: the cache cannot
 help a cold run. Then, in the synthetic site's own folder:
 
 - `mkdocs build` with `plugins: [search]` (plain) and `[search, verify]`
-  (cold: empty cache; warm: the cache of the cold build);
+  (cold: empty cache; warm: the cache of the cold build), the plain and warm
+  builds measured in turn, so that the machine's drift weighs on both;
 - `python -m verify check` cold and warm;
 - per-pair times (median, 95th percentile) from the cold report;
 - `pytest` (the plugin on, every pair an item) cold without and with
@@ -26,6 +27,7 @@ as a table and written to bench-results/bench.json.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -439,6 +441,9 @@ def bench_size(
             if clean:
                 shutil.rmtree(folder / clean, ignore_errors=True)
             runs.append(measure(command, folder))
+        return record(name, runs)
+
+    def record(name: str, runs: list[Run]) -> Run:
         run = best(runs)
         if run.returncode != 0 and (name.startswith("build") or run.returncode != 1):
             print(run.output[-3000:], file=sys.stderr)
@@ -448,9 +453,18 @@ def bench_size(
         print(f"  {name:<24} {run.seconds:8.2f} s  {run.peak_mb:7.0f} MB", flush=True)
         return run
 
+    def plain_and_warm() -> None:
+        """Plain and warm builds, one of each in turn: the machine's drift
+        (these machines are noisy) weighs on both alike."""
+        runs: dict[str, list[Run]] = {"build plain": [], "build warm": []}
+        for _ in range(repeat):
+            runs["build plain"].append(measure(_build(folder, "plain"), folder))
+            runs["build warm"].append(measure(_build(folder, "verify"), folder))
+        for name, measured in runs.items():
+            record(name, measured)
+
     if not cold:
-        return _bench_warm_only(folder, row, step, repeat)
-    step("build plain", _build(folder, "plain"), repeat)
+        return _bench_warm_only(folder, row, step, plain_and_warm, repeat)
     step("check cold", _check(folder, "--cache-dir", ".cache-check", "--json", "cold.json"), 1,
          clean=".cache-check")  # fmt: skip
     report = json.loads((folder / "cold.json").read_text(encoding="utf-8"))
@@ -463,7 +477,7 @@ def bench_size(
     row["pairs skipped after the cold check"] = skip_problems(folder, report)
     measure(_check(folder, "--cache-dir", ".cache-check"), folder)  # settle the patched pages
     step("build cold", _build(folder, "verify"), 1, clean=".cache-build")
-    step("build warm", _build(folder, "verify"), repeat)
+    plain_and_warm()
     step("check warm", _check(folder, "--cache-dir", ".cache-check"), repeat)
     (folder / "pytest.ini").write_text("[pytest]\nverify_paths = docs\n", encoding="utf-8")
     step("pytest cold -n 0", _pytest(folder, 0), 1, clean=".cache-pytest-0")
@@ -484,14 +498,17 @@ def bench_size(
     return row
 
 
-def _bench_warm_only(folder: Path, row: dict[str, Any], step: Any, repeat: int) -> dict[str, Any]:
+def _bench_warm_only(
+    folder: Path, row: dict[str, Any], step: Any, plain_and_warm: Any, repeat: int
+) -> dict[str, Any]:
     """A site too large to decide cold on this machine in one sitting: verbatim
     copies share their pairs' keys, so filling the cache decides each distinct
     pair once; the warm build then serves every page from the cache exactly as
-    for renamed copies (the warm path reads page keys, not the math)."""
-    step("build plain", _build(folder, "plain"), repeat)
+    for renamed copies (the warm path reads page keys, not the math). One
+    build renders the pages' markup first, as the cold build does otherwise."""
     measure(_check(folder, "--cache-dir", ".cache-build"), folder)  # fill the cache
-    step("build warm", _build(folder, "verify"), repeat)
+    step("build to render", _build(folder, "verify"), 1)
+    plain_and_warm()
     step("check warm", _check(folder, "--cache-dir", ".cache-build"), repeat)
     before = _cache_entries(folder)
     row["edited step"] = edit_one_step(folder)
@@ -573,6 +590,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: no derivation page under docs/ verifies", file=sys.stderr)
         return 2
     print(f"templates: {', '.join(t.name for t in templates)}", flush=True)
+    # As a wheel's installation does: without it, where PYTHONDONTWRITEBYTECODE
+    # is set, every command compiles the package from source (the plain build's
+    # packages all come compiled), a fifth of a ten-page warm build.
+    compileall.compile_dir(ROOT / "verify", quiet=1)
     limit = args.cold_up_to
     rows = [bench_size(n, templates, args.repeat, out, limit is None or n <= limit) for n in sizes]
     result = {

@@ -142,7 +142,8 @@ def put_markup(page_html: str, markup: Markup) -> str:
     at = 0
     waiting = {(chain.key, chain.occurrence): chain for chain in markup.chains}
     seen: dict[str, int] = {}
-    for formula in _FORMULA.finditer(page_html):
+    first = page_html.rfind("<", 0, max(page_html.find('class="arithmatex'), 0))
+    for formula in _FORMULA.finditer(page_html, max(first, 0)):  # the navigation skipped
         if not waiting:
             break
         key = math_key(formula["inner"])
