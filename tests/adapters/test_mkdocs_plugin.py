@@ -134,10 +134,11 @@ def render(config: MkDocsConfig, files: Files, uri: str) -> str:
     assert page.markdown is not None
     out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     assert out is not None
-    html = convert(out)
-    filled = config.plugins.on_post_page(html, page=page, config=config)
-    assert filled is not None
-    return filled
+    page.content = convert(out)
+    plugin = config.plugins["verify"]
+    assert isinstance(plugin, VerifyPlugin)
+    plugin.on_page_context({}, page=page, config=config, nav=None)  # type: ignore[arg-type,typeddict-item]
+    return page.content
 
 
 def convert(text: str) -> str:
@@ -198,8 +199,9 @@ def test_one_check_for_all_pages_and_a_report(site: Path, monkeypatch: pytest.Mo
     body = plugin.report_body  # HTML, no Markdown
     assert '<a href="../d/">d</a></td><td>1 of 1</td><td>1 checked</td>' in body  # by file
     page = MkDocsPage(None, report, config)
-    filled = plugin.on_post_page("<h1>R</h1>\n<!--verify-report-->\n", page=page, config=config)
-    assert filled == f"<h1>R</h1>\n{body}\n"
+    page.content = "<h1>R</h1>\n<!--verify-report-->\n"
+    plugin.on_page_context({}, page=page, config=config, nav=None)  # type: ignore[arg-type,typeddict-item]
+    assert page.content == f"<h1>R</h1>\n{body}\n"
 
 
 def test_block_is_wrapped_with_its_markers(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -282,10 +284,24 @@ def test_markup_goes_in_after_search_has_indexed_the_page(
     assert page.markdown is not None
     out = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     assert out == page.markdown.replace("# D\n", f"# D\n\n{markup.HEADER_PLACEHOLDER}\n\n", 1)
-    html = f"<p>{markup.HEADER_PLACEHOLDER}</p>" + convert("$$\n(a+b)^2 = a^2 + b^2\n$$")
-    out = plugin.on_post_page(html, page=page, config=config)
+    page.content = f"<p>{markup.HEADER_PLACEHOLDER}</p>" + convert("$$\n(a+b)^2 = a^2 + b^2\n$$")
+    plugin.on_page_context({}, page=page, config=config, nav=None)  # type: ignore[arg-type,typeddict-item]
+    out = page.content
     assert out.startswith('<div class="verify-summary') and "<p>" not in out
     assert '<div class="verify-chain' in out and "d.md" not in plugin.markup  # used once
+
+
+def test_search_reads_the_page_before_the_markup_goes_in(tmp_path: Path) -> None:
+    """Listed before search or after it, the plugin adds its markup after search
+    has indexed the page (so results stay out of search, and cost it nothing)."""
+    (tmp_path / "docs").mkdir()
+    for plugins in (["verify", "search"], ["search", "verify"]):
+        MkDocsConfig.plugins.plugin_cache.clear()
+        config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))
+        config.load_dict({"site_name": "T", "docs_dir": str(tmp_path / "docs"), "plugins": plugins})
+        assert config.validate() == ([], [])
+        owners = [type(m.__self__).__name__ for m in config.plugins.events["page_context"]]
+        assert owners.index("SearchPlugin") < owners.index("VerifyPlugin"), plugins
 
 
 # Whole builds with the real checker.

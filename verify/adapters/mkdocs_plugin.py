@@ -5,10 +5,10 @@ all pages (in parallel, through `summarize_paths`), fails `mkdocs build` on a
 failed or error step, and hands the rendering to `verify.reporting.render`.
 
 The Markdown is converted as written, but for a placeholder under the title;
-the status markup goes into each page's HTML in `on_post_page`, after the
-search plugin has indexed the page (`on_page_context`): neither the converter
-nor search reads it, so results stay out of search snippets and cost the
-build only the markup itself. A warm build reads each page's summary and its
+the status markup goes into each page's HTML in `on_page_context`, after the
+search plugin has indexed the page (its own `on_page_context` runs first):
+neither the converter nor search reads it, so results stay out of search
+snippets and cost the build only the markup itself. A warm build reads each page's summary and its
 kept rendering: no result is decoded, nothing is rendered.
 """
 
@@ -26,10 +26,12 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
 
 from verify import __version__
 from verify.adapters.rendered import RenderedPages
@@ -169,12 +171,22 @@ class VerifyPlugin(BasePlugin[VerifyConfig]):
             self.rendered.put(key, annotated, self.markup[uri])
         return annotated
 
-    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the status markup in, now that search has indexed the page."""
-        if page.file.src_uri == REPORT_URI and self.report_body:
-            return output.replace(REPORT_PLACEHOLDER, self.report_body, 1)
-        markup = self.markup.pop(page.file.src_uri, None)
-        return put_markup(output, markup) if markup else output
+    @event_priority(-100)  # after search (at 0) has indexed the page
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Put the status markup into the page's HTML, once search has read it
+        and before the theme wraps it in the navigation (which, on a large
+        site, is most of the page)."""
+        uri = page.file.src_uri
+        if page.content is None:
+            return context
+        if uri == REPORT_URI and self.report_body:
+            page.content = page.content.replace(REPORT_PLACEHOLDER, self.report_body, 1)
+        markup = self.markup.pop(uri, None)
+        if markup:
+            page.content = put_markup(page.content, markup)
+        return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """After a full build, drop the kept renderings that no page used."""
