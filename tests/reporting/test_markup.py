@@ -60,3 +60,8 @@ def test_markup_survives_the_cache() -> None:
     assert not Markup() and markup
     with pytest.raises(ValueError):
         Markup.unpack(markup.pack("text")[:-1])
+
+
+def test_the_header_comes_first_when_its_placeholder_is_gone() -> None:
+    out = put_markup("<p>text</p>", Markup(header="<HEADER>", loose=[(1, "<PANEL>")]))
+    assert out.startswith("<HEADER>") and out.index("<PANEL>") < out.index("<p>text</p>")

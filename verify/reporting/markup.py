@@ -136,14 +136,13 @@ def problems_box(panels: Iterable[str]) -> str:
 
 
 def put_markup(page_html: str, markup: Markup) -> str:
-    """The page with each chain around its formula and the header in place of
-    its placeholder."""
+    """The page's content (its HTML without the theme around it) with each
+    chain around its formula and the header in place of its placeholder."""
     pieces: list[str] = []
     at = 0
     waiting = {(chain.key, chain.occurrence): chain for chain in markup.chains}
     seen: dict[str, int] = {}
-    first = page_html.rfind("<", 0, max(page_html.find('class="arithmatex'), 0))
-    for formula in _FORMULA.finditer(page_html, max(first, 0)):  # the navigation skipped
+    for formula in _FORMULA.finditer(page_html):
         if not waiting:
             break
         key = math_key(formula["inner"])
@@ -183,10 +182,10 @@ def _shown(formula: re.Match[str], shown: str) -> str:
 
 def _put_header(page_html: str, top: str) -> str:
     """`top` where the header placeholder is (with the paragraph Markdown may
-    have wrapped it in)."""
+    have wrapped it in), or first if another plugin took the placeholder out."""
     start = page_html.find(HEADER_PLACEHOLDER)
     if start < 0:
-        return page_html
+        return top + page_html
     end = start + len(HEADER_PLACEHOLDER)
     if page_html.startswith("<p>", start - 3) and page_html.startswith("</p>", end):
         start, end = start - 3, end + 4
