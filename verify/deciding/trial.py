@@ -18,7 +18,7 @@ import sympy as sp
 
 from verify.deciding import solving
 from verify.deciding.compare import check_defined, ordered, same, show
-from verify.deciding.hypotheses import Given, alternatives, satisfy
+from verify.deciding.hypotheses import alternatives, satisfy
 from verify.deciding.plans import names_used
 from verify.deciding.tasks import PairTask
 from verify.deciding.understand import Mode, Understood
@@ -26,7 +26,7 @@ from verify.errors import Ambiguous, EvaluationError, Undefined
 from verify.meaning import terms as T
 from verify.meaning.dual import Mat, fast_numbers
 from verify.meaning.terms import Env
-from verify.model import Declaration, Hypothesis, Kind
+from verify.model import Declaration, Kind
 
 Other = Callable[[], Any]  # a second value of the derivation variable
 FAST_PASSES = (100, 400)  # digits of the float passes tried before exact values
@@ -175,12 +175,9 @@ def _elsewhere(u: Understood, task: PairTask, env: Env, second: Any, refs: list[
     is a premise caught that determines v for most values of the others but not all
     (`m\\Sigma^{-1}(B\\mu - \\mu) = 0` at a nonzero μ, solved for B: B has the
     eigenvalue 1, and the conclusion μ = 0 is wrong there)."""
-    assert u.wrt is not None
-    line, column = task.lhs.position(0)
-    premise = Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), u.lhs,
-                    T.Zero(shape=u.lhs.shape))  # fmt: skip
+    assert u.wrt is not None and u.implied is not None
     moved = env.with_slot(u.wrt.slot(env), second)
-    for place in alternatives(premise, moved, task.declarations, u.fixed, rational=True):
+    for place in alternatives(u.implied, moved, task.declarations, u.fixed, rational=True):
         try:
             solution = solving.shaped_like(evaluate(u.rhs, place), second)
         except (Undefined, ZeroDivisionError):  # the conclusion says nothing there

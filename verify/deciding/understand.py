@@ -331,6 +331,8 @@ class Understood:
     givens: list[Given] = field(default_factory=list)  # stated, then (ENTAILS) the premise
     converse: list[Given] = field(default_factory=list)  # `\iff`: the conclusion, as a given
     premise: tuple[T.Term, T.Term] | None = None  # `\iff`: checked where the converse holds
+    # IMPLIES: the premise as a given, made to hold at a second value of the variable
+    implied: Given | None = None
     minimum_sizes: dict[str, int] = field(default_factory=dict)  # for literal members
     targets: Targets = field(default_factory=Targets)  # what each given was solved for
     conditions: list[T.Indicator] = field(default_factory=list)  # `where t \le T - 1`
@@ -472,7 +474,9 @@ def _understand_sides(
         if not isinstance(target, T.Ref):  # an equation, not `v = expr`: (contract §3)
             return _entailment(task, (premise_l, premise_r), (target, solution), translator)
         premise = T.Add([(1, premise_l), (-1, premise_r)], shape=premise_l.shape or SCALAR)
-        return Understood(premise, solution, translator, Mode.IMPLIES, target)
+        understood = Understood(premise, solution, translator, Mode.IMPLIES, target)
+        understood.implied = _premise_given(task, premise, T.Zero(shape=premise.shape))
+        return understood
     lhs = tr(lhs_node, task.lhs, False)
     rhs = tr(rhs_node, task.rhs, False)
     textbook.size_ones_across(lhs, rhs)  # `\nabla_x\mu = \frac{1}{H}\mathbf{1}`
@@ -520,16 +524,20 @@ def _entailment(
 ) -> Understood:  # fmt: skip
     """`premise ⟹ conclusion` between equations: the conclusion must hold at instances
     drawn to satisfy the premise (solved like a given); `\\iff` also the converse."""
-    line, column = task.lhs.position(0)
-    premise_given = Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), *premise)
     understood = Understood(conclusion[0], conclusion[1], translator, Mode.ENTAILS,
-                            givens=[premise_given])  # fmt: skip
+                            givens=[_premise_given(task, *premise)])  # fmt: skip
     if task.relation == Relation.IFF:
         line, column = task.rhs.position(0)
         written = " ".join(task.rhs.text.split())
         understood.converse = [Given(Hypothesis(written, line, column), *conclusion)]
         understood.premise = premise
     return understood
+
+
+def _premise_given(task: PairTask, left: T.Term, right: T.Term) -> Given:
+    """An implication's premise (its left side) as a given, named as written."""
+    line, column = task.lhs.position(0)
+    return Given(Hypothesis(" ".join(task.lhs.text.split()), line, column), left, right)
 
 
 def _sized(term: T.Term, span: Span) -> None:
